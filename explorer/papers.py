@@ -1,0 +1,340 @@
+"""Resolve the cited arXiv ids to paper metadata: batched, polite, cached and resumable."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import arxiv
+import requests
+from arxiv import _feed as arxiv_feed
+from lxml import etree
+from urllib3.exceptions import NewConnectionError
+
+from explorer.domain import Paper
+from explorer.store import NOT_FOUND, PENDING, RESOLVED, Store
+
+DEFAULT_URL = "https://export.arxiv.org/api/query"
+DEFAULT_DELAY = 3.0  # arXiv's terms of use: no more than one request every three seconds
+BATCH_SIZE = 50
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_VERSION = re.compile(r"v(\d+)$")
+NOT_FETCHED = "not fetched yet: run `explorer papers`"
+
+
+@dataclass
+class FetchReport:
+    """What one `fetch_papers` run did; the status counts cover every cited id."""
+
+    cited: int = 0
+    requested: int = 0  # ids asked of arXiv in this run
+    resolved: int = 0
+    not_found: int = 0
+    pending: int = 0
+    requests_made: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.cited} cited arXiv ids: {self.resolved} resolved, {self.not_found} "
+                f"not found, {self.pending} pending ({self.requests_made} requests to arXiv)")
+
+
+class Unreachable(Exception):
+    """The endpoint cannot be reached at all (refused, DNS, proxy): stop the run at once."""
+
+
+class GiveUp(Exception):
+    """arXiv kept failing (or asked to wait too long): stop the run, keep the rest pending."""
+
+
+class _Transient(Exception):
+    """A failure worth retrying after a backoff (or the server's Retry-After)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, fatal: bool = False):
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.fatal = fatal  # exhausting retries on it stops the run (server-side trouble)
+
+
+@dataclass
+class Answer:
+    """One batch's answer: papers by requested id, and ids arXiv rejected (id -> reason)."""
+
+    papers: dict[str, Paper]
+    rejected: dict[str, str]
+    error: str = ""  # an error entry that names none of the requested ids
+
+
+class ArxivClient(arxiv.Client):
+    """`arxiv.Client` aimed at a configurable endpoint, with an injectable clock and sleep so
+    the request spacing and the Retry-After handling can be tested without real waiting.
+
+    Example:
+        >>> client = ArxivClient(base_url="http://127.0.0.1:8000/api/query", delay_seconds=0)
+        >>> client.query(["1706.03762"]).papers["1706.03762"].title
+    """
+
+    def __init__(self, base_url: str | None = None, delay_seconds: float | None = None,
+                 page_size: int = BATCH_SIZE, num_retries: int = 4, timeout: float = 30.0,
+                 backoff: float = 5.0, max_wait: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if delay_seconds is None:
+            delay_seconds = float(os.environ.get("EXPLORER_ARXIV_DELAY", DEFAULT_DELAY))
+        super().__init__(page_size=page_size, delay_seconds=delay_seconds,
+                         num_retries=num_retries)
+        # The package builds every request URL from this class attribute; the instance
+        # attribute redirects it without touching its URL encoding.
+        self.query_url_format = (base_url or os.environ.get("EXPLORER_ARXIV_URL")
+                                 or DEFAULT_URL) + "?{}"
+        self.timeout, self.backoff, self.max_wait = timeout, backoff, max_wait
+        self.clock, self.sleep = clock, sleep
+        self.requests_made = 0
+        self._last: float | None = None
+        self.session = requests.Session()
+
+    def query(self, ids: list[str], retry_empty: bool = True) -> Answer:
+        """One `id_list` query, retried on 429/503/timeouts/malformed XML/empty feeds.
+
+        Args:
+            ids: arXiv ids without version, at most `page_size`.
+            retry_empty: retry an answer without entries (off when re-checking ids that
+                a non-empty answer already left out).
+
+        Returns:
+            The Answer. Raises Unreachable, GiveUp, or _Transient (the batch stays pending).
+        """
+        search = arxiv.Search(id_list=ids, max_results=len(ids))
+        url = self._format_url(search, 0, len(ids))
+        for attempt in range(self.num_retries + 1):
+            try:
+                answer = _read_feed(self._get(url), ids)
+                if retry_empty and not answer.papers and not answer.rejected:
+                    raise _Transient("arXiv answered with no entries")
+                return answer
+            except _Transient as e:
+                if attempt == self.num_retries:
+                    if e.fatal:
+                        raise GiveUp(f"{e} after {attempt + 1} tries") from e
+                    raise _Transient(f"{e} ({attempt + 1} tries)") from e
+                wait = self.backoff * 2 ** attempt
+                if e.retry_after is not None:
+                    if e.retry_after > self.max_wait:
+                        raise GiveUp(f"{e}; arXiv asks to wait {e.retry_after:.0f} s") from e
+                    wait = max(wait, e.retry_after)
+                self.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get(self, url: str) -> bytes:
+        """One GET, spaced at least `delay_seconds` after the end of the previous one."""
+        if self._last is not None:
+            wait = self._last + self.delay_seconds - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self.requests_made += 1
+        try:
+            resp = self.session.get(url, timeout=self.timeout,
+                                    headers={"user-agent": arxiv._USER_AGENT})
+        except (requests.ConnectTimeout, requests.exceptions.ProxyError) as e:
+            raise Unreachable(f"cannot connect to {_host(url)}: {type(e).__name__}") from e
+        except requests.ConnectionError as e:
+            if isinstance(getattr(e.args[0] if e.args else None, "reason", None),
+                          NewConnectionError):
+                raise Unreachable(f"cannot connect to {_host(url)} (refused or no "
+                                  "such host)") from e
+            raise _Transient(f"connection lost: {e}", fatal=True) from e
+        except requests.Timeout as e:
+            raise _Transient(f"no answer within {self.timeout:g} s", fatal=True) from e
+        finally:
+            self._last = self.clock()
+        if resp.status_code in _RETRY_STATUS:
+            raise _Transient(f"HTTP {resp.status_code}", _retry_after(resp), fatal=True)
+        if resp.status_code not in (200, 400):  # arXiv sends its error feeds with 400
+            raise GiveUp(f"HTTP {resp.status_code} from {_host(url)}")
+        return resp.content
+
+
+def _host(url: str) -> str:
+    return url.split("?")[0]
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After", "").strip()
+    return float(value) if value.replace(".", "", 1).isdigit() else None
+
+
+def _canonical(arxiv_id: str) -> str:
+    """'cs/0501001v2' -> 'cs/0501001'; 'math.GT/0309136' -> 'math/0309136' (how arXiv
+    names old-style papers in its answers)."""
+    arxiv_id = _VERSION.sub("", arxiv_id.strip())
+    return re.sub(r"^([a-z-]+)\.[A-Za-z-]+/", r"\1/", arxiv_id)
+
+
+def _read_feed(content: bytes, ids: list[str]) -> Answer:
+    """Parse an answer strictly (the package's parser silently recovers from broken XML),
+    then let the package build its Results; error entries reject the ids they name."""
+    try:
+        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False,
+                                                         no_network=True))
+    except etree.XMLSyntaxError as e:
+        raise _Transient(f"malformed XML from arXiv ({e})") from e
+    if root is None or root.tag != f"{_ATOM}feed":
+        raise _Transient("arXiv's answer is not an Atom feed")
+    wanted = {_canonical(i): i for i in ids}
+    answer = Answer({}, {})
+    for entry in root.iter(f"{_ATOM}entry"):
+        entry_id = entry.findtext(f"{_ATOM}id") or ""
+        if "/api/errors" in entry_id or entry.findtext(f"{_ATOM}title") == "Error":
+            message = " ".join((entry.findtext(f"{_ATOM}summary") or "error").split())
+            named = [i for c, i in wanted.items() if re.search(rf"\b{re.escape(c)}\b", message)]
+            for i in named:
+                answer.rejected[i] = f"arXiv: {message}"
+            answer.error = answer.error or ("" if named else f"arXiv: {message}")
+    for result in arxiv_feed.parse(content).results:
+        short = result.get_short_id()
+        requested = wanted.get(_canonical(short))
+        if requested is not None:
+            answer.papers[requested] = _paper(requested, short, result)
+    return answer
+
+
+def _paper(arxiv_id: str, short_id: str, r: arxiv.Result) -> Paper:
+    version = _VERSION.search(short_id)
+    categories = [r.primary_category] if r.primary_category else []
+    categories += [c for c in r.categories if c not in categories]
+    return Paper(
+        id=arxiv_id, version=int(version.group(1)) if version else None,
+        title=" ".join(r.title.split()), abstract=" ".join(r.summary.split()),
+        authors=[a.name for a in r.authors], categories=categories,
+        published=r.published.date().isoformat(), updated=r.updated.date().isoformat(),
+        abs_url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}", resolved=True)
+
+
+def cited_ids(store: Store) -> list[str]:
+    """Every arXiv id the corpus cites, once, in order of first citation."""
+    return list(dict.fromkeys(r.arxiv_id for r in store.refs()))
+
+
+def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
+                 progress: Callable[[int, int], None] | None = None,
+                 client: ArxivClient | None = None) -> FetchReport:
+    """Fetch arXiv metadata for every cited id that has none yet, saving after each batch.
+
+    Ids resolved or answered `not_found` earlier are not asked again unless `refresh`;
+    `pending` ids (the network failed) are. A run stopped midway keeps its batches.
+
+    Args:
+        store: the data dir's store (refs must be ingested).
+        refresh: ask arXiv again for every cited id.
+        offline: make no request; only give every cited id a (pending) row.
+        progress: called as `progress(ids_done, ids_to_do)` after each batch.
+        client: the ArxivClient to use (default: one from $EXPLORER_ARXIV_URL/_DELAY).
+
+    Returns:
+        The FetchReport; unreachable endpoints and give-ups are warnings, not exceptions.
+    """
+    ids = cited_ids(store)
+    status = store.paper_status()
+    done = {RESOLVED, NOT_FOUND}
+    todo = [i for i in ids if refresh or status.get(i) not in done]
+    report = FetchReport(cited=len(ids), requested=0 if offline else len(todo))
+    _mark_pending(store, [i for i in ids if i not in status], NOT_FETCHED)
+    if offline or not todo:
+        return _count(store, ids, report)
+    client = client or ArxivClient()
+    size = max(1, client.page_size)
+    queue = deque((todo[k:k + size], False) for k in range(0, len(todo), size))
+    finished = 0
+    try:
+        while queue:
+            batch, recheck = queue.popleft()
+            try:
+                answer = client.query(batch, retry_empty=not recheck)
+            except _Transient as e:
+                report.warnings.append(f"{len(batch)} ids left pending: {e}")
+                _mark_pending(store, batch, str(e))
+                finished += len(batch)
+                continue
+            if answer.error and not answer.papers and not answer.rejected:
+                if len(batch) > 1:  # an error we cannot pin on an id: halve the batch
+                    half = len(batch) // 2
+                    queue.extendleft([(batch[half:], recheck), (batch[:half], recheck)])
+                    continue
+                answer.rejected[batch[0]] = answer.error
+            missing = [i for i in batch if i not in answer.papers and i not in answer.rejected]
+            if missing and not recheck:
+                queue.append((missing, True))  # ask once more before giving an id up
+            else:
+                for i in missing:
+                    answer.rejected[i] = "arXiv returned no entry for this id (asked twice)"
+            lost = [Paper(id=i, reason=why) for i, why in answer.rejected.items()]
+            store.save_papers(list(answer.papers.values()) + lost)
+            finished += len(answer.papers) + len(lost)
+            if progress:
+                progress(finished, len(todo))
+    except (Unreachable, GiveUp) as e:
+        left = sorted({i for batch, _ in [(batch, 0), *queue] for i in batch})
+        left = [i for i in left if store.paper_status().get(i) not in done]
+        report.warnings.append(f"arXiv request stopped: {e}; {len(left)} ids kept pending, "
+                               "run `explorer papers` again later")
+        _mark_pending(store, left, str(e))
+    finally:
+        report.requests_made = client.requests_made
+    return _count(store, ids, report)
+
+
+def _mark_pending(store: Store, ids: list[str], reason: str) -> None:
+    """Give ids a pending row with the reason, without overwriting data already stored."""
+    status = store.paper_status()
+    keep = [i for i in ids if status.get(i) not in (RESOLVED, NOT_FOUND)]
+    if keep:
+        store.save_papers([Paper(id=i, reason=reason) for i in keep],
+                          status=dict.fromkeys(keep, PENDING))
+
+
+def _count(store: Store, ids: list[str], report: FetchReport) -> FetchReport:
+    status = store.paper_status()
+    report.resolved = sum(status.get(i) == RESOLVED for i in ids)
+    report.not_found = sum(status.get(i) == NOT_FOUND for i in ids)
+    report.pending = len(ids) - report.resolved - report.not_found
+    return report
+
+
+def papers_records(store: Store) -> list[dict]:
+    """The `explorer papers --json` objects: one per cited id, resolved or not, with the
+    meetups and talks citing it.
+
+    Args:
+        store: the data dir's store.
+
+    Returns:
+        Dicts with id, version, title, abstract, authors, categories, published, updated,
+        abs_url, pdf_url, resolved, status, reason and cited_in [{meetup, talk_id, context}].
+    """
+    labels = {m.key: m.label for m in store.meetups()}
+    papers = {p.id: p for p in store.papers()}
+    status = store.paper_status()
+    cited: dict[str, list[dict]] = {}
+    for r in store.refs():
+        where = {"meetup": labels.get(r.meetup_key, r.meetup_key), "talk_id": r.talk_id,
+                 "context": r.context}
+        entries = cited.setdefault(r.arxiv_id, [])
+        if where not in entries:
+            entries.append(where)
+    records = []
+    for arxiv_id, where in cited.items():
+        p = papers.get(arxiv_id) or Paper(id=arxiv_id, reason=NOT_FETCHED)
+        records.append({
+            "id": p.id, "version": p.version, "title": p.title, "abstract": p.abstract,
+            "authors": p.authors, "categories": p.categories, "published": p.published,
+            "updated": p.updated, "abs_url": p.abs_url or f"https://arxiv.org/abs/{p.id}",
+            "pdf_url": p.pdf_url or f"https://arxiv.org/pdf/{p.id}", "resolved": p.resolved,
+            "status": status.get(arxiv_id, PENDING), "reason": p.reason, "cited_in": where,
+        })
+    return records

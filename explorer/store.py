@@ -1,0 +1,325 @@
+"""The data dir: every file path and every write of the project goes through this module.
+
+Layout under the data dir (``--data-dir``, else ``EXPLORER_DATA_DIR``, else ``data/``)::
+
+    explorer.sqlite        meetups, talks, arXiv refs, papers, vector cache (schema: user_version)
+    index/<name>.faiss     FAISS index, written atomically
+    index/<name>.json      its manifest (model, dim, count, corpus fingerprint, ...)
+    cache/github/<sha>     README and PDF blobs fetched from GitHub, keyed by git blob sha
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from explorer.domain import ArxivRef, Corpus, Meetup, Paper, ParseWarning, Talk
+
+SCHEMA_VERSION = 1
+DB_NAME = "explorer.sqlite"
+
+_SCHEMA = """
+CREATE TABLE meetups (
+    key TEXT PRIMARY KEY, number INTEGER, title TEXT NOT NULL, date TEXT,
+    venue TEXT, meetup_url TEXT, source_path TEXT
+);
+CREATE TABLE talks (
+    id TEXT PRIMARY KEY, meetup_key TEXT NOT NULL REFERENCES meetups(key),
+    position INTEGER NOT NULL, title TEXT NOT NULL, speakers TEXT NOT NULL,
+    affiliations TEXT NOT NULL, abstract TEXT NOT NULL, slides_url TEXT, video_url TEXT,
+    kind TEXT NOT NULL
+);
+CREATE TABLE refs (
+    arxiv_id TEXT NOT NULL, meetup_key TEXT NOT NULL, talk_id TEXT, context TEXT NOT NULL,
+    source_path TEXT NOT NULL
+);
+CREATE INDEX refs_by_id ON refs(arxiv_id);
+CREATE TABLE warnings (path TEXT NOT NULL, line INTEGER, message TEXT NOT NULL);
+CREATE TABLE papers (
+    id TEXT PRIMARY KEY, version INTEGER, title TEXT NOT NULL, abstract TEXT NOT NULL,
+    authors TEXT NOT NULL, categories TEXT NOT NULL, published TEXT, updated TEXT,
+    abs_url TEXT NOT NULL, pdf_url TEXT NOT NULL,
+    status TEXT NOT NULL,      -- resolved | not_found | pending (network failed: retry later)
+    reason TEXT NOT NULL, fetched_at TEXT
+);
+CREATE TABLE vectors (
+    model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+RESOLVED, NOT_FOUND, PENDING = "resolved", "not_found", "pending"
+
+
+class StoreError(Exception):
+    """The data dir cannot be used as it is (wrong schema, corrupt file...)."""
+
+
+def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """``data_dir`` if given, else ``$EXPLORER_DATA_DIR``, else ``data/``."""
+    return Path(data_dir or os.environ.get("EXPLORER_DATA_DIR") or "data")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class BlobCache:
+    """Content-addressed file cache (the GitHub archive's downloads)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        safe = "".join(c for c in key if c.isalnum() or c in "-_.")
+        return self.root / safe
+
+    def get(self, key: str) -> bytes | None:
+        p = self._path(key)
+        return p.read_bytes() if p.exists() else None
+
+    def put(self, key: str, data: bytes) -> None:
+        atomic_write_bytes(self._path(key), data)
+
+
+class Store:
+    """The SQLite database and index files of one data dir.
+
+    Example:
+        >>> store = Store.open("/tmp/x")       # creates the dir and schema if needed
+        >>> store.replace_corpus(corpus)        # one transaction: all or nothing
+        >>> [t.title for t in store.talks()]
+    """
+
+    def __init__(self, data_dir: Path, conn: sqlite3.Connection):
+        self.data_dir = data_dir
+        self.conn = conn
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike | None = None, create: bool = True) -> Store:
+        d = default_data_dir(data_dir)
+        db = d / DB_NAME
+        if not db.exists() and not create:
+            raise StoreError(
+                f"no database in {d}: build one with `explorer build --source DIR|github "
+                f"--data-dir {d}`"
+            )
+        d.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{db} is not a readable SQLite database ({e}); remove it and "
+                             "run `explorer build` again") from e
+        if version == 0:
+            with conn:
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{db} has schema version {version}, this explorer needs {SCHEMA_VERSION}; "
+                "remove it and run `explorer build` again"
+            )
+        return cls(d, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.conn:
+            yield self.conn
+
+    # -- corpus ----------------------------------------------------------------------------
+    def replace_corpus(self, corpus: Corpus) -> None:
+        """Replace meetups, talks, refs and warnings in one transaction (idempotent)."""
+        with self.conn:
+            c = self.conn
+            c.execute("DELETE FROM refs")
+            c.execute("DELETE FROM warnings")
+            c.execute("DELETE FROM talks")
+            c.execute("DELETE FROM meetups")
+            c.executemany(
+                "INSERT INTO meetups VALUES (?,?,?,?,?,?,?)",
+                [(m.key, m.number, m.title, m.date, m.venue, m.meetup_url, m.source_path)
+                 for m in corpus.meetups],
+            )
+            c.executemany(
+                "INSERT INTO talks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(t.id, t.meetup_key, i, t.title, json.dumps(t.speakers),
+                  json.dumps(t.affiliations), t.abstract, t.slides_url, t.video_url, t.kind)
+                 for i, t in enumerate(corpus.talks)],
+            )
+            c.executemany(
+                "INSERT INTO refs VALUES (?,?,?,?,?)",
+                [(r.arxiv_id, r.meetup_key, r.talk_id, r.context, r.source_path)
+                 for r in corpus.refs],
+            )
+            c.executemany(
+                "INSERT INTO warnings VALUES (?,?,?)",
+                [(w.path, w.line, w.message) for w in corpus.warnings],
+            )
+
+    def meetups(self) -> list[Meetup]:
+        rows = self.conn.execute(
+            "SELECT * FROM meetups ORDER BY date IS NULL, date, number"
+        ).fetchall()
+        return [Meetup(**dict(r)) for r in rows]
+
+    def talks(self) -> list[Talk]:
+        """All talks in meetup date order, then agenda order."""
+        rows = self.conn.execute(
+            "SELECT t.* FROM talks t JOIN meetups m ON m.key = t.meetup_key "
+            "ORDER BY m.date IS NULL, m.date, m.number, t.position"
+        ).fetchall()
+        return [_talk(r) for r in rows]
+
+    def talk_records(self) -> list[dict]:
+        """Every talk as the `explorer talks --json` object (meetup = number or short key)."""
+        meetups = {m.key: m for m in self.meetups()}
+        out = []
+        for t in self.talks():
+            m = meetups[t.meetup_key]
+            out.append({
+                "id": t.id, "meetup": m.label, "date": m.date, "title": t.title,
+                "speakers": t.speakers, "affiliations": t.affiliations, "abstract": t.abstract,
+                "url": m.page_url, "slides_url": t.slides_url, "video_url": t.video_url,
+                "kind": t.kind,
+            })
+        return out
+
+    def refs(self) -> list[ArxivRef]:
+        rows = self.conn.execute("SELECT * FROM refs ORDER BY rowid").fetchall()
+        return [ArxivRef(**dict(r)) for r in rows]
+
+    def warnings(self) -> list[ParseWarning]:
+        rows = self.conn.execute("SELECT * FROM warnings ORDER BY rowid").fetchall()
+        return [ParseWarning(path=r["path"], line=r["line"], message=r["message"]) for r in rows]
+
+    # -- papers ----------------------------------------------------------------------------
+    def paper_status(self) -> dict[str, str]:
+        """arXiv id -> resolved | not_found | pending, for every paper row."""
+        return dict(self.conn.execute("SELECT id, status FROM papers").fetchall())
+
+    def save_papers(self, papers: Iterable[Paper], status: dict[str, str] | None = None) -> None:
+        """Upsert papers in one transaction; ``status`` overrides the status of some ids
+        (default: resolved if ``paper.resolved`` else not_found)."""
+        status = status or {}
+        rows = []
+        for p in papers:
+            s = status.get(p.id) or (RESOLVED if p.resolved else NOT_FOUND)
+            rows.append((p.id, p.version, p.title, p.abstract, json.dumps(p.authors),
+                         json.dumps(p.categories), p.published, p.updated, p.abs_url,
+                         p.pdf_url, s, p.reason))
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO papers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+                "datetime('now'))", rows)
+
+    def papers(self) -> list[Paper]:
+        rows = self.conn.execute("SELECT * FROM papers ORDER BY id").fetchall()
+        return [_paper(r) for r in rows]
+
+    # -- vector cache ----------------------------------------------------------------------
+    def cached_vectors(self, model: str, text_hashes: list[str]) -> dict[str, np.ndarray]:
+        """The stored float32 vectors for those hashes (missing ones are absent)."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(text_hashes), 500):
+            chunk = text_hashes[i:i + 500]
+            q = ",".join("?" * len(chunk))
+            for h, blob in self.conn.execute(
+                f"SELECT text_hash, vector FROM vectors WHERE model=? AND text_hash IN ({q})",
+                [model, *chunk],
+            ):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def save_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                [(model, h, np.asarray(v, dtype=np.float32).tobytes())
+                 for h, v in vectors.items()],
+            )
+
+    # -- key/value ---------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    # -- files beside the database -----------------------------------------------------------
+    def github_cache(self) -> BlobCache:
+        return BlobCache(self.data_dir / "cache" / "github")
+
+    def index_paths(self, name: str) -> tuple[Path, Path]:
+        d = self.data_dir / "index"
+        return d / f"{name}.faiss", d / f"{name}.json"
+
+    def write_index(self, name: str, index_bytes: bytes, manifest: dict) -> None:
+        """Write the index then its manifest, each atomically; the manifest names the
+        index file's size so a reader can tell a pair written by different builds."""
+        ipath, mpath = self.index_paths(name)
+        manifest = {**manifest, "index_bytes": len(index_bytes)}
+        atomic_write_bytes(ipath, index_bytes)
+        atomic_write_bytes(mpath, json.dumps(manifest, indent=2).encode())
+
+    def read_index(self, name: str) -> tuple[bytes, dict] | None:
+        """(index bytes, manifest), or None when no index of that name was built."""
+        ipath, mpath = self.index_paths(name)
+        if not ipath.exists() or not mpath.exists():
+            return None
+        try:
+            manifest = json.loads(mpath.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise StoreError(f"{mpath} is corrupt ({e}); rebuild with `explorer build`") from e
+        data = ipath.read_bytes()
+        if manifest.get("index_bytes") not in (None, len(data)):
+            raise StoreError(
+                f"{ipath} is truncated or does not match its manifest "
+                f"({len(data)} bytes, manifest says {manifest.get('index_bytes')}); "
+                f"rebuild with `explorer build --data-dir {self.data_dir}`"
+            )
+        return data, manifest
+
+
+def _talk(r: sqlite3.Row) -> Talk:
+    d = dict(r)
+    d.pop("position")
+    d["speakers"] = json.loads(d["speakers"])
+    d["affiliations"] = json.loads(d["affiliations"])
+    return Talk(**d)
+
+
+def _paper(r: sqlite3.Row) -> Paper:
+    d = dict(r)
+    status = d.pop("status")
+    d.pop("fetched_at")
+    d["authors"] = json.loads(d["authors"])
+    d["categories"] = json.loads(d["categories"])
+    return Paper(**d, resolved=status == RESOLVED)
