@@ -136,3 +136,206 @@ def build(
         result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n))
     err.print(f"index: {result.summary()}  data dir: {store.data_dir}")
     store.close()
+
+
+@app.command()
+def papers(
+    refresh: bool = typer.Option(False, "--refresh", help="Ask arXiv again for every id."),
+    offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
+    from explorer.papers import fetch_papers, ids_to_fetch, papers_records
+    from explorer.store import Store, StoreError
+
+    try:
+        store = Store.open(data_dir, create=False)
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    with _progress() as bar:
+        task = bar.add_task("arXiv metadata", total=0 if offline else
+                            len(ids_to_fetch(store, refresh)))
+        report = fetch_papers(store, refresh=refresh, offline=offline,
+                              progress=lambda n=1: bar.advance(task, n))
+    for w in report.warnings:
+        err.print(f"  [yellow]warning[/yellow] {w}")
+    err.print(f"papers: {report.summary()}")
+    if as_json:
+        _print_json(papers_records(store))
+    store.close()
+
+
+def _open_explorer(data_dir: Optional[Path]):
+    """`explorer.open`, or exit 2 with the error (no database, no index, stale index)."""
+    from embeddings.index import VectorIndexError
+    from explorer.api import open as open_explorer
+    from explorer.store import StoreError
+
+    try:
+        return open_explorer(data_dir)
+    except (StoreError, VectorIndexError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+def _print_hits(hits, as_json: bool) -> None:
+    import dataclasses
+
+    if as_json:
+        _print_json([dataclasses.asdict(h) for h in hits])
+        return
+    from rich.table import Table
+
+    table = Table("score", "kind", "meetup", "date", "title", "id")
+    for h in hits:
+        table.add_row(f"{h.score:.3f}", h.kind, "" if h.meetup is None else str(h.meetup),
+                      h.date or "", h.title, h.id)
+    Console().print(table)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for, in your own words."),
+    k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+    years: Optional[str] = typer.Option(None, "--years", help="A year or range: 2019-2023."),
+    meetup: Optional[str] = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """Search talks and papers (hybrid: meaning + keywords)."""
+    ex = _open_explorer(data_dir)
+    try:
+        hits = ex.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    _print_hits(hits, as_json)
+
+
+@app.command()
+def related(
+    item_id: str = typer.Argument(..., help="A talk id (m57-...) or paper id (arxiv:...)."),
+    k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """Talks and papers closest in meaning to a talk or paper (other meetups' talks)."""
+    ex = _open_explorer(data_dir)
+    try:
+        hits = ex.related(item_id, k=k, kind=kind)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]error:[/red] {e.args[0] if e.args else e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    _print_hits(hits, as_json)
+
+
+# -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
+def _topics_explorer(data_dir: Optional[Path]):
+    """explorer.open(data_dir), or a clear error and exit 2."""
+    from embeddings.index import VectorIndexError
+    from explorer.api import open as open_explorer
+    from explorer.store import StoreError
+
+    try:
+        return open_explorer(data_dir)
+    except (StoreError, VectorIndexError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def topics(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    refit: bool = typer.Option(False, "--refit", help="Cluster afresh (topic ids may change)."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """List the topics of talks and papers (stable ids; new items join existing topics)."""
+    from explorer.gaps import item_frame, topic_model, topic_table
+
+    ex = _topics_explorer(data_dir)
+    with err.status("clustering topics"):
+        table = topic_table(topic_model(ex, refit=refit), item_frame(ex))
+    ex.close()
+    if as_json:
+        _print_json([{k: r[k] for k in ("id", "label", "terms", "size", "talks", "papers",
+                                         "first_date", "last_date")}
+                     for r in table.to_dict("records")])
+        return
+    from rich.table import Table
+
+    out = Table("id", "label", "size", "talks", "papers", "first", "last",
+                title="Topics (largest first)")
+    for r in table.to_dict("records"):
+        out.add_row(str(r["id"]), r["label"], str(r["size"]), str(r["talks"]), str(r["papers"]),
+                    r["first_date"] or "", r["last_date"] or "")
+    Console().print(out)
+
+
+@app.command()
+def gaps(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date 'now' is measured from "
+                                        "(default: the last meetup)."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """Topics for the next season: followed in hot-topic papers but without talks, or stale."""
+    from explorer.gaps import find_gaps, item_frame, topic_model
+
+    ex = _topics_explorer(data_dir)
+    with err.status("clustering topics"):
+        found = find_gaps(topic_model(ex), item_frame(ex), as_of=as_of)
+    ex.close()
+    if as_json:
+        _print_json([g.to_dict() for g in found])
+        return
+    from rich.table import Table
+
+    out = Table("kind", "topic", "label", "talks", "papers", "why", "evidence",
+                title="Gaps", show_lines=True)
+    for g in found:
+        evidence = [f"last talk: {g.last_talk['title']}"] if g.last_talk else []
+        evidence += [f"{p['id']} {p['title']}" for p in g.papers_evidence[:3]]
+        out.add_row(g.kind, str(g.topic), g.label, str(g.talks), str(g.papers), g.reason,
+                    "\n".join(evidence))
+    Console().print(out)
+
+
+@app.command()
+def novelty(
+    text: str = typer.Argument(..., help="Proposed talk title and/or abstract."),
+    k: int = typer.Option(5, "-k", help="Closest past talks to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Optional[Path] = DataDir,
+):
+    """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
+    from explorer.novelty import novelty_check
+
+    ex = _topics_explorer(data_dir)
+    try:
+        result = novelty_check(ex, text, k=k)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    from rich.table import Table
+
+    covered, partly = result.thresholds
+    Console().print(f"verdict: [bold]{result.verdict}[/bold] (best cosine {result.score:.3f}; "
+                    f"covered >= {covered}, partly >= {partly})")
+    out = Table("score", "meetup", "date", "title", "id", title="Closest past talks")
+    for h in result.closest:
+        out.add_row(f"{h.score:.3f}", str(h.meetup), h.date or "", h.title, h.id)
+    Console().print(out)

@@ -25,6 +25,7 @@ _RETRY_STATUS = {429, 500, 502, 503, 504}
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _VERSION = re.compile(r"v(\d+)$")
 NOT_FETCHED = "not fetched yet: run `explorer papers`"
+_USER_AGENT = f"vdlm-explorer (arxiv.py/{arxiv.__version__})"
 
 
 @dataclass
@@ -52,13 +53,18 @@ class GiveUp(Exception):
     """arXiv kept failing (or asked to wait too long): stop the run, keep the rest pending."""
 
 
-class _Transient(Exception):
-    """A failure worth retrying after a backoff (or the server's Retry-After)."""
+class TransientError(Exception):
+    """A failure worth retrying after a backoff (or the server's Retry-After); when retries
+    run out on a batch, the batch is kept pending."""
 
     def __init__(self, reason: str, retry_after: float | None = None, fatal: bool = False):
         super().__init__(reason)
         self.retry_after = retry_after
         self.fatal = fatal  # exhausting retries on it stops the run (server-side trouble)
+
+
+class _EmptyAnswer(TransientError):
+    """A well-formed answer without a single entry: arXiv's known flakiness, or unknown ids."""
 
 
 @dataclass
@@ -96,7 +102,6 @@ class ArxivClient(arxiv.Client):
         self.clock, self.sleep = clock, sleep
         self.requests_made = 0
         self._last: float | None = None
-        self.session = requests.Session()
 
     def query(self, ids: list[str], retry_empty: bool = True) -> Answer:
         """One `id_list` query, retried on 429/503/timeouts/malformed XML/empty feeds.
@@ -107,21 +112,24 @@ class ArxivClient(arxiv.Client):
                 a non-empty answer already left out).
 
         Returns:
-            The Answer. Raises Unreachable, GiveUp, or _Transient (the batch stays pending).
+            The Answer. Raises Unreachable, GiveUp, or TransientError (the batch stays pending).
         """
         search = arxiv.Search(id_list=ids, max_results=len(ids))
         url = self._format_url(search, 0, len(ids))
         for attempt in range(self.num_retries + 1):
             try:
                 answer = _read_feed(self._get(url), ids)
-                if retry_empty and not answer.papers and not answer.rejected:
-                    raise _Transient("arXiv answered with no entries")
+                if retry_empty and not (answer.papers or answer.rejected or answer.error):
+                    raise _EmptyAnswer("arXiv answered with no entries")
                 return answer
-            except _Transient as e:
+            except TransientError as e:
                 if attempt == self.num_retries:
+                    if isinstance(e, _EmptyAnswer):  # asked often enough: give these ids up
+                        why = f"arXiv returned no entry for this id ({attempt + 1} tries)"
+                        return Answer({}, dict.fromkeys(ids, why))
                     if e.fatal:
                         raise GiveUp(f"{e} after {attempt + 1} tries") from e
-                    raise _Transient(f"{e} ({attempt + 1} tries)") from e
+                    raise TransientError(f"{e} ({attempt + 1} tries)") from e
                 wait = self.backoff * 2 ** attempt
                 if e.retry_after is not None:
                     if e.retry_after > self.max_wait:
@@ -138,8 +146,8 @@ class ArxivClient(arxiv.Client):
                 self.sleep(wait)
         self.requests_made += 1
         try:
-            resp = self.session.get(url, timeout=self.timeout,
-                                    headers={"user-agent": arxiv._USER_AGENT})
+            resp = self._session.get(url, timeout=self.timeout,
+                                    headers={"user-agent": _USER_AGENT})
         except (requests.ConnectTimeout, requests.exceptions.ProxyError) as e:
             raise Unreachable(f"cannot connect to {_host(url)}: {type(e).__name__}") from e
         except requests.ConnectionError as e:
@@ -147,13 +155,13 @@ class ArxivClient(arxiv.Client):
                           NewConnectionError):
                 raise Unreachable(f"cannot connect to {_host(url)} (refused or no "
                                   "such host)") from e
-            raise _Transient(f"connection lost: {e}", fatal=True) from e
+            raise TransientError(f"connection lost: {e}", fatal=True) from e
         except requests.Timeout as e:
-            raise _Transient(f"no answer within {self.timeout:g} s", fatal=True) from e
+            raise TransientError(f"no answer within {self.timeout:g} s", fatal=True) from e
         finally:
             self._last = self.clock()
         if resp.status_code in _RETRY_STATUS:
-            raise _Transient(f"HTTP {resp.status_code}", _retry_after(resp), fatal=True)
+            raise TransientError(f"HTTP {resp.status_code}", _retry_after(resp), fatal=True)
         if resp.status_code not in (200, 400):  # arXiv sends its error feeds with 400
             raise GiveUp(f"HTTP {resp.status_code} from {_host(url)}")
         return resp.content
@@ -182,12 +190,12 @@ def _read_feed(content: bytes, ids: list[str]) -> Answer:
         root = etree.fromstring(content, etree.XMLParser(resolve_entities=False,
                                                          no_network=True))
     except etree.XMLSyntaxError as e:
-        raise _Transient(f"malformed XML from arXiv ({e})") from e
+        raise TransientError(f"malformed XML from arXiv ({e})") from e
     if root is None or root.tag != f"{_ATOM}feed":
-        raise _Transient("arXiv's answer is not an Atom feed")
+        raise TransientError("arXiv's answer is not an Atom feed")
     wanted = {_canonical(i): i for i in ids}
     answer = Answer({}, {})
-    for entry in root.iter(f"{_ATOM}entry"):
+    for entry in root.findall(f"{_ATOM}entry"):
         entry_id = entry.findtext(f"{_ATOM}id") or ""
         if "/api/errors" in entry_id or entry.findtext(f"{_ATOM}title") == "Error":
             message = " ".join((entry.findtext(f"{_ATOM}summary") or "error").split())
@@ -195,7 +203,11 @@ def _read_feed(content: bytes, ids: list[str]) -> Answer:
             for i in named:
                 answer.rejected[i] = f"arXiv: {message}"
             answer.error = answer.error or ("" if named else f"arXiv: {message}")
-    for result in arxiv_feed.parse(content).results:
+        # Error entries and the dateless entries once sent for unknown ids are no papers;
+        # drop them here rather than have the package log a warning for each.
+        if "/api/errors" in entry_id or entry.find(f"{_ATOM}published") is None:
+            root.remove(entry)
+    for result in arxiv_feed.parse(etree.tostring(root)).results:
         short = result.get_short_id()
         requested = wanted.get(_canonical(short))
         if requested is not None:
@@ -221,8 +233,16 @@ def cited_ids(store: Store) -> list[str]:
     return list(dict.fromkeys(r.arxiv_id for r in store.refs()))
 
 
+def ids_to_fetch(store: Store, refresh: bool = False) -> list[str]:
+    """The cited ids a run would ask arXiv for: all with `refresh`, else those not yet
+    resolved or answered `not_found`."""
+    status = store.paper_status()
+    return [i for i in cited_ids(store)
+            if refresh or status.get(i) not in (RESOLVED, NOT_FOUND)]
+
+
 def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
-                 progress: Callable[[int, int], None] | None = None,
+                 progress: Callable[[int], None] | None = None,
                  client: ArxivClient | None = None) -> FetchReport:
     """Fetch arXiv metadata for every cited id that has none yet, saving after each batch.
 
@@ -233,7 +253,8 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
         store: the data dir's store (refs must be ingested).
         refresh: ask arXiv again for every cited id.
         offline: make no request; only give every cited id a (pending) row.
-        progress: called as `progress(ids_done, ids_to_do)` after each batch.
+        progress: called as `progress(n)` when n more ids are settled (bar.advance);
+            `len(ids_to_fetch(store, refresh))` is the total.
         client: the ArxivClient to use (default: one from $EXPLORER_ARXIV_URL/_DELAY).
 
     Returns:
@@ -241,25 +262,24 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
     """
     ids = cited_ids(store)
     status = store.paper_status()
-    done = {RESOLVED, NOT_FOUND}
-    todo = [i for i in ids if refresh or status.get(i) not in done]
+    todo = ids_to_fetch(store, refresh)
     report = FetchReport(cited=len(ids), requested=0 if offline else len(todo))
     _mark_pending(store, [i for i in ids if i not in status], NOT_FETCHED)
     if offline or not todo:
         return _count(store, ids, report)
     client = client or ArxivClient()
-    size = max(1, client.page_size)
+    size, start = max(1, client.page_size), client.requests_made
     queue = deque((todo[k:k + size], False) for k in range(0, len(todo), size))
-    finished = 0
+    progress = progress or (lambda n: None)
     try:
         while queue:
             batch, recheck = queue.popleft()
             try:
                 answer = client.query(batch, retry_empty=not recheck)
-            except _Transient as e:
+            except TransientError as e:
                 report.warnings.append(f"{len(batch)} ids left pending: {e}")
                 _mark_pending(store, batch, str(e))
-                finished += len(batch)
+                progress(len(batch))
                 continue
             if answer.error and not answer.papers and not answer.rejected:
                 if len(batch) > 1:  # an error we cannot pin on an id: halve the batch
@@ -273,19 +293,19 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
             else:
                 for i in missing:
                     answer.rejected[i] = "arXiv returned no entry for this id (asked twice)"
-            lost = [Paper(id=i, reason=why) for i, why in answer.rejected.items()]
+            # arXiv withdraws but never deletes papers: an id it left out of a refresh keeps
+            # the metadata stored earlier.
+            lost = [Paper(id=i, reason=why) for i, why in answer.rejected.items()
+                    if status.get(i) != RESOLVED]
             store.save_papers(list(answer.papers.values()) + lost)
-            finished += len(answer.papers) + len(lost)
-            if progress:
-                progress(finished, len(todo))
+            progress(len(answer.papers) + len(answer.rejected))
     except (Unreachable, GiveUp) as e:
-        left = sorted({i for batch, _ in [(batch, 0), *queue] for i in batch})
-        left = [i for i in left if store.paper_status().get(i) not in done]
+        left = batch + [i for ids_left, _ in queue for i in ids_left]
         report.warnings.append(f"arXiv request stopped: {e}; {len(left)} ids kept pending, "
                                "run `explorer papers` again later")
         _mark_pending(store, left, str(e))
     finally:
-        report.requests_made = client.requests_made
+        report.requests_made = client.requests_made - start
     return _count(store, ids, report)
 
 

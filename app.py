@@ -1,0 +1,53 @@
+"""The Streamlit app: search, talk and paper pages, meetups, a map and the organizer's view.
+
+Run with ``streamlit run app.py``; the data dir is ``$EXPLORER_DATA_DIR`` (else ``data/``).
+Page state lives in the URL: ``?q=attention`` searches, ``?talk=ID`` and ``?paper=ID`` open
+an item, so every view can be bookmarked and shared.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Streamlit puts the script's folder on sys.path; AppTest and other runners may not.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import streamlit as st  # noqa: E402
+
+from app_pages import common, item  # noqa: E402
+
+
+def main() -> None:
+    """Route the request to a page; shared set-up (config, data) happens once here."""
+    st.set_page_config(page_title="VDLM Explorer", page_icon=":material/hub:", layout="wide")
+    pages = {
+        "search": st.Page("app_pages/search.py", title="Search", icon=":material/search:",
+                          url_path="search", default=True),
+        "meetups": st.Page("app_pages/meetups.py", title="Meetups", icon=":material/event:",
+                           url_path="meetups"),
+        "map": st.Page("app_pages/map_view.py", title="Map", icon=":material/scatter_plot:",
+                       url_path="map"),
+        "organizer": st.Page("app_pages/organizer.py", title="Organizer", icon=":material/insights:",
+                             url_path="organizer"),
+        "talk": st.Page("app_pages/talk.py", title="Talk", icon=":material/co_present:",
+                        url_path="talk", visibility="hidden"),
+        "paper": st.Page("app_pages/paper.py", title="Paper", icon=":material/description:",
+                         url_path="paper", visibility="hidden"),
+    }
+    common.PAGES.clear()
+    common.PAGES.update(pages)
+    current = st.navigation(list(pages.values()), position="top")
+    loaded = common.load()
+    if loaded is None:
+        return
+    # Deep links to the root URL (?talk=ID, ?paper=ID) open the item pages in place.
+    if current is pages["search"] and "q" not in st.query_params:
+        if "talk" in st.query_params:
+            return item.talk_page()
+        if "paper" in st.query_params:
+            return item.paper_page()
+    current.run()
+
+
+main()

@@ -1,0 +1,217 @@
+"""What every page of the app shares: the cached explorer, look-up tables, cards and links."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from explorer.store import Store, default_data_dir
+from explorer.views import (Card, Link, as_dict, escape_md, paper_card, paper_item_id,
+                            project_2d, talk_card)
+
+# The pages, registered by app.py on every run so that pages can link to each other.
+PAGES: dict[str, object] = {}
+
+SUGGESTED_QUERIES = ("transformers", "reinforcement learning", "graph neural networks",
+                     "diffusion models", "explainability", "speech recognition")
+
+
+def data_dir() -> str:
+    """The data dir the app serves: $EXPLORER_DATA_DIR, else data/ (absolute, as cache key)."""
+    return str(default_data_dir().resolve())
+
+
+@st.cache_resource(show_spinner="Loading the model, index and corpus…")
+def open_explorer(directory: str):
+    """The explorer of a data dir, opened once per process and shared by all sessions.
+
+    A first query runs here so the model's lazy set-up is paid at start-up, not by the
+    first visitor's search. Exceptions are not cached: after `explorer build` a reload works.
+    """
+    import explorer
+
+    ex = explorer.open(data_dir=directory)
+    try:
+        ex.search("warm up", k=1)
+    except Exception:  # noqa: BLE001 - a failing warm-up must not hide the app
+        pass
+    return ex
+
+
+@dataclass
+class Lookups:
+    """Rows by id, built once per data dir so cards need no per-search data frame scans."""
+
+    talks: dict[str, dict]
+    papers: dict[str, dict]
+    meetups: list[dict]
+    refs_by_paper: dict[str, list[dict]]
+    refs_by_talk: dict[str, list[dict]]
+
+
+@st.cache_resource(show_spinner=False)
+def lookups(directory: str) -> Lookups:
+    """Talk, paper and meetup rows and the arXiv citations of a data dir."""
+    ex = open_explorer(directory)
+    talks = {r["id"]: r for r in ex.talks().to_dict("records")}
+    papers = {}
+    for r in ex.papers().to_dict("records"):
+        r["id"] = paper_item_id(str(r["id"]))  # records may carry bare arXiv ids
+        papers[r["id"]] = r
+    ms = ex.meetups()
+    meetups = [_clean(m) for m in (ms.to_dict("records") if hasattr(ms, "to_dict")
+                                   else [as_dict(m) for m in ms])]
+    labels = {str(m.get("key")): m.get("number") if m.get("number") is not None
+              else m.get("key") for m in meetups}
+    dates = {str(m.get("key")): m.get("date") for m in meetups}
+    by_paper: dict[str, list[dict]] = {}
+    by_talk: dict[str, list[dict]] = {}
+    store = getattr(ex, "store", None) or Store.open(directory, create=False)
+    try:
+        for r in store.refs():
+            d = as_dict(r)
+            d["meetup"] = labels.get(r.meetup_key, r.meetup_key)
+            d["date"] = dates.get(r.meetup_key)
+            by_paper.setdefault(paper_item_id(r.arxiv_id), []).append(d)
+            if r.talk_id:
+                by_talk.setdefault(r.talk_id, []).append(d)
+    finally:
+        if store is not getattr(ex, "store", None):
+            store.close()
+    return Lookups(talks, papers, meetups, by_paper, by_talk)
+
+
+def _clean(m: dict) -> dict:
+    """A meetup row with pandas' NaN turned to None and float numbers back to int."""
+    out = {k: (None if isinstance(v, float) and v != v else v) for k, v in m.items()}
+    if isinstance(out.get("number"), float):
+        out["number"] = int(out["number"])
+    return out
+
+
+def load() -> tuple[object, Lookups] | None:
+    """The explorer and its look-ups, or None after showing how to build the missing index."""
+    directory = data_dir()
+    try:
+        ex = open_explorer(directory)
+        return ex, lookups(directory)
+    except Exception as e:  # noqa: BLE001 - any failure to open becomes a message, not a trace
+        missing = (not (Path(directory) / "explorer.sqlite").exists()
+                   or type(e).__name__ == "IndexMissing")
+        if missing:
+            st.info(f"**No index yet** in `{directory}`.", icon=":material/database:")
+        else:
+            st.error(f"**The data in `{directory}` cannot be used.**",
+                     icon=":material/error:")
+        st.markdown("Build one from a local copy of the archive or from GitHub, then reload:")
+        st.code(f"explorer build --source DIR|github --data-dir {directory}", language="bash")
+        st.caption("The app reads its data dir from `EXPLORER_DATA_DIR` (default `data/`).")
+        if not missing:
+            with st.expander("Details"):
+                st.text(f"{type(e).__name__}: {e}")
+        return None
+
+
+@st.cache_resource(show_spinner="Finding topics…")
+def topic_state(directory: str):
+    """(topic model, items-with-topics frame) of a data dir, computed once per process.
+
+    The app does not write the model back (``save=False``): `explorer topics` owns that.
+    """
+    from explorer import gaps
+
+    ex = open_explorer(directory)
+    model = gaps.topic_model(ex, save=False)
+    return model, gaps.item_frame(ex)
+
+
+def topic_labels(directory: str) -> dict[str, str]:
+    """item id -> 'topic label' for the map ({} when topics cannot be computed)."""
+    try:
+        model, _ = topic_state(directory)
+    except Exception:  # noqa: BLE001 - the map works without topics
+        return {}
+    labels = {t.id: t.label or f"Topic {t.id}" for t in model.topics.values()}
+    return {item: labels.get(t, "Other") for item, t in model.assignments.items()}
+
+
+@st.cache_resource(show_spinner="Projecting the embeddings…")
+def projection(directory: str) -> tuple[list[str], list[str], np.ndarray]:
+    """(item ids, kinds, 2-D coordinates) of every indexed item, computed once per data dir."""
+    ex = open_explorer(directory)
+    ids, kinds, vectors = ex.vectors()
+    return [str(i) for i in ids], [str(k) for k in kinds], project_2d(np.asarray(vectors))
+
+
+def timed(fn, *args, **kwargs):
+    """(fn(*args, **kwargs), elapsed milliseconds)."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, (time.perf_counter() - t0) * 1000
+
+
+def show_timing() -> bool:
+    """Whether to print server-side timings (EXPLORER_APP_TIMING=1; the benchmark sets it)."""
+    return os.environ.get("EXPLORER_APP_TIMING") == "1"
+
+
+# -- links and cards ---------------------------------------------------------------------------
+def md_link(link: Link) -> str:
+    """A Markdown link to a URL that passed `safe_url`; brackets in it are percent-encoded."""
+    url = link.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{escape_md(link.label)}]({url})"
+
+
+def item_link(item_id: str, kind: str, title: str, bold: bool = True) -> None:
+    """A link that opens the talk or paper page of an item (?talk=ID or ?paper=ID)."""
+    # Item links target the root page (/?talk=ID): app.py routes it. Links to the hidden
+    # talk/paper pages render that page but leave the browser URL unchanged.
+    page = PAGES["search"]
+    label = escape_md(title)
+    st.page_link(page, label=f"**{label}**" if bold else label,
+                 icon=":material/co_present:" if kind == "talk" else ":material/description:",
+                 query_params={"talk" if kind == "talk" else "paper": item_id})
+
+
+def card_for(item_id: str, kind: str, lk: Lookups, query: str | None = None,
+             score: float | None = None, title: str | None = None) -> Card:
+    """The card of an item id from the look-ups (a bare card if the id is unknown)."""
+    if kind == "talk":
+        row = lk.talks.get(item_id) or {"id": item_id, "title": title or item_id}
+        return talk_card(row, query, score)
+    row = lk.papers.get(item_id) or {"id": item_id, "title": title or ""}
+    context = " … ".join(r["context"] for r in lk.refs_by_paper.get(item_id, [])[:2])
+    return paper_card(row, query, score, context=context)
+
+
+def render_card(card: Card, extra: str | None = None, show_score: bool = False) -> None:
+    """A compact bordered card: linked title, meta line, snippet, external links."""
+    with st.container(border=True):
+        if show_score and card.score is not None:
+            left, right = st.columns([0.9, 0.1], vertical_alignment="center")
+            with left:
+                item_link(card.id, card.kind, card.title)
+            right.caption(f"{card.score:.2f}", help="Search score (higher is closer)")
+        else:
+            item_link(card.id, card.kind, card.title)
+        if card.meta:
+            st.caption(escape_md(card.meta))
+        if card.snippet:
+            st.markdown(escape_md(card.snippet))
+        if extra:
+            st.caption(escape_md(extra))
+        if card.links:
+            st.markdown(" · ".join(md_link(x) for x in card.links))
+
+
+def not_found(what: str, value: str) -> None:
+    """A friendly message for an unknown or malformed id in the URL."""
+    st.warning(f"No {what} with id “{escape_md(value[:120])}” in this archive.",
+               icon=":material/search_off:")
+    st.page_link(PAGES["search"], label="Search talks and papers instead",
+                 icon=":material/search:")

@@ -1,0 +1,158 @@
+"""The talk page and the paper page: details, citations, related talks and papers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from explorer.views import (as_dict, escape_md, meetup_label, paper_card, paper_item_id,
+                            reason_line, snippet, talk_card)
+
+LINK_ICONS = {"Slides": ":material/slideshow:", "Video": ":material/smart_display:",
+              "Meetup page": ":material/event:", "arXiv": ":material/article:",
+              "PDF": ":material/picture_as_pdf:"}
+N_RELATED = 5
+
+
+def _reason(ex, a_id: str, b_id: str, lk: common.Lookups) -> str:
+    """'Shared terms: …' for two items: the engine's idf-ranked terms, else plain overlap."""
+    try:
+        return reason_line(ex.shared_terms(a_id, b_id, n=4))
+    except AttributeError:
+        pass
+    except Exception:  # noqa: BLE001 - a reason line is decoration, never a crash
+        return reason_line([])
+    from explorer.search import shared_terms
+
+    return reason_line(shared_terms(_item_text(a_id, lk), _item_text(b_id, lk), n=4))
+
+
+def _item_text(item_id: str, lk: common.Lookups) -> str:
+    if item_id in lk.talks:
+        t = lk.talks.get(item_id, {})
+        return f"{t.get('title', '')}. {t.get('abstract', '')}"
+    p = lk.papers.get(item_id, {})
+    if p.get("title"):
+        return f"{p.get('title', '')}. {p.get('abstract', '')}"
+    return " ".join(r["context"] for r in lk.refs_by_paper.get(item_id, []))
+
+
+def _links_row(links) -> None:
+    if not links:
+        return
+    cols = st.columns(len(links) + 1, gap="small")
+    for col, link in zip(cols, links):
+        col.link_button(link.label, link.url, icon=LINK_ICONS.get(link.label),
+                        use_container_width=True)
+
+
+def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -> None:
+    """Related talks (from other meetups than ``own_meetup``) and related papers, side by side,
+    each with a one-line reason."""
+    left, right = st.columns(2, gap="large")
+    for col, want, heading in ((left, "talk", "Related talks from other meetups"),
+                               (right, "paper", "Related papers")):
+        with col:
+            st.subheader(heading, divider="gray")
+            try:
+                hits = ex.related(item_id, k=N_RELATED * 3, kind=want)
+            except (KeyError, ValueError) as e:
+                st.caption(f"Not available: {escape_md(e)}")
+                continue
+            if want == "talk" and own_meetup is not None:
+                hits = [h for h in hits if str(h.meetup) != str(own_meetup)]
+            hits = [h for h in hits if h.id != item_id][:N_RELATED]
+            if not hits:
+                st.caption("Nothing close enough in the archive.")
+            for h in hits:
+                card = common.card_for(h.id, h.kind, lk, score=h.score, title=h.title)
+                with st.container(border=True):
+                    common.item_link(h.id, h.kind, card.title)
+                    st.caption(escape_md(card.meta))
+                    st.caption(":material/link: " + escape_md(_reason(ex, item_id, h.id, lk)))
+
+
+def talk_page() -> None:
+    """Render the page of the talk named by ?talk=ID."""
+    loaded = common.load()
+    if loaded is None:
+        return
+    ex, lk = loaded
+    tid = st.query_params.get("talk", "").strip()
+    talk = lk.talks.get(tid)
+    if talk is None:
+        common.not_found("talk", tid)
+        return
+    card = talk_card(talk)
+    meetup = talk.get("meetup")
+    bits = [meetup_label(meetup), str(talk.get("date") or ""), str(talk.get("kind") or "")]
+    st.caption(escape_md(" · ".join(b for b in bits if b)))
+    st.title(escape_md(card.title), anchor=False)
+    if talk.get("speakers"):
+        st.markdown(":material/person: **" + escape_md(", ".join(talk["speakers"])) + "**")
+    _links_row(card.links)
+    if talk.get("abstract"):
+        st.markdown(escape_md(talk["abstract"]))
+    else:
+        st.caption("The archive has no abstract for this talk.")
+
+    cited = []
+    for r in lk.refs_by_talk.get(tid, []):
+        pid = paper_item_id(r["arxiv_id"])
+        if pid not in [c[0] for c in cited]:
+            cited.append((pid, r["context"]))
+    if cited:
+        st.subheader(f"Papers cited in this talk ({len(cited)})", divider="gray")
+        for pid, context in cited:
+            pc = paper_card(lk.papers.get(pid) or {"id": pid}, context=context)
+            with st.container(border=True):
+                common.item_link(pid, "paper", pc.title)
+                st.caption(escape_md(pc.meta))
+    _related(ex, tid, "talk", lk, own_meetup=meetup)
+
+
+def paper_page() -> None:
+    """Render the page of the paper named by ?paper=ID (with or without the arxiv: prefix)."""
+    loaded = common.load()
+    if loaded is None:
+        return
+    ex, lk = loaded
+    raw = st.query_params.get("paper", "").strip()
+    pid = paper_item_id(raw) if raw else ""
+    paper = lk.papers.get(pid)
+    refs = lk.refs_by_paper.get(pid, [])
+    if paper is None and not refs:
+        common.not_found("paper", raw)
+        return
+    row = as_dict(paper) if paper else {"id": pid}
+    context = " … ".join(r["context"] for r in refs[:2])
+    card = paper_card(row, context=context)
+    resolved = bool(row.get("title")) and row.get("status", "resolved") == "resolved"
+    st.caption(escape_md(card.meta))
+    st.title(escape_md(card.title), anchor=False)
+    if not resolved:
+        reason = str(row.get("reason") or "arXiv returned no metadata for it")
+        st.info(f"This arXiv id is a bare reference: {escape_md(reason)}. What the slides say "
+                "around it is shown below.", icon=":material/link_off:")
+    _links_row(card.links)
+    if resolved and row.get("abstract"):
+        st.markdown(escape_md(row["abstract"]))
+    if row.get("categories") is not None and len(row.get("categories")) > 0:
+        st.caption("Categories: " + escape_md(", ".join(row["categories"])))
+
+    st.subheader(f"Cited at the meetup ({len(refs)})", divider="gray")
+    if not refs:
+        st.caption("No citing talk is recorded.")
+    for r in refs:
+        with st.container(border=True):
+            talk = lk.talks.get(r.get("talk_id") or "")
+            if talk:
+                common.item_link(talk["id"], "talk", talk["title"])
+                st.caption(escape_md(" · ".join(
+                    x for x in (meetup_label(talk.get("meetup")), str(talk.get("date") or ""))
+                    if x)))
+            else:
+                st.markdown("**" + escape_md(meetup_label(r.get("meetup"))) + "** · intro, hot "
+                            "topics or README")
+            st.markdown(":material/format_quote: " + escape_md(snippet(r["context"], raw, 400)))
+    _related(ex, pid, "paper", lk)

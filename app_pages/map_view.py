@@ -1,0 +1,77 @@
+"""The map page: all talks and papers in 2-D, coloured by year or topic; a click opens one."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app_pages import common
+from explorer.views import map_figure, year_of
+
+COLOR_BY = {"year": "Year", "kind": "Talk or paper", "topic": "Topic"}
+
+
+def _year(item_id: str, kind: str, lk: common.Lookups) -> int | None:
+    if kind == "talk":
+        return year_of(lk.talks.get(item_id, {}).get("date"))
+    dates = [r.get("date") for r in lk.refs_by_paper.get(item_id, []) if r.get("date")]
+    return year_of(min(dates)) if dates else year_of(lk.papers.get(item_id, {}).get("published"))
+
+
+def _title(item_id: str, kind: str, lk: common.Lookups) -> str:
+    row = (lk.talks if kind == "talk" else lk.papers).get(item_id, {})
+    return str(row.get("title") or item_id)
+
+
+def page() -> None:
+    """Render the map."""
+    loaded = common.load()
+    if loaded is None:
+        return
+    _, lk = loaded
+    directory = common.data_dir()
+    st.title("Map of talks and papers", anchor=False)
+    st.caption("Each point is a talk (circle) or a cited paper (diamond); nearby points are "
+               "about similar things. Hover for titles, click a point to open it.")
+    try:
+        ids, kinds, xy = common.projection(directory)
+    except Exception as e:  # noqa: BLE001 - a map that cannot be drawn is a message
+        st.warning(f"The map needs the index's vectors: {type(e).__name__}: {e}")
+        return
+    if len(ids) < 2:
+        st.info("The map needs at least two indexed items.")
+        return
+    labels = common.topic_labels(directory)
+    options = [k for k in COLOR_BY if k != "topic" or labels]
+    color_by = st.segmented_control("Colour by", options, default="year",
+                                    format_func=COLOR_BY.get, key="map_color") or "year"
+    titles = [_title(i, k, lk) for i, k in zip(ids, kinds)]
+    if color_by == "year":
+        years = [_year(i, k, lk) for i, k in zip(ids, kinds)]
+        fallback = min((y for y in years if y), default=0)
+        colors: list = [y or fallback for y in years]
+    elif color_by == "topic":
+        colors = [labels.get(i, "Unassigned") for i in ids]
+    else:
+        colors = ["talk" if k == "talk" else "paper" for k in kinds]
+    fig = map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by])
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="map_chart",
+                            use_container_width=True)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
+    if isinstance(picked, list):
+        picked = picked[0] if picked else None
+
+    by_title = sorted(range(len(ids)), key=lambda i: titles[i].lower())
+    choice = st.selectbox("Or open an item by title", by_title, index=None,
+                          format_func=lambda i: f"{titles[i]} ({kinds[i]})",
+                          placeholder="Type to find a talk or paper…", key="map_pick")
+    if choice is not None:
+        picked = ids[choice]
+    if picked:
+        kind = "talk" if picked in lk.talks else "paper"
+        st.switch_page(common.PAGES[kind], query_params={kind: picked})
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    page()

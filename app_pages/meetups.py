@@ -1,0 +1,66 @@
+"""The meetups page: every meetup with its talks, newest first, filtered by year."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from explorer.views import escape_md, meetup_label, meetup_timeline, safe_url, year_of
+
+HIDDEN_KINDS = ("cancelled",)
+
+
+def page() -> None:
+    """Render the meetup timeline; ?year=YYYY preselects a year."""
+    loaded = common.load()
+    if loaded is None:
+        return
+    _, lk = loaded
+    st.title("Meetups", anchor=False)
+    years = sorted({y for m in lk.meetups if (y := year_of(m.get("date")))}, reverse=True)
+    raw = st.query_params.get("year", "all")
+    options = ["all"] + [str(y) for y in years]
+    if st.session_state.get("_url_year") != raw:
+        st.session_state["year_input"] = raw if raw in options else "all"
+        st.session_state["_url_year"] = raw
+        if raw not in options:
+            st.caption(f":material/info: Ignored year={escape_md(raw[:20])} in the link.")
+    choice = st.segmented_control("Year", options, key="year_input",
+                                  format_func=lambda y: "All" if y == "all" else y) or "all"
+    if choice == "all":
+        st.query_params.pop("year", None)
+    else:
+        st.query_params["year"] = choice
+    st.session_state["_url_year"] = st.query_params.get("year", "all")
+
+    timeline = meetup_timeline(lk.meetups, lk.talks.values(),
+                               year=None if choice == "all" else int(choice))
+    n_talks = sum(len([t for t in ts if t.get("kind") in ("talk", "short talk")])
+                  for _, ts in timeline)
+    st.caption(f"{len(timeline)} meetups · {n_talks} talks")
+    for m, talks in timeline:
+        with st.container(border=True):
+            head, link = st.columns([0.8, 0.2], vertical_alignment="center")
+            label = meetup_label(m.get("number") if m.get("number") is not None else m.get("key"))
+            head.markdown(f"**{escape_md(label)}** · {escape_md(m.get('date') or 'date unknown')}"
+                          f" — {escape_md(m.get('title') or '')}")
+            url = safe_url(m.get("url") or m.get("meetup_url"))
+            if url:
+                link.link_button("Meetup page", url, icon=":material/open_in_new:")
+            if m.get("venue"):
+                st.caption(":material/location_on: " + escape_md(m["venue"]))
+            shown = [t for t in talks if t.get("kind") not in HIDDEN_KINDS]
+            if not shown:
+                st.caption("No talks recorded.")
+            for t in shown:
+                cols = st.columns([0.62, 0.38], vertical_alignment="center")
+                with cols[0]:
+                    common.item_link(t["id"], "talk", t["title"], bold=False)
+                extra = ", ".join(t.get("speakers") or [])
+                if t.get("kind") not in ("talk", None):
+                    extra = f"{extra} ({t['kind']})" if extra else str(t["kind"])
+                cols[1].caption(escape_md(extra))
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    page()

@@ -1,0 +1,176 @@
+"""The search page: a query box first, filters under it, results as cards; state in the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from explorer.views import escape_md, meetup_label, year_of
+
+MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
+MODE_HELP = ("Hybrid blends meaning and keywords; Semantic matches meaning (embeddings); "
+             "Keyword matches words (BM25).")
+KINDS = {"all": "All", "talk": "Talks", "paper": "Papers"}
+PAGE_SIZE = 20
+
+
+def _from_url(key: str, url_key: str, default: str, valid) -> None:
+    """Copy a URL parameter into a widget's state when the URL changed from outside
+    (deep link, reload, back button); invalid values fall back to the default with a note."""
+    raw = st.query_params.get(url_key, default)
+    value = raw if valid(raw) else default
+    if raw != value:
+        st.session_state.setdefault("_url_notes", []).append(
+            f"Ignored {url_key}={escape_md(raw[:40])} in the link (not a valid value).")
+    marker = f"_url_{key}"
+    if st.session_state.get(marker) != raw:
+        st.session_state[key] = value
+        st.session_state[marker] = raw
+
+
+def _to_url(key: str, url_key: str, value: str, default: str) -> None:
+    if value == default or value == "":
+        st.query_params.pop(url_key, None)
+    else:
+        st.query_params[url_key] = value
+    st.session_state[f"_url_{key}"] = st.query_params.get(url_key, default)
+
+
+def _parse_years(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        return None
+    a, b = int(parts[0]), int(parts[1])
+    if not lo <= a <= b <= hi:
+        return None
+    return a, b
+
+
+def _suggest(query: str) -> None:
+    st.session_state["q_input"] = query
+
+
+def page() -> None:
+    """Render the search page."""
+    loaded = common.load()
+    if loaded is None:
+        return
+    ex, lk = loaded
+    years_all = sorted({y for t in lk.talks.values() if (y := year_of(t.get("date")))})
+    lo, hi = (years_all[0], years_all[-1]) if years_all else (2016, 2016)
+    meetup_opts = ["any"] + [str(m.get("number") if m.get("number") is not None else m["key"])
+                             for m in sorted(lk.meetups, key=lambda m: m.get("date") or "",
+                                             reverse=True)]
+    meetup_names = {str(m.get("number") if m.get("number") is not None else m["key"]): m
+                    for m in lk.meetups}
+
+    st.session_state["_url_notes"] = []
+    _from_url("q_input", "q", "", lambda v: len(v) <= 500)
+    _from_url("kind_input", "kind", "all", lambda v: v in KINDS)
+    _from_url("mode_input", "mode", "hybrid", lambda v: v in MODES)
+    _from_url("meetup_input", "meetup", "any", lambda v: v in meetup_opts)
+    full = f"{lo}-{hi}"
+    raw_years = st.query_params.get("years", full)
+    if st.session_state.get("_url_years") != raw_years:
+        parsed = _parse_years(raw_years, lo, hi)
+        if parsed is None:
+            st.session_state["_url_notes"].append(
+                f"Ignored years={escape_md(raw_years[:40])} in the link (use e.g. {lo}-{hi}).")
+        st.session_state["years_input"] = parsed or (lo, hi)
+        st.session_state["_url_years"] = raw_years
+
+    query = st.text_input(
+        "Search talks and papers", key="q_input", max_chars=500,
+        placeholder="e.g. attention in vision models, protein folding, LLM agents…",
+        help="Searches titles, abstracts, speakers and the arXiv papers the talks cite.")
+    c1, c2, c3, c4 = st.columns([1.1, 1.3, 1.6, 1.4], gap="medium")
+    with c1:
+        kind = st.segmented_control("Show", list(KINDS), key="kind_input",
+                                    format_func=KINDS.get, selection_mode="single") or "all"
+    with c2:
+        mode = st.segmented_control("Match", list(MODES), key="mode_input", help=MODE_HELP,
+                                    format_func=MODES.get, selection_mode="single") or "hybrid"
+    with c3:
+        years = st.slider("Years", lo, max(hi, lo + 1) if lo == hi else hi, key="years_input",
+                          disabled=lo == hi)
+    with c4:
+        meetup = st.selectbox(
+            "Meetup", meetup_opts, key="meetup_input",
+            format_func=lambda k: "Any meetup" if k == "any" else _meetup_option(
+                meetup_names.get(k, {"key": k})))
+    for note in st.session_state["_url_notes"]:
+        st.caption(f":material/info: {note}")
+
+    query = query.strip()
+    _to_url("q_input", "q", query, "")
+    _to_url("kind_input", "kind", kind, "all")
+    _to_url("mode_input", "mode", mode, "hybrid")
+    _to_url("meetup_input", "meetup", meetup, "any")
+    years_text = f"{years[0]}-{years[1]}"
+    _to_url("years", "years", years_text, full)
+
+    if not query:
+        _empty_state(ex, lk)
+        return
+    if st.session_state.get("_k_for") != query:
+        st.session_state["_k"], st.session_state["_k_for"] = PAGE_SIZE, query
+    k = st.session_state["_k"]
+    meetup_arg = (int(meetup) if meetup.isdigit() else meetup) if meetup != "any" else None
+    try:
+        hits, ms = common.timed(
+            ex.search, query, k=k, kind=None if kind == "all" else kind, mode=mode,
+            years=None if years_text == full else tuple(years), meetup=meetup_arg)
+    except ValueError as e:
+        st.warning(f"That search could not run: {escape_md(e)}", icon=":material/warning:")
+        return
+    if not hits:
+        _no_results(query, filtered=(kind, mode, years_text, meetup) != ("all", "hybrid", full,
+                                                                        "any"))
+        return
+    summary = f"{len(hits)} result{'s' if len(hits) != 1 else ''}"
+    st.caption(f"{summary} · {ms:.0f} ms" if common.show_timing() else summary)
+    for h in hits:
+        common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
+                           show_score=True)
+    if len(hits) >= k and st.button("More results", icon=":material/expand_more:"):
+        st.session_state["_k"] = k + PAGE_SIZE
+        st.rerun()
+
+
+def _meetup_option(m: dict) -> str:
+    label = meetup_label(m.get("number") if m.get("number") is not None else m.get("key"))
+    title = str(m.get("title") or "")
+    date = str(m.get("date") or "")
+    return " · ".join(x for x in (label, date, title[:40]) if x)
+
+
+def _empty_state(ex, lk: common.Lookups) -> None:
+    st.markdown("#### Explore eight years of the Vienna Deep Learning Meetup")
+    n_talks = sum(1 for t in lk.talks.values() if t.get("kind") in ("talk", "short talk"))
+    n_papers = sum(1 for p in lk.papers.values() if p.get("status", "resolved") == "resolved")
+    st.caption(f"{len(lk.meetups)} meetups · {n_talks} talks · {n_papers} cited arXiv papers")
+    st.markdown("Try one of these:")
+    cols = st.columns(len(common.SUGGESTED_QUERIES))
+    for col, q in zip(cols, common.SUGGESTED_QUERIES):
+        col.button(q, key=f"suggest_{q}", on_click=_suggest, args=(q,),
+                   use_container_width=True)
+
+
+def _no_results(query: str, filtered: bool) -> None:
+    st.info(f"No talks or papers match “{escape_md(query)}”"
+            + (" with these filters." if filtered else "."), icon=":material/search_off:")
+    if filtered:
+        st.button("Clear filters", icon=":material/filter_alt_off:", on_click=_clear_filters)
+    st.caption("Tips: try fewer or broader words, or switch Match to Semantic to search by "
+               "meaning.")
+
+
+def _clear_filters() -> None:
+    for key in ("kind_input", "mode_input", "meetup_input", "years_input"):
+        st.session_state.pop(key, None)
+    for k in ("kind", "mode", "meetup", "years"):
+        st.query_params.pop(k, None)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation
+    page()

@@ -1,0 +1,124 @@
+"""Print nDCG@10 of dense, BM25 and hybrid search on the judged queries (real archive, model).
+
+    python benchmarks/eval_quality.py                    # the shipped settings
+    python benchmarks/eval_quality.py --compositions     # + every text composition
+    python benchmarks/eval_quality.py --fusions          # + a grid of fusion settings
+
+The archive is $EXPLORER_CORPUS, else ../shared/corpus/vdlm-meetups beside the repository.
+The judged queries are a dev set: settings were picked on them, so expect a little less on
+unseen queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from embeddings.encoder import embed_texts, get_encoder  # noqa: E402
+from embeddings.index import VectorIndex  # noqa: E402
+from explorer.archive import open_archive  # noqa: E402
+from explorer.items import (  # noqa: E402
+    COMPOSITIONS,
+    DEFAULT_COMPOSITION,
+    LEXICAL_COMPOSITION,
+    collect_items,
+    item_int_id,
+)
+from explorer.parser import parse_archive  # noqa: E402
+from explorer.quality import load_judged_queries, mean_ndcg  # noqa: E402
+from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine  # noqa: E402
+from explorer.store import Store  # noqa: E402
+
+JUDGED = REPO / "tests" / "fixtures" / "judged_queries.json"
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("EXPLORER_CORPUS") or REPO.parent / "shared" / "corpus" /
+                "vdlm-meetups")
+
+
+class MemoEncoder:
+    """Caches query vectors so a grid of fusion settings embeds each query once."""
+
+    def __init__(self, encoder):
+        self.inner, self.model_id, self._memo = encoder, encoder.model_id, {}
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts, batch_size=64, progress=False):
+        missing = [t for t in texts if t not in self._memo]
+        if missing:
+            for t, v in zip(missing, self.inner.encode(missing)):
+                self._memo[t] = v
+        return np.stack([self._memo[t] for t in texts])
+
+
+def engine_for(store: Store, encoder, composition: str, lexical: str) -> SearchEngine:
+    """A search engine over the store's items, in memory (no index written)."""
+    items = collect_items(store, composition, lexical)
+    vectors = embed_texts(encoder.inner, [it.text for it in items], store)
+    ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
+    return SearchEngine(items, vectors, VectorIndex.build(vectors, ids), encoder)
+
+
+def ingest(corpus: Path, data_dir: Path) -> Store:
+    store = Store.open(data_dir)
+    store.replace_corpus(parse_archive(open_archive(str(corpus), None)))
+    return store
+
+
+def row(name: str, engine: SearchEngine, queries, modes=("dense", "bm25", "hybrid")) -> str:
+    cells = [f"{mean_ndcg(engine.search, queries, m):.3f}" for m in modes]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
+    ap.add_argument("--compositions", action="store_true", help="compare text compositions")
+    ap.add_argument("--fusions", action="store_true", help="compare fusion settings")
+    args = ap.parse_args()
+    corpus = corpus_dir()
+    if not (corpus / "README.md").exists():
+        print(f"archive not found at {corpus}; set EXPLORER_CORPUS", file=sys.stderr)
+        return 2
+    queries = load_judged_queries(JUDGED)
+    encoder = MemoEncoder(get_encoder(args.model))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ingest(corpus, Path(tmp))
+        print(f"{len(queries)} judged queries, model {encoder.model_id}, nDCG@10 over talks\n")
+        print("| setting | dense | bm25 | hybrid |\n| --- | --- | --- | --- |")
+        engine = engine_for(store, encoder, DEFAULT_COMPOSITION, LEXICAL_COMPOSITION)
+        f = DEFAULT_FUSION
+        print(row(f"shipped: dense={DEFAULT_COMPOSITION}, bm25={LEXICAL_COMPOSITION}, "
+                  f"{f.method} alpha={f.alpha}", engine, queries))
+        if args.compositions:
+            for comp in COMPOSITIONS:
+                for lex in COMPOSITIONS:
+                    e = engine_for(store, encoder, comp, lex)
+                    print(row(f"dense={comp}, bm25={lex}", e, queries))
+        if args.fusions:
+            grid = [Fusion("weighted", a) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+            grid += [Fusion("rrf", a, k) for k in (5, 20, 60) for a in (0.5, 0.6, 0.7)]
+            for fusion in grid:
+                engine.fusion = fusion
+                label = (f"{fusion.method} alpha={fusion.alpha}" +
+                         (f" k={fusion.rrf_k}" if fusion.method == "rrf" else ""))
+                print(row(label, engine, queries, modes=("hybrid",)).replace(
+                    f"| {label} |", f"| {label} | | |"))
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

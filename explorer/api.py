@@ -1,0 +1,214 @@
+"""The Python API: ``ex = explorer.open()``, then search, related items, talks and papers.
+
+Example:
+    >>> import explorer
+    >>> ex = explorer.open()                      # the index built by `explorer build`
+    >>> [h.title for h in ex.search("speech synthesis", k=3)]
+    >>> ex.talks().query("meetup == 57")[["title", "speakers"]]
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from explorer.domain import CANCELLED, INTRO, Hit
+from explorer.items import PAPER_KIND, bare_arxiv_id, meetup_page, talk_records
+from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
+from explorer.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Explorer", "open", "talk_records"]
+
+TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "abstract", "url", "slides_url",
+                "video_url", "kind"]
+PAPER_COLUMNS = ["id", "version", "title", "abstract", "authors", "categories", "published",
+                 "resolved", "reason", "cited_in"]
+MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "talks"]
+
+
+class Explorer:
+    """One data dir opened for reading: its store and its search engine.
+
+    Thread-safe for reading (the app shares one instance): the engine is never mutated and
+    the tables are read once, under a lock.
+    """
+
+    def __init__(self, store: Store, engine: SearchEngine):
+        self.store = store
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    @property
+    def data_dir(self) -> os.PathLike:
+        return self.store.data_dir
+
+    @property
+    def model(self) -> str:
+        """The model the index was built with (and queries are embedded with)."""
+        return self.engine.encoder.model_id
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
+               years=None, meetup=None) -> list[Hit]:
+        """Talks and papers matching a query (see `SearchEngine.search`).
+
+        Args:
+            query: free text.
+            k: most hits.
+            kind: "talk", "paper" or None for both.
+            mode: "hybrid", "dense" or "bm25".
+            years: 2019, "2019-2023" or (2019, 2023).
+            meetup: a meetup label (57 or "AI").
+
+        Returns:
+            `Hit`s, best first.
+        """
+        return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
+
+    def related(self, item_id: str, k: int = 10, kind: str | None = None,
+                same_meetup: bool = False) -> list[Hit]:
+        """Talks and papers closest to a talk or paper; talks of its own meetup left out.
+
+        Args:
+            item_id: a talk id ("m57-...") or paper id ("arxiv:1706.03762" or bare).
+            k: most hits.
+            kind: "talk", "paper" or None for both.
+            same_meetup: keep talks of the item's own meetup.
+
+        Returns:
+            `Hit`s by cosine similarity, never the item itself.
+        """
+        return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
+
+    def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
+        """Up to n key words two items share, rarest first (why they are related)."""
+        return self.engine.reason(a_id, b_id, n=n)
+
+    def item_text(self, item_id: str) -> str:
+        """The text an item was embedded as."""
+        return self.engine.item(item_id).text
+
+    def vectors(self) -> tuple[list[str], list[str], np.ndarray]:
+        """(item ids, kinds "talk"/"paper", float32 unit vectors (n, dim)) in index order."""
+        items = self.engine.items
+        return [it.id for it in items], [it.kind for it in items], self.engine.vectors.copy()
+
+    # -- tables ----------------------------------------------------------------------------
+    def _table(self, name: str) -> pd.DataFrame:
+        with self._lock:
+            if name not in self._tables:
+                self._tables[name] = _TABLES[name](self.store)
+            return self._tables[name].copy()
+
+    def talks(self) -> pd.DataFrame:
+        """Every talk slot (intro and cancelled ones too), columns as `explorer talks --json`."""
+        return self._table("talks")
+
+    def papers(self) -> pd.DataFrame:
+        """Every cited paper, columns as `explorer papers --json` (ids without 'arxiv:')."""
+        return self._table("papers")
+
+    def meetups(self) -> pd.DataFrame:
+        """Meetups in date order: key, label, number, title, date, venue, url, talks."""
+        return self._table("meetups")
+
+    def talk(self, talk_id: str) -> dict:
+        """The `explorer talks --json` record of a talk.
+
+        Raises:
+            KeyError: no talk with that id.
+        """
+        rows = self.talks()
+        row = rows[rows["id"] == talk_id]
+        if row.empty:
+            raise KeyError(f"no talk {talk_id!r} in {self.data_dir}")
+        return row.iloc[0].to_dict()
+
+    def paper(self, paper_id: str) -> dict:
+        """The `explorer papers --json` record of a paper ('arxiv:<id>' or bare id).
+
+        Raises:
+            KeyError: no cited paper with that id.
+        """
+        rows = self.papers()
+        row = rows[rows["id"] == bare_arxiv_id(paper_id)]
+        if row.empty:
+            raise KeyError(f"no cited paper {paper_id!r} in {self.data_dir}")
+        return row.iloc[0].to_dict()
+
+    def hit_record(self, hit: Hit) -> dict:
+        """The full talk or paper record behind a hit."""
+        return self.paper(hit.id) if hit.kind == PAPER_KIND else self.talk(hit.id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return (f"Explorer(data_dir={str(self.data_dir)!r}, model={self.model!r}, "
+                f"items={len(self.engine.items)})")
+
+
+def _talks_frame(store: Store) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(talk_records(store), columns=TALK_COLUMNS)
+
+
+def _papers_frame(store: Store) -> pd.DataFrame:
+    import pandas as pd
+
+    from explorer.papers import papers_records
+
+    records = papers_records(store)
+    extra = [c for c in (records[0] if records else {}) if c not in PAPER_COLUMNS]
+    return pd.DataFrame(records, columns=PAPER_COLUMNS + extra)
+
+
+def _meetups_frame(store: Store) -> pd.DataFrame:
+    import pandas as pd
+
+    counts: dict[str, int] = {}
+    for t in store.talks():
+        if t.kind not in (INTRO, CANCELLED):
+            counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
+    rows = [{"key": m.key, "label": m.label, "number": m.number, "title": m.title,
+             "date": m.date, "venue": m.venue, "url": meetup_page(m),
+             "talks": counts.get(m.key, 0)} for m in store.meetups()]
+    return pd.DataFrame(rows, columns=MEETUP_COLUMNS)
+
+
+_TABLES = {"talks": _talks_frame, "papers": _papers_frame, "meetups": _meetups_frame}
+
+
+def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
+         fusion: Fusion = DEFAULT_FUSION) -> Explorer:
+    """Open a built data dir for searching.
+
+    Args:
+        data_dir: the data dir (default: $EXPLORER_DATA_DIR, else data/).
+        model: the model you expect the index to use; None takes whatever it was built
+            with (the query encoder is always the index's model).
+        fusion: hybrid fusion settings (the default was tuned on the judged queries).
+
+    Returns:
+        An `Explorer`.
+
+    Raises:
+        explorer.store.StoreError: no database there (names `explorer build`).
+        embeddings.index.IndexMissing / IndexMismatch: no index, another model, or a
+            corpus changed since the build; the message names the rebuild command.
+    """
+    store = Store.open(data_dir, create=False)
+    try:
+        engine = SearchEngine.load(store, model=model, fusion=fusion)
+    except BaseException:
+        store.close()
+        raise
+    return Explorer(store, engine)

@@ -1,0 +1,178 @@
+"""Archive sources: a local copy of github.com/vdlm/meetups, or that repository over HTTPS."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Protocol
+
+from explorer.store import BlobCache
+
+REPO = "vdlm/meetups"
+DEFAULT_REF = "main"
+TIMEOUT_S = 10.0
+
+
+class ArchiveUnavailable(Exception):
+    """The archive cannot be read at all (no such directory, GitHub unreachable...)."""
+
+
+class BlobUnavailable(Exception):
+    """One file of the archive could not be fetched; the rest can still be read."""
+
+
+class Archive(Protocol):
+    name: str
+
+    def files(self) -> list[str]: ...
+
+    def read(self, path: str) -> bytes: ...
+
+
+def wanted(path: str) -> bool:
+    """README pages and PDFs are read; photos, posters' images and the rest are not.
+
+    Example: 'Meetups/Meetup_5/README.md' -> True, 'Meetups/Meetup_5/img/a.jpg' -> False.
+    """
+    name = path.rsplit("/", 1)[-1].lower()
+    return name == "readme.md" or name.endswith(".pdf")
+
+
+class LocalArchive:
+    """A directory laid out like the GitHub repository (root README.md, Meetups/...)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise ArchiveUnavailable(f"{self.root} is not a directory")
+        self.name = str(self.root)
+
+    def files(self) -> list[str]:
+        """Archive-relative POSIX paths of README.md files and PDFs, sorted."""
+        out = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for f in filenames:
+                rel = (Path(dirpath) / f).relative_to(self.root).as_posix()
+                if wanted(rel):
+                    out.append(rel)
+        return sorted(out)
+
+    def read(self, path: str) -> bytes:
+        p = (self.root / path).resolve()
+        if self.root.resolve() not in p.parents:
+            raise BlobUnavailable(f"{path}: outside the archive")
+        try:
+            return p.read_bytes()
+        except OSError as e:
+            raise BlobUnavailable(f"{path}: {e.strerror or e}") from e
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The sha git gives a file's content (what the trees API lists)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class GitHubArchive:
+    """The vdlm/meetups repository over HTTPS, READMEs and PDFs only (the repo is mostly photos).
+
+    The tree is listed once with the GitHub API; each wanted blob is downloaded from the raw
+    host and kept in ``cache`` under its blob sha, so a second run downloads only what changed.
+    """
+
+    def __init__(self, cache: BlobCache | None = None, repo: str = REPO,
+                 ref: str | None = None, api: str | None = None, raw: str | None = None,
+                 timeout: float = TIMEOUT_S):
+        self.repo = repo
+        self.ref = ref or os.environ.get("EXPLORER_GITHUB_REF") or DEFAULT_REF
+        self.api = (api or os.environ.get("EXPLORER_GITHUB_API") or "https://api.github.com")
+        self.raw = (raw or os.environ.get("EXPLORER_GITHUB_RAW")
+                    or "https://raw.githubusercontent.com")
+        self.api, self.raw = self.api.rstrip("/"), self.raw.rstrip("/")
+        self.cache = cache
+        self.timeout = timeout
+        self.name = f"github:{repo}@{self.ref}"
+        self.downloads = 0  # blobs fetched over the network in this run (the rest were cached)
+        self.notes: list[str] = []  # non-fatal oddities (a truncated tree listing...)
+        self._shas = self._list_tree()
+
+    def _get(self, url: str, accept: str | None = None) -> bytes:
+        req = urllib.request.Request(url, headers={"User-Agent": "vdlm-explorer"})
+        if accept:
+            req.add_header("Accept", accept)
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            return resp.read()
+
+    def _list_tree(self) -> dict[str, str]:
+        url = f"{self.api}/repos/{self.repo}/git/trees/{urllib.parse.quote(self.ref)}?recursive=1"
+        hint = "use a local copy instead: --source DIR (a clone of github.com/vdlm/meetups)"
+        try:
+            body = self._get(url, accept="application/vnd.github+json")
+        except urllib.error.HTTPError as e:
+            raise ArchiveUnavailable(f"GitHub answered {e.code} {e.reason} for {url}; {hint}") from e
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise ArchiveUnavailable(f"cannot reach GitHub at {self.api} ({reason}); {hint}") from e
+        try:
+            tree = json.loads(body)
+            entries = tree["tree"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ArchiveUnavailable(f"unexpected tree listing from {url} ({e}); {hint}") from e
+        if tree.get("truncated"):
+            self.notes.append("GitHub truncated the tree listing; some files may be missing")
+        return {e["path"]: e["sha"] for e in entries
+                if isinstance(e, dict) and e.get("type") == "blob" and "path" in e
+                and "sha" in e and wanted(e["path"])}
+
+    def files(self) -> list[str]:
+        return sorted(self._shas)
+
+    def read(self, path: str) -> bytes:
+        """The file's bytes, from the cache when its blob sha was downloaded before.
+
+        Raises:
+            BlobUnavailable: not in the tree, or the download failed.
+        """
+        sha = self._shas.get(path)
+        if sha is None:
+            raise BlobUnavailable(f"{path}: not in the repository tree")
+        if self.cache is not None:
+            cached = self.cache.get(sha)
+            if cached is not None:
+                return cached
+        url = f"{self.raw}/{self.repo}/{urllib.parse.quote(self.ref)}/{urllib.parse.quote(path)}"
+        try:
+            data = self._get(url)
+        except urllib.error.HTTPError as e:
+            raise BlobUnavailable(f"{path}: download failed ({e.code} {e.reason})") from e
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            raise BlobUnavailable(f"{path}: download failed ({getattr(e, 'reason', e)})") from e
+        self.downloads += 1
+        # Only content that hashes to the listed sha is cached, so a bad answer is not kept.
+        if self.cache is not None and git_blob_sha(data) == sha:
+            self.cache.put(sha, data)
+        return data
+
+
+def open_archive(source: str, cache: BlobCache | None = None) -> Archive:
+    """The archive named by ``--source``: "github", or a directory.
+
+    Args:
+        source: "github" for the repository over HTTPS (base URLs from
+            ``EXPLORER_GITHUB_API`` / ``EXPLORER_GITHUB_RAW``), else a local directory.
+        cache: where GitHub downloads are kept by blob sha (``Store.github_cache()``).
+
+    Returns:
+        An object with ``name``, ``files()`` and ``read(path)``.
+
+    Raises:
+        ArchiveUnavailable: the directory does not exist or GitHub cannot be reached.
+    """
+    if source == "github":
+        return GitHubArchive(cache=cache)
+    return LocalArchive(source)

@@ -1,0 +1,100 @@
+"""Words for BM25 and for 'why related' lines: tokenizing, stemming, BM25 scores, shared terms."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import bm25s
+import numpy as np
+
+# A short English stopword list: BM25's idf already discounts common words, this only
+# keeps function words from producing matches on their own.
+STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(
+    [
+        "about", "above", "after", "again", "all", "also", "am", "any", "because", "been",
+        "before", "being", "between", "both", "can", "could", "did", "do", "does", "doing", "down",
+        "during", "each", "few", "from", "further", "had", "has", "have", "having", "he", "her",
+        "here", "hers", "how", "i", "its", "just", "me", "more", "most", "my", "new", "nor", "now",
+        "only", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so",
+        "some", "than", "them", "those", "through", "too", "under", "until", "up", "very", "we",
+        "were", "what", "when", "where", "which", "while", "who", "whom", "why", "would", "you",
+        "your",
+    ])
+# Words too common in this domain to explain why two talks are related.
+_GENERIC = frozenset([
+    "deep", "learning", "learn", "neural", "network", "networks", "machine", "model", "models",
+    "talk", "introduction", "intro", "using", "use", "based", "data", "ai",
+])
+_WORD = re.compile(r"[a-z0-9]+(?:[+#]+)?")
+
+try:  # Snowball stemming via PyStemmer (what bm25s uses); plain words without it.
+    import Stemmer
+
+    _stem_words: Callable[[list[str]], list[str]] = Stemmer.Stemmer("english").stemWords
+except ImportError:  # pragma: no cover - PyStemmer is a dependency
+    def _stem_words(words: list[str]) -> list[str]:
+        return words
+
+
+def words(text: str) -> list[str]:
+    """Lower-case, accent-free words of a text without stopwords: 'The GANs!' -> ['gans']."""
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return [w for w in _WORD.findall(text) if w not in STOPWORDS]
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: stemmed `words` ('Transformers for vision' -> ['transform', 'vision'])."""
+    return _stem_words(words(text))
+
+
+class LexicalIndex:
+    """BM25 (bm25s, Lucene variant) over item texts; scores every document for a query."""
+
+    def __init__(self, texts: Sequence[str]):
+        docs = [tokenize(t) for t in texts]
+        self.n = len(docs)
+        self._bm25 = bm25s.BM25()
+        if self.n:
+            self._bm25.index(docs, show_progress=False)
+        df = Counter(tok for d in docs for tok in set(d))
+        # idf as BM25 weighs terms; used to rank the terms two items share.
+        self.idf = {t: math.log(1 + (self.n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document (0 where no query term occurs), float32 (n,)."""
+        ids = self._bm25.get_tokens_ids(tokenize(query)) if self.n else []
+        if not ids:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+
+def shared_terms(a_text: str, b_text: str, n: int = 3,
+                 idf: dict[str, float] | None = None) -> list[str]:
+    """Up to n key words two texts share, as written in the first, most specific first.
+
+    Args:
+        a_text, b_text: the two items' texts.
+        n: how many terms.
+        idf: stem -> idf (`LexicalIndex.idf`) to rank the terms; without it longer words
+            rank first and generic domain words ("learning") are left out.
+
+    Returns:
+        e.g. ['graph', 'molecules'] for two talks on graph networks for chemistry.
+    """
+    a_words = words(a_text)
+    surface: dict[str, str] = {}
+    for w, s in zip(a_words, _stem_words(a_words)):
+        if len(w) >= 3 and not w.isdigit():
+            surface.setdefault(s, w)
+    common = set(surface) & set(_stem_words(words(b_text)))
+    if idf is None:
+        common = {s for s in common if surface[s] not in _GENERIC}
+        key: Callable[[str], float] = lambda s: len(surface[s])
+    else:
+        key = lambda s: idf.get(s, 0.0)
+    order = list(surface)  # ties keep the first text's word order
+    return [surface[s] for s in sorted(common, key=lambda s: (-key(s), order.index(s)))[:n]]

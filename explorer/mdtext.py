@@ -1,0 +1,183 @@
+"""Markdown text helpers for the page parsers: emphasis, links, speaker names, slot kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TITLES = re.compile(r"^(?:(?:Prof|Dr|Mag|Dipl|Ing|DI|MSc|PhD|Assoc)\.?(?:-\w+\.?)?\s+)+")
+# Words that occur in talk titles and organisation names but not in people's names.
+_NOT_NAME = {*"""
+ai ml deep learning neural network networks machine vision data topics news models model
+generation intro introduction hot latest talk talks review networking discussion discussions
+welcome break wrap announcements announcement events jobs job slides agenda schedule details
+abstract speaker panel keynote keynotes q&a university universität institute institut gmbh ag
+lab labs research inc ltd group technology technologies tu jku ait ofai cto ceo head team
+meetup vienna wien austria google microsoft facebook deepmind openai science scientist computer
+search image images language languages learning, engineer developer the of for and with in on
+to a an from how what why is are our your by at end open software systems transformers
+transformer cloud medical medicine health conference summit hub center centre senior junior
+researcher lector professor student candidate founder co-founder lead manager consultant
+advocate director predictive maintenance quality inspection chief principal application
+applications development agenda intro
+""".split()}  # noqa: SIM905 - a word list reads better as text
+_PARTICLES = {"van", "von", "de", "der", "da", "di", "del", "la", "le", "zu", "ten", "ter"}
+_NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*\.?|[A-Z]\.)$")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<([^>]*)>\s*\)|\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+INTRO_WORDS = (
+    r"intro(?:duction)?(?: slides)?|welcome|announcements?|annoucements?|agenda|jobs?|"
+    r"job (?:openings|offers)|events|hot (?:topics|papers)(?: session)?|latest news|news|"
+    r"interesting papers|survey|vdlm|vldm|open discussions?|q&a"
+)
+_INTRO_PIECE = re.compile(rf"^(?:{INTRO_WORDS})$", re.IGNORECASE)
+_INTRO_HEAD = re.compile(
+    rf"^(?:(?:{INTRO_WORDS})\s*(?:[,/+&]|and|--?|–)?\s*)+(?:[:–-]|$)", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only: 'René  Donner!' -> 'rene donner'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def strip_md(text: str) -> str:
+    """Markdown emphasis, strikethrough markers and link syntax removed, whitespace collapsed."""
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3), text)
+    text = re.sub(r"\*{1,3}|~~|(?<!\w)_{1,2}|_{1,2}(?!\w)|`", "", text)
+    return " ".join(text.split()).strip()
+
+
+def links(text: str) -> list[tuple[str, str]]:
+    """Markdown links as (label, target): '[pdf](<./a b.pdf>)' -> [('pdf', './a b.pdf')]."""
+    out = []
+    for m in _LINK.finditer(text):
+        label = m.group(1) if m.group(1) is not None else m.group(3)
+        target = m.group(2) if m.group(2) is not None else m.group(4)
+        out.append((label.strip(), target.strip()))
+    return out
+
+
+def clean_name(name: str) -> str:
+    """'Prof. Moshe Vardi' -> 'Moshe Vardi'; quotes and stray punctuation trimmed."""
+    name = strip_md(name).strip(" ,;:-–—\"“”'()")
+    return _TITLES.sub("", name).strip()
+
+
+def is_person(text: str) -> bool:
+    """A plausible person's name: 2-5 capitalised tokens, no title or organisation words.
+
+    Example: 'Jan Schlüter' -> True, 'Michael M. Pieler' -> True, 'Deep Learning' -> False,
+    'mva.ai' -> False.
+    """
+    name = clean_name(text)
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 5 or len(name) > 45 or re.search(r"\d|@|/|\.\w\w", name):
+        return False
+    caps = 0
+    for t in tokens:
+        if t.lower() in _PARTICLES:
+            continue
+        if t.lower().strip(".,") in _NOT_NAME or not _NAME_TOKEN.match(t) or (
+                t.isupper() and len(t.strip(".")) > 1):
+            return False
+        caps += 1
+    return caps >= 2
+
+
+def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]:
+    """Speakers and affiliations from a credit line.
+
+    Example: 'Thomas Lidy, Musimap and Alexander Schindler, AIT' ->
+    (['Thomas Lidy', 'Alexander Schindler'], ['Musimap', 'AIT']).
+    Text in parentheses is taken as affiliation: 'Ana X (TU Wien)' -> (['Ana X'], ['TU Wien']).
+    With ``strict`` (page credit lines, where 'Name, Company' is the rule) only the first
+    comma-piece of each 'and' / '&' / ';' group can be a person: 'Ada Berg, Leaf Labs' ->
+    (['Ada Berg'], ['Leaf Labs']).
+    """
+    text = strip_md(text)
+    affils = [a.strip() for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
+    text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
+    text = re.sub(r"\([^()]*\)", ",", text)
+    people: list[str] = []
+    for group in re.split(r";|\s+(?:and|und)\s+|\s*&\s*", text):
+        pieces = re.split(r",|\s+/+\s+|//|\s+[-–—]\s+", group)
+        for n, piece in enumerate(pieces):
+            piece = piece.strip(" .:-–")
+            if not piece:
+                continue
+            if is_person(piece) and not (strict and n > 0):
+                people.append(clean_name(piece))
+            else:
+                affils.append(piece)
+    return people, [a for a in dict.fromkeys(affils) if a]
+
+
+def is_intro(title: str, speakers: list[str] | None = None) -> bool:
+    """An intro / announcements / hot-topics / jobs slot rather than a talk.
+
+    Example: 'Intro / Events' -> True, 'Hot Papers – What's new in NLP?' -> True,
+    'Introduction to Transformers' -> False.
+    """
+    t = strip_md(title).strip()
+    if speakers is not None and [fold(s) for s in speakers] in ([], ["vdlm"], ["vldm"]) \
+            and _INTRO_HEAD.match(t):
+        return True
+    if not t:
+        return bool(speakers is not None and not speakers)
+    if _INTRO_PIECE.match(t.rstrip(":! ")):
+        return True
+    head = re.split(r"[:–]| - ", t, maxsplit=1)[0]
+    pieces = [p.strip() for p in re.split(r"\s*(?:[,/+&]|\band\b)\s*", head) if p.strip()]
+    if pieces and all(_INTRO_PIECE.match(p) or p.lower() in ("in deep learning",)
+                      for p in pieces):
+        # 'Intro: Visual Computing' names a talk; 'Intro, Events + Hot Papers: X' a slot
+        return not (len(pieces) == 1 and pieces[0].lower() == "intro" and head != t)
+    return bool(re.match(r"^(?:latest news|hot topics|hot papers)\b", t, re.IGNORECASE))
+
+
+GITHUB_BLOB = "https://github.com/vdlm/meetups/blob/main/"
+
+
+def resolve_link(base_dir: str, target: str) -> str | None:
+    """A link target made absolute: archive files become GitHub blob URLs.
+
+    Example: ('Meetups/Meetup_5', './slides/a b.pdf') ->
+    'https://github.com/vdlm/meetups/blob/main/Meetups/Meetup_5/slides/a%20b.pdf'.
+    Placeholders ('TODO', 'n/a', '') give None; http(s) links are kept as they are.
+    """
+    from urllib.parse import quote, unquote
+
+    target = target.strip().strip("<>").strip()
+    if not target or target.startswith("#"):
+        return None
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+        return target if target.lower().startswith(("http://", "https://")) else None
+    if re.search(r"(^|/)(todo|n/?a)(\.pdf)?$", target, re.IGNORECASE):
+        return None
+    parts: list[str] = [] if target.startswith("/") else [p for p in base_dir.split("/") if p]
+    for p in unquote(target).split("/"):
+        if p in ("", "."):
+            continue
+        if p == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(p)
+    return GITHUB_BLOB + quote("/".join(parts)) if parts else None
+
+
+def archive_path(url: str | None) -> str | None:
+    """The archive-relative path of a URL made by resolve_link, else None."""
+    from urllib.parse import unquote
+
+    if url and url.startswith(GITHUB_BLOB):
+        return unquote(url[len(GITHUB_BLOB):])
+    return None
+
+
+def unquote(title: str) -> str:
+    """'"SIM"' -> 'SIM', 'Game "SIM"' unchanged: quotes are removed only when they enclose."""
+    t = title.strip()
+    if len(t) > 1 and t[0] in "\"“„'" and t[-1] in "\"”“'":
+        return t[1:-1].strip()
+    return t

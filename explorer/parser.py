@@ -1,0 +1,372 @@
+"""The archive -> Corpus: meetups, talks (root table merged with meetup pages), arXiv refs.
+
+Slides links are stored as absolute GitHub URLs
+(``https://github.com/vdlm/meetups/blob/main/<quoted archive path>``), external links as they
+are; ``mdtext.archive_path`` turns such a URL back into the archive path.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from difflib import SequenceMatcher
+
+from explorer.arxiv_ids import find_arxiv_ids
+from explorer.domain import (
+    CANCELLED,
+    INTRO,
+    SHORT_TALK,
+    TALK,
+    ArxivRef,
+    Corpus,
+    Meetup,
+    ParseWarning,
+    Talk,
+    talk_id,
+)
+from explorer.mdtext import archive_path, fold
+from explorer.pdftext import PdfTextError, pdf_text
+from explorer.readme_layouts import MeetupPage, PageTalk, parse_page
+from explorer.roottable import TableRow, parse_table
+
+ROOT = "README.md"
+
+
+def meetup_key_of(path: str, title: str = "") -> str | None:
+    """The meetup a file belongs to, from its folder (else its page title).
+
+    Example: 'Meetups/Meetup_19/README.md' -> '19', '1. Meetup/README.md' -> '1',
+    'Meetups/AI_Summit/README.md' -> 'AI'.
+    """
+    for folder in reversed(path.split("/")[:-1]):
+        m = re.fullmatch(r"(?:meetup[_ -]?(\d+)|(\d+)(?:st|nd|rd|th)?\.?[_ -]*meetup)", folder,
+                         re.IGNORECASE)
+        if m:
+            return str(int(m[1] or m[2]))
+        if re.fullmatch(r"ai[_ -]?summit.*", folder, re.IGNORECASE):
+            return "AI"
+    m = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\b", title)
+    return str(int(m[1])) if m else None
+
+
+def decode(data: bytes, path: str, warnings: list[ParseWarning]) -> str | None:
+    """UTF-8 text of a page; binary junk -> None, bad bytes replaced; both with a warning."""
+    sample = data[:4096]
+    if b"\0" in sample or (sample and sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20):
+        warnings.append(ParseWarning(path, "binary data, not a markdown page; skipped"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        warnings.append(ParseWarning(path, f"invalid UTF-8 at byte {e.start}; bad bytes "
+                                     "replaced", line))
+        return data.decode("utf-8", errors="replace")
+
+
+def _title_score(a: str, b: str) -> float:
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb:
+        return 0.0
+    short, long_ = sorted((fa, fb), key=len)
+    if len(short) >= 12 and short in long_:
+        return 0.9
+    return SequenceMatcher(None, fa, fb).ratio()
+
+
+def _surnames(names: list[str]) -> set[str]:
+    return {fold(n).split()[-1] for n in names if fold(n)}
+
+
+def _fuller(table_names: list[str], page_names: list[str]) -> list[str]:
+    """Table speakers, each replaced by the page's spelling of the same surname if fuller."""
+    out = []
+    for name in table_names:
+        twin = next((p for p in page_names if _surnames([p]) == _surnames([name])), None)
+        out.append(twin if twin and len(twin) >= len(name) else name)
+    return out or list(page_names)
+
+
+def merge_talks(rows: list[TableRow], page: list[PageTalk]) -> tuple[list[tuple], int]:
+    """Pairs table rows with page slots that name the same talk.
+
+    Returns:
+        ([(row | None, page slot | None)] in page order then unmatched rows, matches).
+    """
+    def solo(t, pool):  # the only non-intro slot of that speaker on its side
+        return sum(1 for x in pool if not _is_intro(x) and _surnames(x.speakers)
+                   & _surnames(t.speakers)) == 1
+
+    cands = []
+    for ri, r in enumerate(rows):
+        for pi, p in enumerate(page):
+            s = _title_score(r.title, p.title)
+            shared = bool(_surnames(r.speakers) & _surnames(p.speakers))
+            both_talks = not _is_intro(r) and not _is_intro(p)
+            if _is_intro(r) and _is_intro(p):
+                s = max(s, 0.6)  # one meetup has one intro slot, however it is named
+            if s >= 0.6 or (shared and s >= 0.3) or (
+                    shared and both_talks and solo(r, rows) and solo(p, page)):
+                cands.append((s + 0.3 * shared, ri, pi))
+    row_of: dict[int, int] = {}
+    used: set[int] = set()
+    for _, ri, pi in sorted(cands, reverse=True):
+        if ri not in used and pi not in row_of:
+            row_of[pi], _ = ri, used.add(ri)
+    pairs = [(rows[row_of[pi]] if pi in row_of else None, p) for pi, p in enumerate(page)]
+    rest = [r for ri, r in enumerate(rows) if ri not in used]
+    rest.sort(key=lambda r: not r.intro)  # the intro slot opens the evening
+    return pairs + [(r, None) for r in rest], len(row_of)
+
+
+def _is_intro(x) -> bool:
+    return x.intro if isinstance(x, TableRow) else x.kind == INTRO
+
+
+def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
+    if row is None:
+        return Talk(id="", meetup_key=key, title=slot.title, speakers=slot.speakers,
+                    affiliations=slot.affiliations, abstract=slot.abstract,
+                    slides_url=slot.slides_url, video_url=slot.video_url, kind=slot.kind)
+    kind = INTRO if row.intro else TALK
+    if slot is not None and slot.kind in (CANCELLED, SHORT_TALK) and not row.intro:
+        kind = slot.kind
+    return Talk(id="", meetup_key=key, title=row.title,
+                speakers=_fuller(row.speakers, slot.speakers if slot else []),
+                affiliations=(slot.affiliations if slot and slot.affiliations
+                              else row.affiliations),
+                abstract=slot.abstract if slot else "",
+                slides_url=row.slides_url or (slot.slides_url if slot else None),
+                video_url=row.video_url or (slot.video_url if slot else None), kind=kind)
+
+
+def _infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, str]) -> str:
+    """The year that puts (month, day) between the neighbouring meetups' dates."""
+    before = [n for n in known if number is not None and n < number]
+    after = [n for n in known if number is not None and n > number]
+    prev = known[max(before)] if before else None
+    nxt = known[min(after)] if after else None
+    base = int((prev or nxt or str(date.today().year))[:4])
+    for year in (base, base + 1, base - 1):
+        try:
+            d = date(year, *month_day).isoformat()
+        except ValueError:
+            continue
+        if (prev is None or d >= prev) and (nxt is None or d <= nxt):
+            return d
+    return date(base, *month_day).isoformat()
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Corpus:
+    """Everything the archive says about meetups, talks and cited arXiv papers.
+
+    Args:
+        archive: an object with ``files()`` and ``read(path)`` (see ``explorer.archive``).
+        progress: called with each file's path as it is read (drive a progress bar with it).
+
+    Returns:
+        The corpus; unreadable files and rows become ``ParseWarning``s, never exceptions.
+    """
+    corpus = Corpus()
+    warn = corpus.warnings
+    files = archive.files()
+    texts: dict[str, str] = {}
+    pdfs: list[str] = []
+    for path in files:
+        if path.lower().endswith(".pdf"):
+            pdfs.append(path)
+            continue
+        if progress:
+            progress(path)
+        try:
+            text = decode(archive.read(path), path, warn)
+        except Exception as e:  # noqa: BLE001 - one unreadable file must not stop the rest
+            warn.append(ParseWarning(path, f"cannot read: {e}"))
+            continue
+        if text is not None:
+            texts[path] = text
+
+    rows: list[TableRow] = []
+    if ROOT in texts:
+        rows, table_warnings = parse_table(texts[ROOT], ROOT)
+        warn.extend(table_warnings)
+    else:
+        warn.append(ParseWarning(ROOT, "no root README with the talks table"))
+    pages: dict[str, tuple[str, MeetupPage, str]] = {}
+    for path, text in texts.items():
+        if path == ROOT:
+            continue
+        base = path.rsplit("/", 1)[0] if "/" in path else ""
+        try:
+            page = parse_page(text, base)
+        except Exception as e:  # noqa: BLE001 - a layout bug must cost one page, not the corpus
+            warn.append(ParseWarning(path, f"page could not be parsed ({type(e).__name__}: {e})"))
+            continue
+        key = meetup_key_of(path, page.title)
+        if key is None:
+            warn.append(ParseWarning(path, "cannot tell which meetup this page is about"))
+            continue
+        if key in pages:
+            warn.append(ParseWarning(path, f"second page for meetup {key} "
+                                     f"(first: {pages[key][0]}); ignored"))
+            continue
+        pages[key] = (path, page, text)
+
+    by_key: dict[str, list[TableRow]] = {}
+    for r in rows:
+        by_key.setdefault(r.meetup_key, []).append(r)
+    keys = sorted(set(by_key) | set(pages), key=lambda k: (not k.isdigit(), int(k) if
+                                                             k.isdigit() else 0, k))
+    known = {}
+    for k in keys:
+        d = next((r.date for r in by_key.get(k, []) if r.date), None) or (
+            pages[k][1].date if k in pages else None)
+        if d and k.isdigit():
+            known[int(k)] = d
+
+    spans: dict[str, list[tuple[Talk, PageTalk]]] = {}
+    for k in keys:
+        krows, (path, page, _) = by_key.get(k, []), pages.get(k, (None, None, None))
+        number = int(k) if k.isdigit() else None
+        table_date = next((r.date for r in krows if r.date), None)
+        day = table_date or (page.date if page else None)
+        if page and page.date and table_date and page.date != table_date:
+            warn.append(ParseWarning(path, f"page says {page.date}, the root table says "
+                                     f"{table_date}; using the table"))
+        if day is None and page and page.month_day:
+            day = _infer_year(number, page.month_day, known)
+        slots = page.talks if page else []
+        pairs, matched = merge_talks(krows, slots)
+        stale = (page is not None and matched == 0 and any(not _is_intro(r) for r in krows)
+                 and any(not _is_intro(s) for s in slots))
+        if stale:
+            warn.append(ParseWarning(path, "none of the page's talks is in the root table for "
+                                     f"meetup {k}; the page seems to describe another event, "
+                                     "its extra talks are left out"))
+            pairs = [(r, s) for r, s in pairs if r is not None]
+        title = (page.title if page and page.title else
+                 "AI Summit Vienna" if k == "AI" else
+                 f"{_ordinal(number)} Vienna Deep Learning Meetup" if number else k)
+        corpus.meetups.append(Meetup(key=k, number=number, title=title, date=day,
+                                     venue=page.venue if page else None,
+                                     meetup_url=page.meetup_url if page else None,
+                                     source_path=path))
+        ids: set[str] = set()
+        for row, slot in pairs:
+            talk = _talk(k, row, slot)
+            base_id = talk_id(k, talk.title)
+            talk.id, n = base_id, 2
+            while talk.id in ids:
+                talk.id, n = f"{base_id}-{n}", n + 1
+            ids.add(talk.id)
+            corpus.talks.append(talk)
+            if slot is not None:
+                spans.setdefault(k, []).append((talk, slot))
+    _drop_copied_urls(corpus, pages, by_key)
+    _collect_refs(corpus, archive, pages, spans, pdfs, progress)
+    return corpus
+
+
+def _drop_copied_urls(corpus: Corpus, pages: dict, by_key: dict) -> None:
+    """A meetup.com link shared by two meetups belongs to the one whose page date is right."""
+    seen: dict[str, list[int]] = {}
+    for i, m in enumerate(corpus.meetups):
+        if m.meetup_url:
+            seen.setdefault(m.meetup_url, []).append(i)
+    for idx in seen.values():
+        for i in idx[1:] if len(idx) > 1 else []:
+            m = corpus.meetups[i]
+            page = pages.get(m.key, (None, None))[1]
+            if page is not None and page.date != m.date:
+                corpus.meetups[i] = Meetup(**{**m.__dict__, "meetup_url": None})
+
+
+def _intro_slot(corpus: Corpus, key: str) -> Talk:
+    slot = next((t for t in corpus.talks if t.meetup_key == key and t.kind == INTRO), None)
+    if slot is None:
+        slot = Talk(id=talk_id(key, "Intro and hot topics"), meetup_key=key,
+                    title="Intro and hot topics", kind=INTRO)
+        corpus.talks.append(slot)
+    return slot
+
+
+def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
+    seen: set[tuple[str, str]] = set()
+
+    def add(ident, key, talk, context, path):
+        if (key, ident) not in seen:
+            seen.add((key, ident))
+            corpus.refs.append(ArxivRef(ident, key, talk.id if talk else None, context, path))
+
+    for key, (path, page, text) in pages.items():
+        if not any(m.key == key for m in corpus.meetups):
+            continue
+        lines = text.splitlines()
+        for talk, slot in spans.get(key, []):
+            block = "\n".join(lines[max(slot.line - 1, 0): max(slot.end_line, slot.line)])
+            for ident, ctx in find_arxiv_ids(block):
+                add(ident, key, talk, ctx, path)
+        intro = next((t for t in corpus.talks if t.meetup_key == key and t.kind == INTRO), None)
+        for ident, ctx in find_arxiv_ids(text):
+            add(ident, key, intro, ctx, path)
+
+    claims: dict[str, list[Talk]] = {}
+    for t in corpus.talks:
+        p = archive_path(t.slides_url)
+        if p:
+            claims.setdefault(p, []).append(t)
+    meetup_keys = {m.key for m in corpus.meetups}
+    for path in pdfs:
+        if progress:
+            progress(path)
+        owners = claims.get(path, [])
+        owner = next((t for t in owners if t.kind == INTRO), owners[0] if owners else None)
+        key = owner.meetup_key if owner else meetup_key_of(path)
+        if key not in meetup_keys:
+            corpus.warnings.append(ParseWarning(path, "PDF outside any known meetup; skipped"))
+            continue
+        try:
+            text = pdf_text(archive.read(path))
+        except PdfTextError as e:
+            corpus.warnings.append(ParseWarning(path, f"PDF could not be parsed ({e})"))
+            continue
+        except Exception as e:  # noqa: BLE001 - download or read failure of one file
+            corpus.warnings.append(ParseWarning(path, f"cannot read: {e}"))
+            continue
+        found = find_arxiv_ids(text)
+        if found and owner is None:
+            owner = _intro_slot(corpus, key)
+        for ident, ctx in found:
+            add(ident, key, owner, ctx, path)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m explorer.parser ARCHIVE_DIR``: per-meetup counts (TSV) and warnings."""
+    from explorer.archive import open_archive
+
+    if len(argv) != 1:
+        print("usage: python -m explorer.parser ARCHIVE_DIR|github", file=sys.stderr)
+        return 2
+    corpus = parse_archive(open_archive(argv[0]))
+    print("meetup\tdate\ttalks\tshort\tintro\tcancelled\trefs\ttitle")
+    for m in corpus.meetups:
+        kinds = [t.kind for t in corpus.talks if t.meetup_key == m.key]
+        refs = sum(r.meetup_key == m.key for r in corpus.refs)
+        print(f"{m.key}\t{m.date or ''}\t{kinds.count(TALK)}\t{kinds.count(SHORT_TALK)}\t"
+              f"{kinds.count(INTRO)}\t{kinds.count(CANCELLED)}\t{refs}\t{m.title}")
+    counted = sum(t.kind in (TALK, SHORT_TALK) for t in corpus.talks)
+    print(f"total\t\t{counted}\t\t\t\t{len(corpus.refs)}\t{len(corpus.meetups)} meetups")
+    for w in corpus.warnings:
+        print(f"warning\t{w}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

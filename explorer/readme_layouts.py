@@ -1,0 +1,428 @@
+"""Meetup README pages in all their layouts -> metadata and agenda slots (before merging)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+
+from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
+from explorer.mdtext import (
+    clean_name,
+    fold,
+    is_intro,
+    is_person,
+    links,
+    resolve_link,
+    split_people,
+    strip_md,
+    unquote,
+)
+
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
+_BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
+_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
+                    r"short presentation|presentation|talk abstract)\s*[:.–-]\s*(?P<rest>.*)$",
+                    re.IGNORECASE)
+_QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
+_CLOSERS = re.compile(
+    r"^(join us|looking forward|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
+    r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
+    r"in the break|as usual|afterwards|inbetween|tom,|rene,|rené,|for the vdlm|this meetup)",
+    re.IGNORECASE)
+_NOT_TALK = re.compile(r"panel|moderat|keynotes?:?$|poster|wiki|t-shirt|organi[sz]ers|^[-*_=]{3,}$",
+                       re.IGNORECASE)
+_SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap up|break|q&a|open "
+                        r"discussions?|questions)\b", re.IGNORECASE)
+
+
+@dataclass
+class PageTalk:
+    """A slot found on a meetup page, with the page lines it came from."""
+
+    title: str
+    speakers: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    abstract: str = ""
+    slides_url: str | None = None
+    video_url: str | None = None
+    kind: str = TALK
+    line: int = 0
+    end_line: int = 0
+
+
+@dataclass
+class MeetupPage:
+    """What a meetup README says about its meetup."""
+
+    title: str = ""
+    date: str | None = None
+    month_day: tuple[int, int] | None = None  # when only day and month are given
+    venue: str | None = None
+    meetup_url: str | None = None
+    talks: list[PageTalk] = field(default_factory=list)
+
+
+def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
+    """('2016-04-07' | 'April 7, 2016' | '7 April' ...) -> (iso or None, (month, day) or None)."""
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.search(
+        r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
+    if m:
+        y, mo, d = (m[1], m[2], m[3]) if len(m[1]) == 4 else (m[3], m[2], m[1])
+        try:
+            return date(int(y), int(mo), int(d)).isoformat(), None
+        except ValueError:
+            return None, None
+    low = text.lower()
+    m = re.search(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", low)
+    if m:
+        mo, d, y = MONTHS[m[1]], int(m[2]), m[3]
+    else:
+        m = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?",
+                      low)
+        if not m:
+            return None, None
+        d, mo, y = int(m[1]), MONTHS[m[2]], m[3]
+    try:
+        if y:
+            return date(int(y), mo, d).isoformat(), None
+        date(2000, mo, d)
+    except ValueError:
+        return None, None
+    return None, (mo, d)
+
+
+def _speaker_line(text: str) -> tuple[list[str], list[str]] | None:
+    """'by A (X), B' / '- A' / '*A, Org*' / 'A, Org' / 'A – Org' -> (speakers, affiliations)."""
+    t = strip_md(text).strip()
+    t = re.sub(r"^(?:[-–•]\s*|by\s+|speakers?:\s*|presented by\s+)", "", t, flags=re.IGNORECASE)
+    if not t or len(t) > 200:
+        return None
+    head = re.split(r",|\(|\s[-–—]\s?|\s+(?:and|&)\s+|:", t, maxsplit=1)[0].strip()
+    if not is_person(head):
+        return None
+    people, affils = split_people(t, strict=True)
+    return (people, affils) if people else None
+
+
+def _agenda(body: str, name_first: bool = True) -> tuple[str, list[str], list[str]] | None:
+    """An agenda line's talk: 'T by A, Org' / 'T (A, Org)' / 'A: T' / 'A - T' / 'T - A, Org'."""
+    body = strip_md(body).strip()
+    m = re.match(r"^[\"“](?P<t>[^\"”]+)[\"”]\s*(?:by|[-–]|,)?\s*(?P<w>.*)$", body)
+    if m and m["w"] and (sp := _speaker_line(m["w"])):
+        return m["t"].strip(), *sp
+    m = re.match(r"^(?P<t>.+?)\s+by\s+(?P<w>[^()]+?(?:\([^)]*\))?)\s*$", body)
+    if m and (sp := _speaker_line(m["w"])):
+        return m["t"], *sp
+    m = re.match(r"^(?P<t>.+?)\s*\((?:by\s+)?(?P<w>[^()]+)\)\s*(?P<tail>[:\-–].*)?$", body)
+    if m and (sp := _speaker_line(m["w"])):
+        return m["t"], *sp
+    m = re.match(r"^(?P<w>[^:]{4,60}?)\s*(?::|\s[-–]\s)\s*(?P<t>.+)$", body)
+    if name_first and m and is_person(m["w"]) and not is_person(m["t"]):
+        return m["t"], [clean_name(m["w"])], []
+    m = re.match(r"^(?P<t>.+)\s[-–]\s(?P<w>[^-–]+)$", body)
+    if m and (sp := _speaker_line(m["w"])):
+        return m["t"], *sp
+    return None
+
+
+class _Reader:
+    def __init__(self, text: str, base_dir: str):
+        self.lines = text.splitlines()
+        self.base = base_dir
+        self.page = MeetupPage()
+        self.cur: PageTalk | None = None
+        self.cancel_next = False
+        self.labelled: list[tuple[str, str]] = []  # (link label, url) of slide lists
+
+    def nonblank(self, i: int, limit: int = 2) -> int | None:
+        for j in range(i, min(len(self.lines), i + limit + 1)):
+            if self.lines[j].strip():
+                return j
+        return None
+
+    def slides_in(self, text: str) -> str | None:
+        for label, target in links(text):
+            url = resolve_link(self.base, target)
+            if url and not re.search(r"youtu|vimeo", url) and "poster" not in label.lower():
+                return url
+        return None
+
+    def start(self, talk: PageTalk) -> None:
+        if self.cancel_next:
+            talk.kind, self.cancel_next = CANCELLED, False
+        self.close()
+        self.cur = talk
+        self.page.talks.append(talk)
+
+    def close(self) -> None:
+        self.cur = None
+
+    def credits(self, talk: PageTalk, j: int) -> int:
+        """Reads the speaker / subtitle / slides lines under a talk header from line j."""
+        seen_blank = 0
+        while j < len(self.lines):
+            s = self.lines[j].strip()
+            if not s:
+                seen_blank += 1
+                if seen_blank > 1 or talk.speakers:
+                    break
+                j += 1
+                continue
+            plain = strip_md(s)
+            if re.fullmatch(r"[\[(]*\[?slides?[^\]]*\]?\(.*", s, re.IGNORECASE) or (
+                    links(s) and not strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?", "", s))):
+                talk.slides_url = talk.slides_url or self.slides_in(s)
+            elif re.fullmatch(r"\[?slides? not (yet )?available\]?", plain, re.IGNORECASE):
+                pass
+            elif not talk.speakers and (sp := _speaker_line(s)):
+                talk.speakers, talk.affiliations = sp
+            elif not talk.title and len(plain) < 200:
+                talk.title = plain
+            elif (not talk.speakers and len(plain) < 120 and (k := self.nonblank(j + 1, 0))
+                  and _speaker_line(self.lines[k])):
+                talk.title = f"{talk.title} {plain}"  # a subtitle line under the bold title
+            else:
+                break
+            seen_blank = 0
+            j += 1
+        return j
+
+    def bold_block(self, i: int) -> tuple[str, str, int] | None:
+        s = self.lines[i].strip()
+        if s.startswith("#"):
+            return s.lstrip("#").strip(), "", i + 1
+        if not s.startswith("**") or s.startswith("***"):
+            return None
+        text, j = s[2:], i
+        while "**" not in text and j + 1 < len(self.lines) and j - i < 3:
+            j += 1
+            text += "\n" + self.lines[j].strip()
+        if "**" not in text:
+            return None
+        inner, rest = text.split("**", 1)
+        return " ".join(inner.split()), rest.strip(), j + 1
+
+    def header_talk(self, i: int) -> int | None:
+        block = self.bold_block(i)
+        if not block:
+            return None
+        inner, rest, j = block
+        inner = strip_md(inner).strip()
+        talk = PageTalk(title="", line=i + 1)
+        m, q = _LABEL.match(inner), _QUOTED.match(inner)
+        if m:
+            talk.title = m["rest"]
+            if re.match(r"short|lightning", m["label"], re.IGNORECASE):
+                talk.kind = SHORT_TALK
+        elif q and is_person(q["who"]):
+            talk.title, talk.speakers = q["title"].strip(), [clean_name(q["who"])]
+        elif fold(inner) in ("agenda", "schedule", "details", "talks", "slides", "program"):
+            return None
+        elif is_intro(inner.rstrip(": ")):
+            talk.title, talk.kind = inner.rstrip(": "), INTRO
+        elif (k := self.nonblank(j, 1)) is not None and _speaker_line(self.lines[k]) \
+                and not _NOT_TALK.search(inner):
+            talk.title = inner.rstrip(":")
+        elif links(rest) and self.slides_in(rest) and not _NOT_TALK.search(inner):
+            talk.title = inner.rstrip(":")  # '**Title** [[Slides](...)]', speakers in prose
+        else:
+            return None
+        if talk.kind == TALK and is_intro(talk.title):
+            talk.kind = INTRO
+        if rest:
+            talk.slides_url = self.slides_in(rest)
+            if (sp := _speaker_line(re.sub(r"\[\[?.*", "", rest))):
+                talk.speakers, talk.affiliations = sp
+        self.start(talk)
+        return self.credits(talk, j)
+
+    def line_talk(self, i: int) -> int | None:
+        s = self.lines[i].strip()
+        struck = "~~" in s
+        plain = strip_md(s)
+        if re.fullmatch(r"(cancel+ed|postponed)( / (cancel+ed|postponed))?:?", plain, re.IGNORECASE):
+            self.cancel_next = True
+            self.close()
+            return i + 1
+        bulleted = _BULLET.match(s) is not None and not s.startswith("**")
+        unbulleted = strip_md(_BULLET.sub("", s)) if bulleted else plain
+        body = _TIME.sub("", unbulleted)
+        timed = body != unbulleted
+        m = _LABEL.match(body)
+        if m:
+            body = m["rest"]
+        q = _QUOTED.match(body)
+        if q and is_person(q["who"]):
+            found = (q["title"], [clean_name(q["who"])], [])
+        elif (bulleted or timed or m or struck) and body and not _SKIP_SLOT.match(body):
+            found = _agenda(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
+                                   flags=re.IGNORECASE), name_first=not re.match(r"\d", s))
+        else:
+            found = None
+        if m and not body:  # "Talk 1:" alone: title and speaker follow
+            talk = PageTalk(title="", line=i + 1, kind=SHORT_TALK if "short" in m["label"].lower()
+                            else TALK)
+            self.start(talk)
+            return self.credits(talk, i + 1)
+        if not found:
+            label = strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?\]?", "", _BULLET.sub("", s)))
+            label = label.strip(" :") or "Intro"
+            if bulleted and is_intro(label) and links(s):
+                talk = PageTalk(title=label,
+                                kind=INTRO, line=i + 1, slides_url=self.slides_in(s))
+                self.start(talk)
+                return self.credits(talk, i + 1)
+            return None
+        title, speakers, affils = found
+        title = re.sub(r"^an? (overview )?presentation (of|about|on)\s+", "", title, flags=re.IGNORECASE)
+        kind = INTRO if is_intro(title, speakers) else TALK
+        if struck or re.search(r"(cancel+ed|postponed)\W*$", plain, re.IGNORECASE):
+            kind = CANCELLED
+        self.start(PageTalk(title=title.strip(), speakers=speakers, affiliations=affils,
+                            kind=kind, line=i + 1, slides_url=self.slides_in(s)))
+        return i + 1
+
+    def pair_talk(self, i: int) -> int | None:
+        """A schedule block: a title line, then a 'Speaker, Affiliation' line, then abstract
+        (or the speaker line first, directly above the title, as a block of its own)."""
+        plain = _BULLET.sub("", strip_md(self.lines[i]))
+        lines = self.lines
+        if (0 < i < len(lines) - 2 and not lines[i - 1].strip() and lines[i + 1].strip()
+                and not lines[i + 2].strip() and re.search(r",|\s[-–]\s", plain)
+                and (sp := _speaker_line(plain))
+                and not _speaker_line(lines[i + 1]) and len(lines[i + 1].strip()) <= 200):
+            title = strip_md(lines[i + 1])
+            if not _NOT_TALK.search(title) and not title.endswith("."):
+                self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
+                                    kind=INTRO if is_intro(title) else TALK, line=i + 1))
+                return i + 2
+        if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
+                or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
+                or _SKIP_SLOT.match(plain) or _speaker_line(plain) or _NOT_TALK.search(plain)):
+            return None
+        if _CLOSERS.match(plain):
+            return None
+        k = self.nonblank(i + 1, 1)
+        if k is None or not (sp := _speaker_line(self.lines[k])):
+            return None
+        title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
+        above = strip_md(self.lines[i - 1]) if i else ""
+        kind = INTRO if is_intro(title) or (above and is_intro(above)) else TALK
+        self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
+                            kind=kind, line=i + 1))
+        return self.credits(self.cur, k + 1)
+
+    def run(self) -> MeetupPage:
+        i, n = 0, len(self.lines)
+        while i < n:
+            s = self.lines[i].strip()
+            plain = strip_md(s)
+            meta = re.match(r"^[-*]?\s*(date|venue|location|meetup page|meetup)\s*:\s*(.+)$",
+                            plain, re.IGNORECASE)
+            if meta:
+                key, value = meta[1].lower(), meta[2].strip()
+                if key == "date":
+                    self.page.date, self.page.month_day = parse_date(value)
+                elif key in ("venue", "location"):
+                    self.page.venue = value
+                elif "meetup.com" in value and (url := re.search(r"https?://\S+", value)):
+                    self.page.meetup_url = url[0].rstrip(")>")
+                i += 1
+                continue
+            if s.startswith("# ") and not self.page.title:
+                self.page.title = strip_md(s[2:])
+                i += 1
+                continue
+            if s:
+                for label, target in links(s):
+                    if re.match(r"^(pdf|slides?)\s*[-–:]", label, re.IGNORECASE):
+                        url = resolve_link(self.base, target)
+                        if url:
+                            self.labelled.append((re.split(r"[-–:]", label, 1)[1], url))
+            nxt = None
+            if s:
+                nxt = self.header_talk(i) or self.line_talk(i) or self.pair_talk(i)
+            if nxt is not None:
+                if self.cur is not None:
+                    self.cur.end_line = nxt
+                i = nxt
+                continue
+            if _BULLET.match(plain) and not links(s):
+                self.close()  # the next item of a list that is not a talk
+            if (not s or re.fullmatch(r"[-*_]{3,}", s) or s.startswith(("#", "::"))
+                    or _CLOSERS.match(plain) or _TIME.match(plain)):
+                if s and self.cur is not None and not (s.startswith("#") or not s) or s.startswith("#") or re.fullmatch(r"[-*_]{3,}", s):
+                    self.close()
+                if s and _CLOSERS.match(plain):
+                    self.close()
+                i += 1
+                continue
+            if self.cur is not None:
+                if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
+                    self.cur.slides_url = self.slides_in(s)
+                elif len(plain.split()) >= 6 or plain.endswith((".", "?", "!")):
+                    self.cur.abstract = f"{self.cur.abstract}\n{plain}".strip()
+                    self.cur.end_line = i + 1
+                if self.cur.video_url is None:
+                    self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
+                                               if re.search(r"youtu|vimeo", t)), None)
+            i += 1
+        return self.page
+
+
+def _same(a: str, b: str) -> bool:
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb:
+        return False
+    if len(min(fa, fb, key=len)) >= 12 and (fa in fb or fb in fa):
+        return True
+    return SequenceMatcher(None, fa, fb).ratio() >= 0.85
+
+
+def parse_page(text: str, base_dir: str) -> MeetupPage:
+    """Metadata and agenda slots of one meetup README.
+
+    Args:
+        text: the README (already decoded).
+        base_dir: its archive folder, against which relative links resolve.
+
+    Returns:
+        The page; a slot named twice (agenda line and details block) appears once.
+    """
+    reader = _Reader(text.replace("\t", "    ").replace("\xa0", " "), base_dir)
+    page = reader.run()
+    if not page.date and not page.month_day:
+        head = " ".join(line for line in reader.lines[:12])
+        page.date, page.month_day = parse_date(head)
+    merged: list[PageTalk] = []
+    for t in page.talks:
+        t.title = unquote(" ".join(t.title.split()))
+        if not t.title:
+            continue
+        twin = next((m for m in merged if _same(m.title, t.title)), None)
+        if twin is None:
+            merged.append(t)
+            continue
+        if len(t.speakers) > len(twin.speakers) or not twin.affiliations and t.affiliations \
+                and len(t.speakers) == len(twin.speakers):
+            twin.speakers, twin.affiliations = t.speakers, t.affiliations  # the fuller credit
+        twin.slides_url = twin.slides_url or t.slides_url
+        twin.video_url = twin.video_url or t.video_url
+        if t.abstract and t.abstract not in twin.abstract:
+            twin.abstract = f"{twin.abstract}\n{t.abstract}".strip()
+        if t.kind == CANCELLED or twin.kind == INTRO and t.kind != INTRO:
+            twin.kind = t.kind
+        twin.end_line = max(twin.end_line, t.end_line)
+    for label, url in reader.labelled:
+        for t in merged:
+            if t.slides_url is None and (_same(label, t.title) or (
+                    t.kind == INTRO and is_intro(label))):
+                t.slides_url = url
+                break
+    page.talks = merged
+    return page

@@ -1,0 +1,124 @@
+"""The root README's talks table: one row per talk with date, meetup number, speaker, topic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from explorer.domain import ParseWarning
+from explorer.mdtext import fold, is_intro, links, resolve_link, split_people, strip_md
+
+
+@dataclass
+class TableRow:
+    """One talk row of the root README table (``| Date | # | Speaker | Topic | Slides | ...``)."""
+
+    meetup_key: str
+    date: str | None
+    title: str
+    speakers: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    slides_url: str | None = None
+    video_url: str | None = None
+    intro: bool = False
+    line: int = 0
+
+
+def iso_date(text: str) -> str | None:
+    """'2019-10-29' -> '2019-10-29'; anything that is not a valid ISO date -> None."""
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def meetup_key(cell: str) -> str | None:
+    """'57' -> '57', 'AI' -> 'AI', '' or '...' -> None."""
+    cell = strip_md(cell).strip()
+    if re.fullmatch(r"\d{1,4}", cell):
+        return str(int(cell))
+    if re.fullmatch(r"[A-Za-z][\w-]{0,15}", cell):
+        return cell.upper() if cell.lower() == "ai" else cell
+    return None
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    body = body.removeprefix("|")
+    body = body.removesuffix("|")
+    return [c.strip() for c in body.split("|")]
+
+
+def parse_table(text: str, path: str = "README.md") -> tuple[list[TableRow], list[ParseWarning]]:
+    """Talk rows of the first table whose header names Date, #, Speaker and Topic.
+
+    Args:
+        text: the root README.
+        path: its archive path, for warnings.
+
+    Returns:
+        (rows in table order, warnings); placeholder rows (no speaker and no topic) are skipped.
+    """
+    rows: list[TableRow] = []
+    warnings: list[ParseWarning] = []
+    cols: dict[str, int] | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.lstrip().startswith("|"):
+            if cols is not None and rows and line.strip():
+                cols = None  # the table ended; a later table may start again
+            continue
+        cells = _cells(line)
+        names = [fold(c) for c in cells]
+        if cols is None:
+            if "date" in names and "speaker" in names and ("topic" in names or "title" in names):
+                key_col = next((i for i, c in enumerate(cells) if c.strip() in ("#", "No", "Nr")),
+                               None)
+                if key_col is None:
+                    continue
+                cols = {"date": names.index("date"), "key": key_col,
+                        "speaker": names.index("speaker"),
+                        "topic": names.index("topic" if "topic" in names else "title")}
+                for extra in ("slides", "details", "video"):
+                    if extra in names:
+                        cols[extra] = names.index(extra)
+            continue
+        if all(re.fullmatch(r":?-*:?", c) for c in cells):
+            continue  # the |---|---| separator
+        need = max(cols["date"], cols["key"], cols["speaker"], cols["topic"]) + 1
+        if len(cells) < need:
+            if any(c.strip(" .") for c in cells):
+                warnings.append(ParseWarning(path, f"table row has {len(cells)} cells, "
+                                             f"expected at least {need}", lineno))
+            continue
+        speaker_cell, topic = cells[cols["speaker"]], strip_md(cells[cols["topic"]])
+        key = meetup_key(cells[cols["key"]])
+        if not strip_md(speaker_cell) and not topic:
+            continue  # placeholder row such as "| ... | 42 | | |"
+        if key is None:
+            warnings.append(ParseWarning(path, f"table row without a meetup number "
+                                         f"({cells[cols['key']]!r})", lineno))
+            continue
+        day = iso_date(cells[cols["date"]])
+        if day is None and cells[cols["date"]].strip(" ."):
+            warnings.append(ParseWarning(path, f"unreadable date {cells[cols['date']]!r}", lineno))
+        speakers, affils = split_people(speaker_cell)
+        slides = video = None
+        for col in ("slides", "details", "video"):
+            if col not in cols or cols[col] >= len(cells):
+                continue
+            for label, target in links(cells[cols[col]]):
+                url = resolve_link("", target)
+                if not url:
+                    continue
+                if "video" in label.lower() or "youtu" in url:
+                    video = video or url
+                elif col == "slides" and slides is None:
+                    slides = url
+        rows.append(TableRow(meetup_key=key, date=day, title=topic or "(untitled)",
+                             speakers=speakers, affiliations=affils, slides_url=slides,
+                             video_url=video, intro=is_intro(topic, speakers), line=lineno))
+    return rows, warnings

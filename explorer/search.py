@@ -1,0 +1,366 @@
+"""Search over talks and papers: dense (FAISS), BM25 and their fusion; related items.
+
+Fusion was chosen on the judged queries (tests/fixtures/judged_queries.json, see
+benchmarks/eval_quality.py): weighted fusion of min-max normalised scores, dense weight
+`DEFAULT_FUSION.alpha`, beat reciprocal-rank fusion at every k tried, because BM25 on short
+talk texts gives many exact ties and a rank throws away how far ahead the best match is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings.encoder import EmbedResult, embed_with_cache, get_encoder, text_hash
+from embeddings.index import IndexMismatch, VectorIndex, load_index, rebuild_hint, save_index
+from explorer.domain import Hit
+from explorer.items import (
+    DEFAULT_COMPOSITION,
+    LEXICAL_COMPOSITION,
+    PAPER_KIND,
+    TALK_KIND,
+    Item,
+    collect_items,
+    item_int_id,
+    items_fingerprint,
+    paper_item_id,
+)
+from explorer.lexical import LexicalIndex, shared_terms, tokenize, words
+from explorer.store import Store
+
+__all__ = ["DEFAULT_FUSION", "BuildReport", "Fusion", "LexicalIndex", "SearchEngine",
+           "build_index", "fuse", "minmax", "parse_years", "rrf_scores", "shared_terms",
+           "tokenize", "words"]
+
+INDEX_NAME = "items"
+MODES = ("hybrid", "dense", "bm25")
+KINDS = (TALK_KIND, PAPER_KIND)
+# Up to this many items every query ranks the whole corpus (exact, and filters never run
+# short of hits); above it the dense search asks FAISS for a generous top-k.
+FULL_RANK_LIMIT = 20_000
+_CHUNK = 256  # texts per embedding call when reporting progress
+
+# -- fusion ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Fusion:
+    """How hybrid mode combines dense and BM25 scores.
+
+    method "weighted": alpha * minmax(dense) + (1 - alpha) * minmax(bm25);
+    method "rrf": sum over both rankings of weight / (rrf_k + rank), ranks from 1, a
+    document BM25 does not match has no BM25 rank.
+    """
+
+    method: str = "weighted"
+    alpha: float = 0.6
+    rrf_k: int = 60
+
+
+DEFAULT_FUSION = Fusion()
+
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    """Scale finite scores to [0, 1] ([3, 1, 2] -> [1, 0, .5]); constant or -inf -> 0."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    ok = np.isfinite(x)
+    if ok.any():
+        lo, hi = x[ok].min(), x[ok].max()
+        if hi > lo:
+            out[ok] = (x[ok] - lo) / (hi - lo)
+    return out
+
+
+def rrf_scores(score_lists: Sequence[np.ndarray], valid: Sequence[np.ndarray],
+               k: int = 60, weights: Sequence[float] | None = None) -> np.ndarray:
+    """Reciprocal-rank fusion of aligned score arrays.
+
+    Args:
+        score_lists: one score array per ranker over the same documents (higher is better).
+        valid: one bool array per ranker: documents that ranker retrieved.
+        k: the RRF constant (60 in Cormack et al. 2009).
+        weights: per-ranker weights (default 1 each).
+
+    Returns:
+        float64 fused scores; a document's term for a ranker is weight / (k + rank).
+
+    Example:
+        >>> rrf_scores([np.array([.9, .1]), np.array([0., 5.])],
+        ...            [np.array([True, True]), np.array([False, True])], k=1)
+        array([0.5       , 0.83333333])
+    """
+    weights = [1.0] * len(score_lists) if weights is None else weights
+    n = len(score_lists[0]) if score_lists else 0
+    fused = np.zeros(n)
+    for s, ok, w in zip(score_lists, valid, weights):
+        idx = np.flatnonzero(ok)
+        order = idx[np.argsort(-np.asarray(s)[idx], kind="stable")]
+        fused[order] += w / (k + np.arange(1, len(order) + 1))
+    return fused
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, fusion: Fusion = DEFAULT_FUSION) -> np.ndarray:
+    """Hybrid scores from dense scores (-inf: not retrieved) and BM25 scores (0: no match)."""
+    if fusion.method == "rrf":
+        w = (2 * fusion.alpha, 2 * (1 - fusion.alpha))  # alpha .5 is plain RRF
+        return rrf_scores([dense, lexical], [np.isfinite(dense), lexical > 0],
+                          k=fusion.rrf_k, weights=w)
+    if fusion.method == "weighted":
+        return fusion.alpha * minmax(dense) + (1 - fusion.alpha) * minmax(lexical)
+    raise ValueError(f"unknown fusion method {fusion.method!r}; use 'weighted' or 'rrf'")
+
+
+# -- build -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BuildReport:
+    """What `build_index` did: item counts, texts embedded now vs reused from the cache."""
+
+    items: int
+    talks: int
+    papers: int
+    embedded: int
+    reused: int
+    model: str
+    fingerprint: str
+
+    def summary(self) -> str:
+        return (f"indexed {self.items} items ({self.talks} talks, {self.papers} papers) with "
+                f"{self.model}: {self.embedded} embedded, {self.reused} from the cache")
+
+
+def build_index(store: Store, encoder, progress: bool | Callable[[int], object] | None = None,
+                composition: str = DEFAULT_COMPOSITION) -> BuildReport:
+    """Embed every item (reusing cached vectors) and write the "items" FAISS index.
+
+    Args:
+        store: the data dir's store, with the corpus (and papers) already ingested.
+        encoder: `Encoder` / `HashingEncoder` (anything with model_id, dim, encode).
+        progress: True shows the embedding progress bar; a callable is called with the
+            number of items embedded (or found in the cache) after each chunk.
+        composition: how talk texts are composed (see `explorer.items.COMPOSITIONS`).
+
+    Returns:
+        A `BuildReport`; `embedded` is 0 when nothing changed since the last build.
+    """
+    items = collect_items(store, composition)
+    texts = [it.text for it in items]
+    if callable(progress):  # in chunks, so the caller's bar moves while the model works
+        chunks = []
+        for i in range(0, len(texts), _CHUNK):
+            chunks.append(embed_with_cache(encoder, texts[i:i + _CHUNK], store))
+            progress(len(chunks[-1].vectors))
+        result = EmbedResult(np.concatenate([c.vectors for c in chunks]) if chunks else
+                             np.zeros((0, encoder.dim), np.float32),
+                             sum(c.n_new for c in chunks))
+    else:
+        result = embed_with_cache(encoder, texts, store, progress=bool(progress))
+    ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
+    if len(np.unique(ids)) != len(ids):  # 63-bit hashes: never seen, but never silent
+        raise ValueError("two item ids hash to the same FAISS id; rename one of the talks")
+    vectors = result.vectors if len(items) else np.zeros((0, encoder.dim), np.float32)
+    fingerprint = items_fingerprint(items)
+    save_index(store, INDEX_NAME, VectorIndex.build(vectors, ids),
+               {"model": encoder.model_id, "fingerprint": fingerprint,
+                "composition": composition, "items": len(items)})
+    n_talks = sum(it.kind == TALK_KIND for it in items)
+    return BuildReport(items=len(items), talks=n_talks, papers=len(items) - n_talks,
+                       embedded=result.n_new, reused=len(set(texts)) - result.n_new,
+                       model=encoder.model_id, fingerprint=fingerprint)
+
+
+# -- query -----------------------------------------------------------------------------------
+def parse_years(years: object) -> tuple[int, int] | None:
+    """None, 2019, '2019', '2019-2023' or (2019, 2023) -> (first, last) or None."""
+    if years is None or years == "":
+        return None
+    if isinstance(years, int):
+        return years, years
+    if isinstance(years, str):
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?", years)
+        if not m:
+            raise ValueError(f"years must look like 2019 or 2019-2023, got {years!r}")
+        return int(m.group(1)), int(m.group(2) or m.group(1))
+    lo, hi = years  # type: ignore[misc]
+    return int(lo), int(hi)
+
+
+class SearchEngine:
+    """Items, their vectors, the FAISS index, BM25 and the encoder for queries.
+
+    Example:
+        >>> engine = SearchEngine.load(Store.open("data"))
+        >>> [h.title for h in engine.search("music generation", k=3)]
+    """
+
+    def __init__(self, items: list[Item], vectors: np.ndarray, index: VectorIndex, encoder,
+                 fusion: Fusion = DEFAULT_FUSION):
+        self.items, self.vectors, self.index = items, vectors, index
+        self.encoder, self.fusion = encoder, fusion
+        self.lexical = LexicalIndex([it.lexical_text for it in items])
+        self.pos = {it.id: i for i, it in enumerate(items)}
+        int_ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
+        self._sort = np.argsort(int_ids)
+        self._sorted_ids = int_ids[self._sort]
+        self.kinds = np.array([it.kind for it in items], dtype=object)
+        self._by_kind = {k: self.kinds == k for k in KINDS}
+        self._by_meetup: dict[str, list[int]] = {}
+        self._by_year: dict[int, list[int]] = {}
+        for i, it in enumerate(items):
+            for key in it.meetups:
+                self._by_meetup.setdefault(key, []).append(i)
+            for y in it.years:
+                self._by_year.setdefault(y, []).append(i)
+
+    @classmethod
+    def load(cls, store: Store, model: str | None = None, encoder=None,
+             fusion: Fusion = DEFAULT_FUSION) -> SearchEngine:
+        """Open the data dir's index with the model it was built with.
+
+        Args:
+            store: the data dir's store.
+            model: if given, the model the caller expects; another one is an error.
+            encoder: an encoder to use instead of loading the manifest's model.
+            fusion: hybrid fusion settings.
+
+        Raises:
+            embeddings.index.IndexMissing: no index was built.
+            embeddings.index.IndexMismatch: other model, corpus changed since, or damaged.
+        """
+        index, manifest = load_index(store, INDEX_NAME)
+        built = manifest["model"]
+        hint = rebuild_hint(store.data_dir)
+        if model is not None and get_encoder(model).model_id != built:
+            raise IndexMismatch(f"the index in {store.data_dir} was built with model {built!r}, "
+                                f"not {model!r}; {hint} --model {model}")
+        items = collect_items(store, manifest.get("composition", DEFAULT_COMPOSITION),
+                              LEXICAL_COMPOSITION)
+        if items_fingerprint(items) != manifest.get("fingerprint"):
+            raise IndexMismatch(f"the talks or papers in {store.data_dir} changed after the "
+                                f"index was built; {hint}")
+        encoder = encoder or get_encoder(built)
+        hashes = [text_hash(it.text) for it in items]
+        cached = store.cached_vectors(built, hashes)
+        if all(h in cached for h in hashes):  # the usual case: no model load to open
+            vectors = np.stack([cached[h] for h in hashes]) if items else \
+                np.zeros((0, index.dim), np.float32)
+        else:
+            vectors = embed_with_cache(encoder, [it.text for it in items], store).vectors
+        return cls(items, np.ascontiguousarray(vectors, dtype=np.float32), index, encoder,
+                   fusion)
+
+    # -- lookups -------------------------------------------------------------------------------
+    def item(self, item_id: str) -> Item:
+        """The item of a talk id, 'arxiv:<id>' or a bare arXiv id."""
+        pos = self.pos.get(item_id)
+        if pos is None:
+            pos = self.pos.get(paper_item_id(item_id))
+        if pos is None:
+            raise KeyError(f"no talk or paper {item_id!r} in the index (intro slots and "
+                           "cancelled talks are not indexed)")
+        return self.items[pos]
+
+    def reason(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
+        """The key terms two items share (for a 'why related' line)."""
+        a, b = self.item(a_id), self.item(b_id)
+        return shared_terms(a.text, b.text, n=n, idf=self.lexical.idf)
+
+    def _mask(self, kind: str | None, years, meetup) -> np.ndarray | None:
+        if kind is None and years is None and meetup is None:
+            return None
+        mask = np.ones(len(self.items), dtype=bool)
+        if kind is not None:
+            if kind not in KINDS:
+                raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+            mask &= self._by_kind[kind]
+        span = parse_years(years)
+        if span is not None:
+            m = np.zeros_like(mask)
+            for y in range(span[0], span[1] + 1):
+                m[self._by_year.get(y, [])] = True
+            mask &= m
+        if meetup is not None:
+            m = np.zeros_like(mask)  # a meetup's key is its label as text ("57", "AI")
+            m[self._by_meetup.get(str(meetup).strip(), [])] = True
+            mask &= m
+        return mask
+
+    def _dense(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every item to a unit vector (-inf for items FAISS did not return)."""
+        n = len(self.items)
+        k = n if n <= FULL_RANK_LIMIT else max(2000, n // 20)
+        scores, ids = self.index.search(vector, k)
+        scores, ids = scores[0], ids[0]
+        keep = ids >= 0
+        out = np.full(n, -np.inf, dtype=np.float32)
+        out[self._sort[np.searchsorted(self._sorted_ids, ids[keep])]] = scores[keep]
+        return out
+
+    def _hits(self, scores: np.ndarray, cand: np.ndarray, k: int) -> list[Hit]:
+        order = cand[np.argsort(-scores[cand], kind="stable")[:k]]
+        return [self._hit(i, float(scores[i])) for i in order]
+
+    def _hit(self, i: int, score: float) -> Hit:
+        it = self.items[i]
+        return Hit(id=it.id, kind=it.kind, title=it.title, meetup=it.meetup, date=it.date,
+                   score=round(score, 6), url=it.url)
+
+    def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
+               years=None, meetup=None) -> list[Hit]:
+        """Talks and papers best matching a query.
+
+        Args:
+            query: free text.
+            k: most hits to return.
+            kind: "talk" or "paper" (None: both).
+            mode: "hybrid" (default), "dense" or "bm25".
+            years: a year, "2019-2023" or (2019, 2023): items of meetups in those years
+                (a paper counts for every meetup that cited it).
+            meetup: a meetup label (57 or "AI"): its talks and the papers cited there.
+
+        Returns:
+            Hits, best first; BM25 mode returns only items sharing a word with the query.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        mask = self._mask(kind, years, meetup)
+        if not query.strip() or not self.items or k < 1:
+            return []
+        cand = np.arange(len(self.items)) if mask is None else np.flatnonzero(mask)
+        lexical = self.lexical.scores(query) if mode != "dense" else None
+        if mode == "bm25":
+            return self._hits(lexical, cand[lexical[cand] > 0], k)
+        dense = self._dense(self.encoder.encode([query])[0])
+        if mode == "dense":
+            return self._hits(dense, cand[np.isfinite(dense[cand])], k)
+        # Fused over the whole corpus, then filtered: a filter narrows the hits, it does not
+        # rescale the scores of those left.
+        return self._hits(fuse(dense, lexical, self.fusion), cand, k)
+
+    def related(self, item_id: str, k: int = 10, kind: str | None = None,
+                same_meetup: bool = False) -> list[Hit]:
+        """The talks and papers closest in meaning to an item.
+
+        Args:
+            item_id: a talk id or paper id.
+            k: most hits.
+            kind: "talk" or "paper" (None: both).
+            same_meetup: also return talks of the item's own meetup(s) (excluded by default:
+                they are already listed beside it).
+
+        Returns:
+            Hits by cosine, best first, never the item itself.
+        """
+        it = self.item(item_id)
+        pos = self.pos[it.id]
+        mask = self._mask(kind, None, None)
+        mask = np.ones(len(self.items), dtype=bool) if mask is None else mask
+        mask[pos] = False
+        if not same_meetup:
+            for key in it.meetups:
+                own = np.array(self._by_meetup.get(key, []), dtype=np.int64)
+                mask[own[self.kinds[own] == TALK_KIND]] = False
+        dense = self._dense(self.vectors[pos])
+        cand = np.flatnonzero(mask & np.isfinite(dense))
+        return self._hits(dense, cand, k)

@@ -1,0 +1,38 @@
+"""arXiv id extraction: forms that count, and look-alikes that must not."""
+
+from explorer.arxiv_ids import find_arxiv_ids
+
+
+def ids(text):
+    return [i for i, _ in find_arxiv_ids(text)]
+
+
+def test_links_prefixes_and_versions():
+    text = ("see https://arxiv.org/abs/2203.01234v2 and http://arxiv.org/pdf/1411.4321.pdf, "
+            "also arXiv:2301.00007 and ARXIV: 1999.99999")
+    assert ids(text) == ["2203.01234", "1411.4321", "2301.00007"]
+
+
+def test_old_style_ids():
+    text = "arxiv.org/abs/cs/0501001v1 and arXiv:math.GT/0309136 and hep-th/9901001 on arxiv"
+    assert ids(text) == ["cs/0501001", "math.GT/0309136", "hep-th/9901001"]
+
+
+def test_bare_id_needs_arxiv_nearby():
+    assert ids("Released 2019.10 with patch 1706.03762 applied") == []
+    assert ids("the arxiv preprint 1706.03762 explains it") == ["1706.03762"]
+    assert ids("call +43 1234.56789 now") == []
+
+
+def test_invalid_months_and_digit_counts_are_rejected():
+    # month 13 does not exist; 4-digit numbers ended in 2014, 5-digit ones began in 2015
+    assert ids("arXiv:1713.01234 arXiv:1601.1234 arXiv:1401.12345") == []
+
+
+def test_first_mention_kept_with_collapsed_context():
+    text = "intro   text\n\nhttps://arxiv.org/abs/1706.03762v1 first\n" + "x " * 200 + \
+        "arXiv:1706.03762v5 again"
+    found = find_arxiv_ids(text)
+    assert [i for i, _ in found] == ["1706.03762"]
+    assert "first" in found[0][1] and "\n" not in found[0][1] and "  " not in found[0][1]
+    assert len(found[0][1]) <= 260

@@ -1,0 +1,187 @@
+"""End to end: `streamlit run app.py` driven by Playwright in Debian's headless Chromium.
+
+Needs /usr/bin/chromium (`apt-get install -y chromium`); Playwright's own browser download
+is never used. Run with ``pytest -m e2e tests/test_e2e.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_app import HOSTILE, REPO, build_app_data, talk_ids  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENS = Path(os.environ.get("EXPLORER_SCREENS", "/tmp/app_screens"))
+TIMEOUT_MS = 30_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer on {url} within {timeout}s")
+
+
+@pytest.fixture()
+def app_url(_data_dir, tmp_path):
+    """A running app on a free port, serving the invented archive."""
+    build_app_data(_data_dir)
+    port = _free_port()
+    env = {**os.environ, "EXPLORER_DATA_DIR": str(_data_dir), "HF_HUB_OFFLINE": "1",
+           "EXPLORER_APP_TIMING": "1"}
+    log = open(tmp_path / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture()
+def browser_page(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` "
+                    "(or set EXPLORER_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.dialogs = []  # every alert/confirm the page tries to open
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def _shot(page, tmp_path: Path, name: str) -> Path:
+    out = tmp_path / f"{name}.png"
+    page.screenshot(path=str(out), full_page=True)
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(out, SCREENS / out.name)
+    return out
+
+
+def _title(page):
+    return page.locator("h1").first
+
+
+def test_search_open_follow_related_reload_and_hostile_title(app_url, browser_page, tmp_path):
+    page = browser_page
+    ids = talk_ids()
+
+    # Search through the box (the first thing on the page).
+    page.goto(app_url)
+    box = page.get_by_label("Search talks and papers", exact=True)
+    box.fill("attention translation")
+    box.press("Enter")
+    first = page.locator('[data-testid="stPageLink-NavLink"]', has_text="Attention for "
+                         "machine translation").first
+    first.wait_for()
+    assert "q=attention+translation" in page.url or "q=attention%20translation" in page.url
+    _shot(page, tmp_path, "search")
+
+    # Open the result: the talk page, its id in the URL.
+    first.click()
+    page.wait_for_url(f"**talk={ids['Attention for machine translation']}*")
+    assert _title(page).inner_text() == "Attention for machine translation"
+    page.get_by_text("Related talks from other meetups").wait_for()
+    page.get_by_text("Shared terms: attention").first.wait_for()
+    _shot(page, tmp_path, "talk")
+
+    # Follow a related talk from another meetup.
+    related = ids["Transformers for protein folding"]
+    page.locator(f'a[href*="talk={related}"]').first.click()
+    page.wait_for_url(f"**talk={related}*")
+    page.wait_for_function(
+        "document.querySelector('h1') && "
+        "document.querySelector('h1').innerText === 'Transformers for protein folding'")
+
+    # The URL round-trips: a reload shows the same talk.
+    page.reload()
+    _title(page).wait_for()
+    page.wait_for_function(
+        "document.querySelector('h1') && "
+        "document.querySelector('h1').innerText === 'Transformers for protein folding'")
+    assert f"talk={related}" in page.url
+
+    # A deep link at the root URL opens the paper page.
+    page.goto(f"{app_url}/?paper=1706.03762")
+    page.get_by_text("Cited at the meetup (2)").wait_for()
+    assert _title(page).inner_text() == "Attention layers without recurrence"
+
+    # The hostile title is text: shown literally, no <img> made from it, no dialog.
+    page.goto(f"{app_url}/?talk={ids[HOSTILE]}")
+    page.wait_for_function(
+        "document.querySelector('h1') && document.querySelector('h1').innerText === "
+        f"{HOSTILE!r}")
+    page.goto(f"{app_url}/?q=message+passing+molecule+graphs")
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text=HOSTILE).first.wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert page.dialogs == []
+    assert page.locator('a[href^="javascript:"]').count() == 0
+    _shot(page, tmp_path, "hostile")
+
+
+def test_pages_render_in_the_browser(app_url, browser_page, tmp_path):
+    page = browser_page
+    page.goto(f"{app_url}/meetups")
+    page.get_by_text("4 meetups").wait_for()
+    _shot(page, tmp_path, "meetups")
+    page.goto(f"{app_url}/map")
+    page.locator(".js-plotly-plot").first.wait_for()
+    _shot(page, tmp_path, "map")
+    page.goto(f"{app_url}/organizer")
+    _title(page).wait_for()
+    assert _title(page).inner_text() == "Organizer"
+    page.wait_for_timeout(1000)
+    _shot(page, tmp_path, "organizer")
+    page.goto(app_url)
+    page.get_by_text("Try one of these").wait_for()
+    _shot(page, tmp_path, "home")
+    page.goto(f"{app_url}/?talk=m99-nope")
+    page.get_by_text("in this archive").wait_for()

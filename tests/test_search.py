@@ -1,0 +1,262 @@
+"""Search: items, build/rebuild, dense/BM25/hybrid ordering, filters, related, fusion math."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from search_corpus import invented_corpus, make_store
+
+from embeddings.encoder import HashingEncoder
+from embeddings.index import IndexMismatch, exact_search
+from explorer.items import collect_items, item_int_id, talk_text
+from explorer.search import (
+    Fusion,
+    LexicalIndex,
+    SearchEngine,
+    build_index,
+    fuse,
+    minmax,
+    parse_years,
+    rrf_scores,
+    shared_terms,
+    tokenize,
+)
+
+BEES = "m2-beekeeping-with-microphones"
+GRAPHS = "m2-graph-networks-for-molecules"
+DIFFUSION = "m7-molecule-generation-with-graph-diffusion"
+BIRDS = "m7-spectrogram-transformers-for-birdsong"
+ROBOTS = "mai-robots-that-fold-laundry"
+ZEBRA, XYLO = "arxiv:2101.00001", "arxiv:2202.00002"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "d")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(store):
+    build_index(store, HashingEncoder())
+    return SearchEngine.load(store)
+
+
+# -- items ---------------------------------------------------------------------------------
+def test_items_are_talks_and_cited_papers_not_intro_or_cancelled(store):
+    items = collect_items(store)
+    assert [it.id for it in items] == [ROBOTS, BEES, GRAPHS, DIFFUSION, BIRDS, ZEBRA, XYLO]
+    zebra, xylo = items[5], items[6]
+    # A paper belongs to every meetup that cited it; its first meetup names the hit.
+    assert zebra.meetups == ("2", "7") and zebra.meetup == 2 and zebra.years == (2018, 2021)
+    assert zebra.text.startswith("A zebra benchmark for graph neural networks.")
+    # arXiv did not resolve this one: its citing context is all we know.
+    assert xylo.title == "arXiv:2202.00002" and "xylophone" in xylo.text
+
+
+def test_talk_text_compositions():
+    talk = invented_corpus().talks[3]
+    assert talk_text(talk, "title") == "Beekeeping with microphones."
+    assert talk_text(talk, "title+abstract").endswith("with spectrogram classifiers.")
+    assert talk_text(talk, "title+abstract+speakers").endswith("Speakers: Carl Placeholder.")
+    with pytest.raises(ValueError, match="unknown composition"):
+        talk_text(talk, "abstract")
+
+
+def test_item_urls_slides_else_meetup_page(store):
+    urls = {it.id: it.url for it in collect_items(store)}
+    assert urls[BEES] == "https://example.org/bees.pdf"
+    assert urls[GRAPHS].endswith("/tree/main/Meetups/Meetup_2")
+    assert urls[ROBOTS] == "https://www.meetup.com/example/events/1/"
+    assert urls[ZEBRA] == "https://arxiv.org/abs/2101.00001"
+
+
+# -- build -----------------------------------------------------------------------------------
+def test_build_then_warm_rebuild_embeds_nothing(store):
+    enc = HashingEncoder()
+    first = build_index(store, enc)
+    assert (first.items, first.talks, first.papers, first.embedded) == (7, 5, 2, 7)
+    calls = enc.calls
+    again = build_index(store, enc)
+    assert again.embedded == 0 and again.reused == 7 and enc.calls == calls
+    assert again.fingerprint == first.fingerprint
+    _, manifest = store.read_index("items")
+    assert manifest["model"] == "hashing-64" and manifest["fingerprint"] == first.fingerprint
+
+
+def test_changed_talk_reembeds_only_it(store):
+    enc = HashingEncoder()
+    build_index(store, enc)
+    corpus = invented_corpus()
+    corpus.talks[3] = dataclasses.replace(corpus.talks[3], abstract="Now about wasps.")
+    store.replace_corpus(corpus)
+    seen = []
+    report = build_index(store, enc, progress=seen.append)
+    assert report.embedded == 1 and report.reused == 6
+    assert sum(seen) == 7  # the progress callable hears of every item
+    engine = SearchEngine.load(store)
+    assert engine.search("wasps", mode="bm25")[0].id == BEES
+
+
+def test_stale_index_is_refused_with_rebuild_command(store):
+    build_index(store, HashingEncoder())
+    corpus = invented_corpus()
+    corpus.talks = corpus.talks[:-1]
+    store.replace_corpus(corpus)
+    with pytest.raises(IndexMismatch, match=r"changed after the index was built.*explorer "
+                       r"build --source DIR\|github --data-dir"):
+        SearchEngine.load(store)
+
+
+def test_load_refuses_another_model(store):
+    build_index(store, HashingEncoder())
+    with pytest.raises(IndexMismatch, match="built with model 'hashing-64', not 'hashing-32'"):
+        SearchEngine.load(store, model="hashing-32")
+
+
+# -- search ----------------------------------------------------------------------------------
+def test_bm25_ranks_by_terms_and_returns_only_matches(engine):
+    hits = engine.search("bees humming in a hive", mode="bm25")
+    assert [h.id for h in hits] == [BEES]
+    assert hits[0].kind == "talk" and hits[0].meetup == 2 and hits[0].date == "2018-03-01"
+    # Stemming: 'molecule' matches 'molecules'; both graph talks, the one saying it twice first.
+    assert [h.id for h in engine.search("molecule", mode="bm25")][:2] == [GRAPHS, DIFFUSION]
+    assert engine.search("the of and", mode="bm25") == []
+
+
+def test_dense_matches_brute_force(engine):
+    enc = engine.encoder
+    q = enc.encode(["graph diffusion for molecules"])
+    _, want = exact_search(q, engine.vectors, k=7)
+    got = engine.search("graph diffusion for molecules", k=7, mode="dense")
+    assert [h.id for h in got] == [engine.items[i].id for i in want[0]]
+    assert got[0].score == pytest.approx(float(q[0] @ engine.vectors[want[0][0]]), abs=1e-5)
+
+
+def test_hybrid_puts_the_item_both_modes_like_first(engine):
+    hits = engine.search("spectrogram birdsong transformer", k=3)
+    assert hits[0].id == BIRDS
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    assert engine.search("   ") == []
+
+
+def test_filters_kind_years_meetup(engine):
+    assert {h.id for h in engine.search("graph", kind="paper", k=10)} == {ZEBRA, XYLO}
+    assert {h.id for h in engine.search("graph", kind="talk", k=10)} == \
+        {ROBOTS, BEES, GRAPHS, DIFFUSION, BIRDS}
+    assert {h.id for h in engine.search("graph", years="2021", k=10)} == \
+        {DIFFUSION, BIRDS, ZEBRA, XYLO}
+    assert {h.id for h in engine.search("graph", years=(2017, 2018), k=10)} == \
+        {ROBOTS, BEES, GRAPHS, ZEBRA}
+    assert {h.id for h in engine.search("graph", meetup=2, k=10)} == {BEES, GRAPHS, ZEBRA}
+    assert {h.id for h in engine.search("graph", meetup="AI", k=10)} == {ROBOTS}
+    assert engine.search("graph", meetup=99) == []
+    assert [h.id for h in engine.search("graph", meetup=7, kind="paper", mode="bm25")] == \
+        [ZEBRA]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        engine.search("graph", kind="slides")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        engine.search("graph", mode="sparse")
+
+
+def test_filter_does_not_rescale_scores(engine):
+    full = {h.id: h.score for h in engine.search("graph molecules", k=10)}
+    for h in engine.search("graph molecules", k=10, meetup=7):
+        assert h.score == pytest.approx(full[h.id])
+
+
+def test_parse_years():
+    assert parse_years(None) is None
+    assert parse_years(2020) == (2020, 2020)
+    assert parse_years("2019-2023") == (2019, 2023)
+    assert parse_years((2018, 2019)) == (2018, 2019)
+    with pytest.raises(ValueError, match="2019-2023"):
+        parse_years("last year")
+
+
+# -- related ---------------------------------------------------------------------------------
+def test_related_excludes_itself_and_talks_of_its_meetup(engine):
+    hits = engine.related(GRAPHS, k=10)
+    ids = [h.id for h in hits]
+    assert GRAPHS not in ids and BEES not in ids  # itself, and the other talk of meetup 2
+    assert ZEBRA in ids  # papers cited at the same meetup stay: they are not on its agenda
+    assert set(ids) == {ROBOTS, DIFFUSION, BIRDS, ZEBRA, XYLO}
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    with_own = [h.id for h in engine.related(GRAPHS, k=10, same_meetup=True)]
+    assert BEES in with_own and GRAPHS not in with_own
+    assert {h.id for h in engine.related(GRAPHS, kind="paper")} == {ZEBRA, XYLO}
+
+
+def test_related_accepts_bare_arxiv_ids_and_names_unknown_ids(engine):
+    ids = [h.id for h in engine.related("2101.00001", k=10)]
+    assert ZEBRA not in ids
+    # The paper was cited at meetups 2 and 7: talks of both are left out.
+    assert set(ids) == {ROBOTS, XYLO}
+    with pytest.raises(KeyError, match="m2-intro-and-hot-topics"):
+        engine.related("m2-intro-and-hot-topics")
+
+
+def test_reason_lists_rare_shared_terms(engine):
+    terms = engine.reason(GRAPHS, DIFFUSION)
+    assert terms[0] == "molecules" and "graph" in terms and len(terms) <= 3
+
+
+# -- text and fusion math --------------------------------------------------------------------
+def test_tokenize_drops_stopwords_and_stems():
+    assert tokenize("The Transformers are learning, with GANs!") == ["transform", "learn", "gan"]
+    assert tokenize("Schlüter's C++") == ["schluter", "s", "c++"]
+
+
+def test_shared_terms_without_idf_skips_generic_words():
+    a = "Deep learning for protein folding with attention"
+    b = "Protein structure: attention-based deep learning"
+    assert shared_terms(a, b) == ["attention", "protein"]
+    assert shared_terms(a, b, n=1) == ["attention"]
+    assert shared_terms(a, "nothing in common here") == []
+
+
+def test_lexical_index_scores_all_documents():
+    lex = LexicalIndex(["red apples", "green apples and red cherries", "blue sky"])
+    s = lex.scores("red cherries")
+    assert s[1] > s[0] > 0 and s[2] == 0
+    assert lex.scores("unknown words").tolist() == [0, 0, 0]
+    assert LexicalIndex([]).scores("x").shape == (0,)
+
+
+def test_minmax():
+    assert minmax(np.array([3.0, 1.0, 2.0])).tolist() == [1.0, 0.0, 0.5]
+    assert minmax(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
+    assert minmax(np.array([1.0, -np.inf, 0.0])).tolist() == [1.0, 0.0, 0.0]
+
+
+def test_rrf_on_hand_made_rankings():
+    dense = np.array([0.9, 0.8, 0.1])          # ranks 1, 2, 3
+    bm25 = np.array([0.0, 2.0, 5.0])           # doc 0 unmatched; ranks -, 2, 1
+    fused = rrf_scores([dense, bm25], [np.isfinite(dense), bm25 > 0], k=10)
+    want = [1 / 11, 1 / 12 + 1 / 12, 1 / 13 + 1 / 11]
+    assert fused == pytest.approx(want)
+    assert np.argsort(-fused).tolist() == [2, 1, 0]  # 1/13 + 1/11 > 2/12
+    weighted = rrf_scores([dense, bm25], [np.ones(3, bool), bm25 > 0], k=0, weights=[2, 1])
+    assert weighted == pytest.approx([2 / 1, 2 / 2 + 1 / 2, 2 / 3 + 1 / 1])
+
+
+def test_fuse_weighted_and_rrf():
+    dense, bm25 = np.array([0.5, 0.4, 0.3]), np.array([0.0, 1.0, 3.0])
+    w = fuse(dense, bm25, Fusion("weighted", alpha=0.75))
+    assert w == pytest.approx([0.75, 0.75 * 0.5 + 0.25 / 3, 0.25])
+    assert fuse(dense, bm25, Fusion("weighted", alpha=1.0)).argmax() == 0
+    assert fuse(dense, bm25, Fusion("weighted", alpha=0.0)).argmax() == 2
+    r = fuse(dense, bm25, Fusion("rrf", alpha=0.5, rrf_k=60))
+    assert r == pytest.approx(rrf_scores([dense, bm25], [np.ones(3, bool), bm25 > 0], k=60))
+    with pytest.raises(ValueError, match="unknown fusion"):
+        fuse(dense, bm25, Fusion("max"))
+
+
+def test_item_int_ids_are_stable_63_bit():
+    a = item_int_id("m57-some-talk")
+    assert a == item_int_id("m57-some-talk") and 0 <= a < 2**63
+    assert a != item_int_id("m57-some-talk-2")
