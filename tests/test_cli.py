@@ -1,0 +1,66 @@
+"""The `explorer` command line over the fixture archive: ingest, talks --json, warnings."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import FIXTURES
+from explorer.cli import app
+
+ARCHIVE = FIXTURES / "archive"
+runner = CliRunner()
+
+
+def _talks(data_dir) -> list[dict]:
+    result = runner.invoke(app, ["talks", "--json", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_ingest_then_talks_json(tmp_path):
+    result = runner.invoke(app, ["ingest", "--source", str(ARCHIVE), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "ingested 7 meetups" in result.output
+    assert "6 arXiv references" in result.output
+    assert "README.md:20" in result.output  # the malformed table row, with its line
+    talks = _talks(tmp_path)
+    by_id = {t["id"]: t for t in talks}
+    assert set(talks[0]) == {"id", "meetup", "date", "title", "speakers", "affiliations",
+                             "abstract", "url", "slides_url", "video_url", "kind"}
+    assert by_id["m2-teaching-robots-to-whistle-a-tour"]["speakers"] == ["Oskar Feldmann",
+                                                                         "Mira Tallis"]
+    assert by_id["m2-teaching-robots-to-whistle-a-tour"]["meetup"] == 2
+    assert by_id["mai-machines-that-juggle"]["meetup"] == "AI"
+    assert by_id["m1-introduction-to-abacus-computing"]["kind"] == "cancelled"
+    assert [t["date"] for t in talks] == sorted(t["date"] for t in talks)
+
+
+def test_reingest_keeps_ids_and_has_no_duplicates(tmp_path):
+    args = ["ingest", "--source", str(ARCHIVE), "--data-dir", str(tmp_path)]
+    assert runner.invoke(app, args).exit_code == 0
+    first = _talks(tmp_path)
+    assert runner.invoke(app, args).exit_code == 0
+    assert _talks(tmp_path) == first
+    assert len({t["id"] for t in first}) == len(first)
+
+
+def test_missing_archive_directory_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["ingest", "--source", str(tmp_path / "nope"),
+                                 "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "nope" in result.output
+
+
+def test_talks_without_database_says_how_to_build(tmp_path):
+    result = runner.invoke(app, ["talks", "--json", "--data-dir", str(tmp_path / "empty")])
+    assert result.exit_code == 2
+    assert "explorer build --source" in result.output
+
+
+def test_github_source_offline_fails_fast_naming_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXPLORER_GITHUB_API", "http://127.0.0.1:9")  # discard port: refused
+    result = runner.invoke(app, ["ingest", "--source", "github", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--source" in result.output
