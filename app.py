@@ -37,7 +37,11 @@ def main() -> None:
     }
     common.PAGES.clear()
     common.PAGES.update(pages)
+    st.logo(str(Path(__file__).resolve().parent / "app_pages" / "logo.svg"), size="large")
     current = st.navigation(list(pages.values()), position="top")
+    # A page link's query params reach the script but not the address bar; writing them
+    # back makes the browser show (and bookmark, and go back to) ?talk=ID and friends.
+    st.query_params.from_dict(st.query_params.to_dict())
     loaded = common.load()
     if loaded is None:
         return

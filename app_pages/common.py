@@ -196,7 +196,7 @@ def render_card(card: Card, extra: str | None = None, show_score: bool = False) 
             left, right = st.columns([0.9, 0.1], vertical_alignment="center")
             with left:
                 item_link(card.id, card.kind, card.title)
-            right.caption(f"{card.score:.2f}", help="Search score (higher is closer)")
+            right.caption(f"score {card.score:.2f}")
         else:
             item_link(card.id, card.kind, card.title)
         if card.meta:

@@ -42,8 +42,11 @@ def page() -> None:
         with st.container(border=True):
             head, link = st.columns([0.8, 0.2], vertical_alignment="center")
             label = meetup_label(m.get("number") if m.get("number") is not None else m.get("key"))
+            title = str(m.get("title") or "")
+            # Most meetups are titled just "Meetup #57": say it once.
+            title = "" if title.replace(" ", "") in (label.replace(" ", ""), "") else title
             head.markdown(f"**{escape_md(label)}** · {escape_md(m.get('date') or 'date unknown')}"
-                          f" — {escape_md(m.get('title') or '')}")
+                          + (f" — {escape_md(title)}" if title else ""))
             url = safe_url(m.get("url") or m.get("meetup_url"))
             if url:
                 link.link_button("Meetup page", url, icon=":material/open_in_new:")

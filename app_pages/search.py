@@ -80,7 +80,7 @@ def page() -> None:
         st.session_state["_url_years"] = raw_years
 
     query = st.text_input(
-        "Search talks and papers", key="q_input", max_chars=500,
+        "Search talks and papers", key="q_input",
         placeholder="e.g. attention in vision models, protein folding, LLM agents…",
         help="Searches titles, abstracts, speakers and the arXiv papers the talks cite.")
     c1, c2, c3, c4 = st.columns([1.1, 1.3, 1.6, 1.4], gap="medium")
@@ -101,7 +101,7 @@ def page() -> None:
     for note in st.session_state["_url_notes"]:
         st.caption(f":material/info: {note}")
 
-    query = query.strip()
+    query = query.strip()[:500]
     _to_url("q_input", "q", query, "")
     _to_url("kind_input", "kind", kind, "all")
     _to_url("mode_input", "mode", mode, "hybrid")
@@ -145,7 +145,9 @@ def _meetup_option(m: dict) -> str:
 
 
 def _empty_state(ex, lk: common.Lookups) -> None:
-    st.markdown("#### Explore eight years of the Vienna Deep Learning Meetup")
+    years = sorted({y for m in lk.meetups if (y := year_of(m.get("date")))})
+    span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
+    st.markdown(f"#### Explore the Vienna Deep Learning Meetup{span}")
     n_talks = sum(1 for t in lk.talks.values() if t.get("kind") in ("talk", "short talk"))
     n_papers = sum(1 for p in lk.papers.values() if p.get("status", "resolved") == "resolved")
     st.caption(f"{len(lk.meetups)} meetups · {n_talks} talks · {n_papers} cited arXiv papers")

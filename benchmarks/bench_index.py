@@ -25,6 +25,8 @@ from embeddings.index import (
     VectorIndex,
 )
 
+QUERY_THREADS = 1
+
 
 class Mixture:
     """Unit vectors like sentence embeddings: cluster centres plus variation along a shared
@@ -58,11 +60,16 @@ def latencies_ms(index: VectorIndex, queries: np.ndarray, k: int) -> tuple[np.nd
     """One query at a time, as the app searches; returns (ids, per-query ms)."""
     ids = np.empty((len(queries), k), dtype=np.int64)
     ms = np.empty(len(queries))
+    build_threads = faiss.omp_get_max_threads()
+    # A single query runs on one thread anyway; idle OpenMP workers spinning on a busy
+    # 2-core machine only steal its core (measured: 2.5x slower p50 at 100k).
+    faiss.omp_set_num_threads(QUERY_THREADS)
     index.search(queries[:1], k)  # warm-up
     for j, q in enumerate(queries):
         t = time.perf_counter()
         ids[j] = index.search(q[None, :], k)[1][0]
         ms[j] = (time.perf_counter() - t) * 1e3
+    faiss.omp_set_num_threads(build_threads)
     return ids, ms
 
 
@@ -88,6 +95,8 @@ def bench_size(n: int, args: argparse.Namespace) -> list[dict]:
     flat = VectorIndex.build(base, ids, approx=False)
     flat_build = time.perf_counter() - t
     truth = flat.search(queries, args.k)[1]  # batched exact search = ground truth
+    print(f"n={n}: exact index and ground truth in {time.perf_counter() - t:.1f}s",
+          file=sys.stderr)
     _, ms = latencies_ms(flat, queries, args.k)
     exact_p50 = float(np.percentile(ms, 50))
     rows.append({"n": n, "kind": "flat (exact)", "params": "-", "build_s": flat_build,
@@ -122,13 +131,16 @@ def main() -> None:
     ap.add_argument("--ef-construction", type=int, default=HNSW_EF_CONSTRUCTION)
     ap.add_argument("--ef-search", default=f"32,64,{HNSW_EF_SEARCH},256",
                     help="comma-separated efSearch values to measure")
-    ap.add_argument("--threads", type=int, default=0, help="FAISS threads (0: all cores)")
+    ap.add_argument("--threads", type=int, default=0, help="build threads (0: all cores)")
+    ap.add_argument("--query-threads", type=int, default=1, help="threads while timing queries")
     args = ap.parse_args()
     args.ef_search = [int(x) for x in args.ef_search.split(",")]
+    global QUERY_THREADS
+    QUERY_THREADS = args.query_threads
     if args.threads:
         faiss.omp_set_num_threads(args.threads)
     print(f"faiss {faiss.__version__}, {faiss.omp_get_max_threads()} threads, dim {args.dim}, "
-          f"{args.queries} single queries, k={args.k}\n")
+          f"{args.queries} single queries on {QUERY_THREADS} thread(s), k={args.k}\n")
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         rows += bench_size(n, args)

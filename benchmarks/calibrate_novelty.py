@@ -29,8 +29,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import explorer  # noqa: E402
-from embeddings.encoder import get_encoder  # noqa: E402
+import explorer
+from embeddings.encoder import get_encoder
 
 PCTS = (5, 10, 25, 50, 75, 90, 95, 99)
 

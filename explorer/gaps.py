@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -46,6 +47,7 @@ def item_frame(ex) -> pd.DataFrame:
 
     A paper is dated by the first meetup that cited it (not its arXiv date) and is ``hot``
     when some citation is in an intro/hot-topics slot or a meetup page rather than a talk.
+    An unresolved paper's title is the text around its first citation.
 
     Args:
         ex: ``explorer.open(...)``.
@@ -71,10 +73,29 @@ def item_frame(ex) -> pd.DataFrame:
         dates = sorted(d for c in cited if (d := date_of.get(str(c["meetup"]))))
         hot = any(c.get("talk_id") is None or talk_kind.get(c["talk_id"]) == INTRO
                   for c in cited)
-        title = (p["title"] if p is not None and p["title"] else f"arXiv:{bare}")
+        title = (p["title"] if p is not None and p["title"] else
+                 citing_phrase(str(cited[0].get("context") or ""), bare) if cited else "")
+        title = title or f"arXiv:{bare}"
         rows.append((iid, kind, title, dates[0] if dates else None,
                      cited[0]["meetup"] if cited else None, hot))
     return pd.DataFrame(rows, columns=["id", "kind", "title", "date", "meetup", "hot"])
+
+
+def citing_phrase(context: str, arxiv_id: str, width: int = 100) -> str:
+    """The phrase just before an arXiv id in its citing text: the best title an unresolved
+    paper has.
+
+    Example: ('... ### Hot Topics - Protein folding of residues (arXiv:2405.08001) - X',
+    '2405.08001') -> 'Protein folding of residues'.
+    """
+    text = " ".join(context.split())
+    at = text.lower().find(arxiv_id.lower())
+    before = text[:at] if at >= 0 else text
+    before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", before, flags=re.IGNORECASE)
+    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<")
+    if not phrase:
+        phrase = text
+    return phrase[-width:] if at >= 0 else phrase[:width]
 
 
 def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> TopicModel:

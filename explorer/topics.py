@@ -18,14 +18,15 @@ FORMAT_VERSION = 1
 # Words every talk or abstract uses whatever its subject (and, at a deep learning meetup,
 # the field's own name): c-TF-IDF damps words common to all topics, but on the real archive
 # "deep", "learning" and "neural" still topped a third of the labels.
-DOMAIN_STOP_WORDS = frozenset("""
+_DOMAIN_WORDS = """
 deep learning neural network networks ai artificial intelligence machine model models
-talk talks paper papers present presents presented presentation propose proposed proposes
+abs doi talk talks paper papers present presents presented presentation propose proposed proposes
 approach approaches method methods result results show shows shown use used uses using
 based new novel work works introduce introduces recent recently different various
 also well way ways able allow allows provide provides et al arxiv pdf slides video http https
 www com org html github meetup vienna vdlm speaker speakers will can one two first
-""".split())
+"""
+DOMAIN_STOP_WORDS = frozenset(_DOMAIN_WORDS.split())
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
 
@@ -388,9 +389,11 @@ def _check_inputs(item_ids: Sequence[str], texts: Sequence[str], vectors: np.nda
     if len(texts) != n or len(vectors) != n:
         raise ValueError(f"{n} item ids, {len(texts)} texts and {len(vectors)} vectors: "
                          "one of each per item is needed")
-    if len(set(item_ids)) != n:
-        dup = pd.Series(list(item_ids)).loc[lambda s: s.duplicated()].iloc[0]
-        raise ValueError(f"item id {dup!r} appears more than once")
+    seen: set[str] = set()
+    for iid in item_ids:
+        if iid in seen:
+            raise ValueError(f"item id {iid!r} appears more than once")
+        seen.add(iid)
 
 
 # -- persistence (through the store) ----------------------------------------------------------

@@ -310,8 +310,8 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
             marker.update(color=[colors[i] for i in idx], colorscale="Viridis",
                           cmin=min(colors), cmax=max(colors),
                           showscale=kind == "talk" or "talk" not in groups,
-                          colorbar=dict(title=color_title))
-            fig.add_trace(go.Scattergl(
+                          colorbar=dict(title=color_title, tickformat="d", dtick=1))
+            fig.add_trace(go.Scatter(
                 x=xy[idx, 0], y=xy[idx, 1], mode="markers", name=kind + "s", marker=marker,
                 customdata=[ids[i] for i in idx],
                 hovertext=[f"{safe_titles[i]} ({colors[i]})" for i in idx],
@@ -319,13 +319,13 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
         else:
             for cat in sorted({str(colors[i]) for i in idx}):
                 sub = [i for i in idx if str(colors[i]) == cat]
-                fig.add_trace(go.Scattergl(
+                fig.add_trace(go.Scatter(
                     x=xy[sub, 0], y=xy[sub, 1], mode="markers", name=f"{cat} ({kind}s)",
                     marker=marker, customdata=[ids[i] for i in sub],
                     hovertext=[safe_titles[i] for i in sub], hoverinfo="text"))
     if selected is not None and selected in ids:
         i = list(ids).index(selected)
-        fig.add_trace(go.Scattergl(x=[xy[i, 0]], y=[xy[i, 1]], mode="markers",
+        fig.add_trace(go.Scatter(x=[xy[i, 0]], y=[xy[i, 1]], mode="markers",
                                    name="selected", hoverinfo="skip",
                                    marker=dict(size=18, color="rgba(0,0,0,0)",
                                                line=dict(width=2, color="crimson"))))

@@ -353,9 +353,9 @@ def test_item_frame_dates_papers_by_their_first_citing_meetup(built):
     # Cited at meetup 2 (2018, in the hot-topics slot) and again at 7: dated 2018, hot.
     assert (zebra["date"], zebra["meetup"], bool(zebra["hot"])) == ("2018-03-01", 2, True)
     assert zebra["title"] == "A zebra benchmark for graph neural networks"
-    # Cited only by a talk: not a hot-topic paper; unresolved: titled by its id.
+    # Cited only by a talk: not a hot-topic paper; unresolved: titled by its citing text.
     assert (xylo["date"], bool(xylo["hot"]), xylo["title"]) == (
-        "2021-11-10", False, "arXiv:2202.00002")
+        "2021-11-10", False, "paper on xylophone audio tagging")
     assert df.loc["mai-robots-that-fold-laundry", "date"] == "2017-09-04"
 
 
@@ -377,8 +377,8 @@ def test_topic_model_is_persisted_and_kept_when_a_meetup_is_added(built):
     corpus.talks.append(Talk(id="m8-zither-tuning-robots", meetup_key="8",
                              title="Zither tuning robots",
                              abstract="Quantum qubits yodel zither harmonics."))
-    ex.store.__class__.open(built).replace_corpus(corpus)
-    store = ex.store.__class__.open(built)
+    store = Store.open(built)
+    store.replace_corpus(corpus)
     build_index(store, HashingEncoder())
     store.close()
     ex = _open(built)
@@ -435,3 +435,15 @@ def test_cli_tables_without_json(built):
     assert res.exit_code == 0 and "Topics" in res.stdout
     res = run.invoke(app, ["novelty", "graph networks for molecules", "--data-dir", str(built)])
     assert res.exit_code == 0 and "verdict:" in res.stdout and "Graph networks" in res.stdout
+
+
+def test_citing_phrase_titles_unresolved_papers():
+    from explorer.gaps import citing_phrase
+
+    ctx = "flowing. ### Hot Topics - Protein folding of membranes (arXiv:2405.08001) - Next one"
+    assert citing_phrase(ctx, "2405.08001") == "Protein folding of membranes"
+    assert citing_phrase("Attention is all: https://arxiv.org/abs/1706.03762 more",
+                         "1706.03762") == "Attention is all"
+    assert citing_phrase("- Wave nets for sound (<https://arxiv.org/abs/1609.00001>)",
+                         "1609.00001") == "Wave nets for sound"
+    assert citing_phrase("no id here at all", "1111.22222") == "no id here at all"

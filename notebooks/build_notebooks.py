@@ -1,0 +1,200 @@
+"""Writes the analysis notebooks (without outputs): ``python notebooks/build_notebooks.py``.
+
+The notebooks use only the public API (``explorer.open`` and the ``explorer.gaps``,
+``explorer.topics`` and ``explorer.novelty`` functions) and read the data dir from
+``$EXPLORER_DATA_DIR``; tests/test_notebooks.py runs them on a fixture build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+OPEN = """import os
+
+import pandas as pd
+
+import explorer
+
+ex = explorer.open(os.environ.get("EXPLORER_DATA_DIR"))  # the data dir `explorer build` made
+ex"""
+
+TOPIC_EVOLUTION = [
+    new_markdown_cell(
+        "# Topic evolution across the meetup's history\n\n"
+        "Talks and the arXiv papers they cite are clustered on their embeddings "
+        "(k-means on unit vectors, the number of topics chosen by cosine silhouette) and each "
+        "topic is labelled by its distinctive words (class-based TF-IDF). Topic ids are "
+        "stable: the model is stored in the data dir and new meetups join existing topics.\n\n"
+        "Set `EXPLORER_DATA_DIR` to a built data dir before running."),
+    new_code_cell(OPEN),
+    new_code_cell("""from explorer.gaps import item_frame, topic_model, topic_table, topics_over_time
+from explorer.gaps import topics_over_time_figure
+
+model = topic_model(ex)   # fitted once, then kept up to date (ids never renumbered)
+items = item_frame(ex)    # one row per talk / paper; papers dated by the meetup citing them
+print(f"{len(model.active())} topics over {len(items)} items; "
+      f"new items join a topic at cosine >= {model.threshold}")
+pd.Series(model.silhouette, name="silhouette").rename_axis("topics tried").to_frame().T"""),
+    new_markdown_cell("## The topics, largest first"),
+    new_code_cell("""table = topic_table(model, items)
+assert table["size"].sum() == len(items)
+table[["id", "label", "size", "talks", "papers", "first_date", "last_date"]]"""),
+    new_markdown_cell("Each topic's most central items (closest to its centroid):"),
+    new_code_cell("""titles = items.set_index("id")["title"]
+for row in table.itertuples():
+    print(f"[{row.id}] {row.label}")
+    for item_id in row.representatives:
+        print(f"     - {titles[item_id]}")"""),
+    new_markdown_cell("## Items per topic per year\n\nTalks and cited papers counted apart."),
+    new_code_cell("""over_time = topics_over_time(model, items)
+over_time.pivot_table(index=["topic", "label"], columns=["kind", "year"], values="count",
+                      aggfunc="sum", fill_value=0)"""),
+    new_code_cell("""fig = topics_over_time_figure(over_time, top_n=8)
+fig"""),
+    new_markdown_cell("## Which topic led each year?"),
+    new_code_cell("""talks_per_year = over_time[over_time["kind"] == "talk"]
+leaders = (talks_per_year[talks_per_year["count"] > 0]
+           .sort_values(["year", "count"], ascending=[True, False])
+           .groupby("year").head(1)[["year", "topic", "label", "count"]])
+leaders"""),
+]
+
+GAP_ANALYSIS = [
+    new_markdown_cell(
+        "# Gap analysis for the next season\n\n"
+        "Two kinds of gaps: topics the community follows in the hot-topics slots (cited "
+        "papers) but that hardly ever had a talk, and topics without a talk for a long "
+        "time. Then a novelty check for some proposed talks."),
+    new_code_cell(OPEN),
+    new_code_cell("""from explorer.gaps import gap_figure, item_frame, stale_topics, topic_model
+from explorer.gaps import uncovered_topics
+
+model = topic_model(ex)
+items = item_frame(ex)
+last_meetup = items["date"].dropna().max()
+print(f"{len(model.active())} topics; the last meetup was on {last_meetup}")"""),
+    new_markdown_cell("## Followed in papers, (almost) never a talk"),
+    new_code_cell("""uncovered = uncovered_topics(model, items)
+pd.DataFrame([g.to_dict() for g in uncovered],
+             columns=["topic", "label", "papers", "talks", "score", "reason"])"""),
+    new_code_cell("""for g in uncovered:
+    print(f"[{g.topic}] {g.label}: {g.reason}")
+    for p in g.papers_evidence:
+        print(f"     {p['date']}  {p['id']}  {p['title']}")"""),
+    new_markdown_cell("## Stale topics: no talk for more than two years"),
+    new_code_cell("""stale = stale_topics(model, items)
+pd.DataFrame([{**g.to_dict(), "last talk": (g.last_talk or {}).get("title")} for g in stale],
+             columns=["topic", "label", "talks", "days_since_talk", "last talk", "reason"])"""),
+    new_code_cell("""gap_figure(uncovered + stale)"""),
+    new_markdown_cell(
+        "## Does a proposed talk repeat a past one?\n\n"
+        "`covered`: a past talk is about the same subject; `partly`: related talks exist; "
+        "`new`: nothing close. Thresholds are calibrated per model (see "
+        "`explorer.novelty`)."),
+    new_code_cell("""from explorer.novelty import novelty_check
+
+talks = ex.talks()
+talks = talks[talks["kind"].isin(["talk", "short talk"])]
+past = talks.iloc[0]
+proposals = [
+    past["title"] + ". " + (past["abstract"] or ""),       # a past talk, restated
+    "A gentle introduction to gardening with watering cans",  # nothing like it
+]
+if uncovered:
+    proposals.append("An overview of " + uncovered[0].label)  # a gap topic
+rows = []
+for text in proposals:
+    result = novelty_check(ex, text, k=3)
+    rows.append({"proposal": text[:60], "verdict": result.verdict, "score": result.score,
+                 "closest talk": result.closest[0].title if result.closest else None})
+pd.DataFrame(rows)"""),
+]
+
+TALK_PAPER_LINKS = [
+    new_markdown_cell(
+        "# Talks and papers\n\n"
+        "Two kinds of links: *cited* (a paper was mentioned at a meetup, in a talk or in "
+        "the hot topics) and *semantic* (a paper is close in meaning to a talk)."),
+    new_code_cell(OPEN),
+    new_markdown_cell("## Cited links: where each paper was mentioned"),
+    new_code_cell("""papers = ex.papers()
+cited = papers[["id", "title", "cited_in"]].explode("cited_in").dropna(subset=["cited_in"])
+cited = pd.concat([cited.drop(columns="cited_in").reset_index(drop=True),
+                   pd.json_normalize(list(cited["cited_in"]))], axis=1)
+talk_kind = ex.talks().set_index("id")["kind"]
+cited["where"] = cited["talk_id"].map(talk_kind).fillna("meetup page")
+print(f"{len(papers)} papers, {len(cited)} citations")
+cited.groupby("where").size().rename("citations").to_frame()"""),
+    new_code_cell("""per_meetup = cited.groupby("meetup").size().rename("papers cited")
+meetups = ex.meetups().set_index("label")[["date", "title"]]
+meetups.join(per_meetup, how="inner").sort_values("date")"""),
+    new_markdown_cell("## Semantic links: the papers closest to each talk"),
+    new_code_cell("""talks = ex.talks()
+talks = talks[talks["kind"].isin(["talk", "short talk"])]
+rows = []
+for t in talks.itertuples():
+    for hit in ex.related(t.id, k=2, kind="paper"):
+        rows.append({"talk": t.title, "meetup": t.meetup, "paper": hit.id,
+                     "paper cited at": hit.meetup, "cosine": round(hit.score, 3),
+                     "shared terms": ", ".join(ex.shared_terms(t.id, hit.id))})
+links = pd.DataFrame(rows)
+links.sort_values("cosine", ascending=False).head(15)"""),
+    new_markdown_cell(
+        "Did a talk follow the hot topics? For each paper, the closest talk given at or "
+        "after the meetup that first cited it."),
+    new_code_cell("""talk_date = talks.set_index("id")["date"]
+rows = []
+for p in papers.itertuples():
+    first = min((c["meetup"] for c in p.cited_in), default=None, key=str)
+    cited_date = meetups["date"].get(first)
+    later = [h for h in ex.related("arxiv:" + p.id, k=20, kind="talk")
+             if cited_date and (talk_date.get(h.id) or "") >= cited_date]
+    best = later[0] if later else None
+    rows.append({"paper": p.id, "first cited": cited_date,
+                 "closest later talk": best.title if best else None,
+                 "talk date": best.date if best else None,
+                 "cosine": round(best.score, 3) if best else None})
+pd.DataFrame(rows).sort_values("cosine", ascending=False)"""),
+    new_markdown_cell("## Talk × paper similarity"),
+    new_code_cell("""import plotly.express as px
+
+ids, kinds, vectors = ex.vectors()
+t_idx = [i for i, k in enumerate(kinds) if k == "talk"]
+p_idx = [i for i, k in enumerate(kinds) if k == "paper"]
+sims = vectors[t_idx] @ vectors[p_idx].T   # unit vectors: inner product is cosine
+px.imshow(sims, x=[ids[i] for i in p_idx], y=[ids[i] for i in t_idx], aspect="auto",
+          color_continuous_scale="Viridis", labels={"color": "cosine"},
+          title="Cosine between every talk and every cited paper")"""),
+]
+
+NOTEBOOKS = {
+    "01_topic_evolution.ipynb": TOPIC_EVOLUTION,
+    "02_gap_analysis.ipynb": GAP_ANALYSIS,
+    "03_talk_paper_links.ipynb": TALK_PAPER_LINKS,
+}
+
+
+def build(out_dir: Path = HERE) -> list[Path]:
+    """Write every notebook, without outputs; returns their paths."""
+    paths = []
+    for name, cells in NOTEBOOKS.items():
+        nb = new_notebook(cells=cells, metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"}})
+        for i, cell in enumerate(nb.cells):
+            cell["id"] = f"{Path(name).stem[:2]}-{i:02d}"  # stable ids: no churn on rebuild
+        nbformat.validate(nb)
+        path = out_dir / name
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    for p in build():
+        print(p)

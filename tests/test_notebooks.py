@@ -1,0 +1,85 @@
+"""The notebooks run end to end on a fixture build and are stored without outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from typer.testing import CliRunner
+
+from explorer.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+ARCHIVE = Path(__file__).parent / "fixtures" / "notebook_archive"
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory) -> Path:
+    """The invented notebook archive built with the hashing model, offline."""
+    d = tmp_path_factory.mktemp("nbdata")
+    res = CliRunner().invoke(app, ["build", "--source", str(ARCHIVE), "--data-dir", str(d),
+                                   "--model", "hashing", "--offline"])
+    assert res.exit_code == 0, res.output
+    return d
+
+
+def test_the_three_notebooks_exist():
+    assert [p.name for p in NOTEBOOKS] == ["01_topic_evolution.ipynb", "02_gap_analysis.ipynb",
+                                           "03_talk_paper_links.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, f"{path.name} has no code"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, (
+            f"{path.name} cell {cell.id} stores outputs: run `python notebooks/build_notebooks.py`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_uses_only_the_public_api(path):
+    source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                       if c.cell_type == "code")
+    assert "explorer.open(os.environ.get(\"EXPLORER_DATA_DIR\"))" in source
+    for private in ("explorer.store", "explorer.search", "explorer.items", "from embeddings",
+                    "import embeddings", ".engine", ".store", "._"):
+        assert private not in source, f"{path.name} reaches into {private}"
+
+
+def test_notebook_sources_match_the_generator(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_nb", REPO / "notebooks" /
+                                                  "build_notebooks.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for fresh in mod.build(tmp_path):
+        stored = REPO / "notebooks" / fresh.name
+        assert json.loads(fresh.read_text()) == json.loads(stored.read_text()), (
+            f"{fresh.name} differs from notebooks/build_notebooks.py: rebuild it")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_end_to_end(path, fixture_build, monkeypatch, tmp_path):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(fixture_build))
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Error" not in text
+    assert "Explorer(data_dir=" in text and "hashing-64" in text
+    if path.stem.startswith("02"):
+        # The fixture's hot topics are full of protein folding papers, never a talk on it.
+        assert "protein" in text and "never a talk" in text and "covered" in text
+    if path.stem.startswith("01"):
+        assert "topics over 29 items" in text
+    if path.stem.startswith("03"):
+        assert "13 papers, 13 citations" in text

@@ -1,0 +1,152 @@
+"""The app's pure helpers: safe links, Markdown escaping, snippets, cards, the map, timelines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.views import (Link, escape_md, map_figure, meetup_label, meetup_timeline,
+                            paper_card, paper_item_id, project_2d, reason_line, safe_url,
+                            snippet, talk_card, year_of)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://arxiv.org/abs/1706.03762", "https://arxiv.org/abs/1706.03762"),
+    ("  http://example.org/a?b=c  ", "http://example.org/a?b=c"),
+    ("HTTPS://Example.org/x", "HTTPS://Example.org/x"),
+    ("javascript:alert(1)", None),
+    ("JavaScript:alert(1)", None),
+    (" javascript:alert(1)", None),
+    ("data:text/html,<script>alert(1)</script>", None),
+    ("vbscript:msgbox", None),
+    ("file:///etc/passwd", None),
+    ("ftp://example.org/x", None),
+    ("//example.org/x", None),
+    ("/relative/path", None),
+    ("https://", None),
+    ("https://exa mple.org", None),
+    ("https://example.org/\nx", None),
+    ("http://[::1", None),  # urlsplit raises ValueError
+    ("", None),
+    (None, None),
+    (42, None),
+])
+def test_safe_url_allows_only_absolute_http_links(url, expected):
+    assert safe_url(url) == expected
+
+
+def test_escape_md_neutralises_markup():
+    assert escape_md("<img src=x onerror=alert(1)>") == \
+        "\\<img src\\=x onerror\\=alert\\(1\\)\\>"
+    assert escape_md("[click](javascript:x)") == "\\[click\\]\\(javascript\\:x\\)"
+    assert escape_md("# *bold* _it_ `code` $x$ :red[x]") == \
+        "\\# \\*bold\\* \\_it\\_ \\`code\\` \\$x\\$ \\:red\\[x\\]"
+    assert escape_md("line\nbreak") == "line break"
+    assert escape_md(None) == ""
+
+
+def test_snippet_centres_on_the_first_query_term():
+    text = " ".join(["filler"] * 60) + " attention is what matters here " + \
+        " ".join(["more"] * 60)
+    s = snippet(text, "Attention", width=80)
+    assert "attention is what matters" in s
+    assert s.startswith("…") and s.endswith("…")
+    assert len(s) <= 82
+
+
+def test_snippet_short_text_and_no_match():
+    assert snippet("  short   text ", "zzz") == "short text"
+    long = "word " * 100
+    s = snippet(long, "absent", width=50)
+    assert s.startswith("word") and s.endswith("…")
+    assert snippet(None) == ""
+
+
+def test_year_and_meetup_label():
+    assert year_of("2019-03-07") == 2019
+    assert year_of(None) is None and year_of("n/a") is None
+    assert meetup_label(57) == "Meetup #57"
+    assert meetup_label(57.0) == "Meetup #57"
+    assert meetup_label("AI") == "Meetup AI"
+    assert meetup_label(None) == "" and meetup_label(float("nan")) == ""
+
+
+def test_talk_card_drops_unsafe_links_and_builds_meta():
+    card = talk_card({"id": "m1-x", "title": "X", "meetup": 1, "date": "2017-03-01",
+                      "kind": "talk", "speakers": ["A", "B"], "abstract": "About X.",
+                      "slides_url": "javascript:alert(1)",
+                      "video_url": "https://video.example.org/v",
+                      "url": "https://www.meetup.com/e/1"})
+    assert card.meta == "Meetup #1 · 2017-03-01 · talk · A, B"
+    assert card.links == [Link("Video", "https://video.example.org/v"),
+                          Link("Meetup page", "https://www.meetup.com/e/1")]
+    assert card.snippet == "About X." and card.year == 2017 and card.kind == "talk"
+
+
+def test_paper_card_resolved_and_unresolved():
+    resolved = paper_card({"id": "1706.03762", "title": "T", "resolved": True,
+                           "authors": ["A", "B", "C", "D", "E"], "abstract": "Abs.",
+                           "published": "2017-06-12T00:00:00Z",
+                           "abs_url": "https://arxiv.org/abs/1706.03762v5", "pdf_url": ""})
+    assert resolved.title == "T"
+    assert resolved.meta == "arXiv paper · 2017-06-12 · A, B, C, et al."
+    assert resolved.links == [Link("arXiv", "https://arxiv.org/abs/1706.03762v5")]
+    bare = paper_card({"id": "arxiv:9999.99999", "title": "", "resolved": False},
+                      context="slide text around arXiv:9999.99999")
+    assert bare.title == "arXiv:9999.99999 (unresolved reference)"
+    assert bare.snippet == "slide text around arXiv:9999.99999"
+    assert bare.links == [Link("arXiv", "https://arxiv.org/abs/9999.99999")]
+
+
+def test_paper_item_id_normalises_prefix():
+    assert paper_item_id("1706.03762") == "arxiv:1706.03762"
+    assert paper_item_id("arXiv:1706.03762") == "arxiv:1706.03762"
+    assert paper_item_id(" arxiv:1706.03762 ") == "arxiv:1706.03762"
+
+
+def test_reason_line():
+    assert reason_line(["graph", "molecules"]) == "Shared terms: graph, molecules"
+    assert reason_line([]) == "Close in meaning (no shared key terms)"
+
+
+def test_project_2d_matches_pca_and_is_sign_stable():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 5)) * np.array([5.0, 2.0, 0.5, 0.1, 0.1])
+    xy = project_2d(x)
+    assert xy.shape == (30, 2)
+    # The first axis carries the most variance, as PCA's first component does.
+    assert xy[:, 0].var() > xy[:, 1].var()
+    from sklearn.decomposition import PCA
+
+    ref = PCA(n_components=2).fit_transform(x)
+    np.testing.assert_allclose(np.abs(xy), np.abs(ref), atol=1e-8)
+    np.testing.assert_allclose(project_2d(x), project_2d(x.copy()))
+    # Signs are fixed by the loadings, not by SVD's whim: mirrored data gives a mirrored map.
+    np.testing.assert_allclose(project_2d(-x), -project_2d(x), atol=1e-9)
+    assert project_2d(np.ones((1, 4))).shape == (1, 2)
+
+
+def test_map_figure_escapes_titles_and_carries_ids():
+    ids = ["m1-a", "arxiv:1", "m2-b"]
+    fig = map_figure(ids, ["talk", "paper", "talk"], ["<img src=x>", "P", "B"],
+                     np.array([[0, 0], [1, 1], [2, 0]]), [2017, 2018, 2019])
+    custom = [c for tr in fig.data for c in (tr.customdata or [])]
+    assert sorted(custom) == sorted(ids)
+    hover = " ".join(h for tr in fig.data for h in (tr.hovertext or []))
+    assert "<img" not in hover and "&lt;img src=x&gt;" in hover
+    by_kind = map_figure(ids, ["talk", "paper", "talk"], ["A", "P", "B"],
+                         np.zeros((3, 2)), ["talk", "paper", "talk"], selected="m2-b")
+    assert [tr.name for tr in by_kind.data] == ["talk (talks)", "paper (papers)", "selected"]
+
+
+def test_meetup_timeline_newest_first_with_talks_and_year_filter():
+    meetups = [{"key": "1", "number": 1, "date": "2017-01-01"},
+               {"key": "AI", "number": None, "date": "2017-09-01"},
+               {"key": "2", "number": 2.0, "date": "2018-01-01"},
+               {"key": "X", "number": None, "date": None}]
+    talks = [{"id": "a", "meetup": 1}, {"id": "b", "meetup": "AI"}, {"id": "c", "meetup": 2},
+             {"id": "d", "meetup": 2}]
+    tl = meetup_timeline(meetups, talks)
+    assert [m["key"] for m, _ in tl] == ["2", "AI", "1", "X"]
+    assert [[t["id"] for t in ts] for _, ts in tl] == [["c", "d"], ["b"], ["a"], []]
+    assert [m["key"] for m, _ in meetup_timeline(meetups, talks, year=2017)] == ["AI", "1"]
