@@ -13,9 +13,9 @@ from pathlib import Path
 # Streamlit puts the script's folder on sys.path; AppTest and other runners may not.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from app_pages import common, item  # noqa: E402
+from app_pages import common, item
 
 
 def main() -> None:
@@ -28,8 +28,10 @@ def main() -> None:
                            url_path="meetups"),
         "map": st.Page("app_pages/map_view.py", title="Map", icon=":material/scatter_plot:",
                        url_path="map"),
-        "organizer": st.Page("app_pages/organizer.py", title="Organizer", icon=":material/insights:",
-                             url_path="organizer"),
+        "organizer": st.Page("app_pages/organizer.py", title="Organizer",
+                             icon=":material/insights:", url_path="organizer"),
+        # Hidden: /talk?talk=ID works as a URL, but the app links to /?talk=ID (the address
+        # bar does not follow in-app navigation to hidden pages).
         "talk": st.Page("app_pages/talk.py", title="Talk", icon=":material/co_present:",
                         url_path="talk", visibility="hidden"),
         "paper": st.Page("app_pages/paper.py", title="Paper", icon=":material/description:",

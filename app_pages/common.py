@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +14,16 @@ import numpy as np
 import streamlit as st
 
 from explorer.store import Store, default_data_dir
-from explorer.views import (Card, Link, as_dict, escape_md, paper_card, paper_item_id,
-                            project_2d, talk_card)
+from explorer.views import (
+    Card,
+    Link,
+    as_dict,
+    escape_md,
+    paper_card,
+    paper_item_id,
+    project_2d,
+    talk_card,
+)
 
 # The pages, registered by app.py on every run so that pages can link to each other.
 PAGES: dict[str, object] = {}
@@ -36,10 +47,13 @@ def open_explorer(directory: str):
     import explorer
 
     ex = explorer.open(data_dir=directory)
-    try:
+    torch = sys.modules.get("torch")  # loaded by the real encoder, absent with the hashing one
+    if torch is not None:
+        # One short query gains nothing from intra-op threads, and on a busy 2-core machine
+        # two threads waiting on each other took 740 ms per query against 13 ms with one.
+        torch.set_num_threads(1)
+    with contextlib.suppress(Exception):  # a failing warm-up must not hide the app
         ex.search("warm up", k=1)
-    except Exception:  # noqa: BLE001 - a failing warm-up must not hide the app
-        pass
     return ex
 
 
@@ -88,7 +102,7 @@ def lookups(directory: str) -> Lookups:
 
 def _clean(m: dict) -> dict:
     """A meetup row with pandas' NaN turned to None and float numbers back to int."""
-    out = {k: (None if isinstance(v, float) and v != v else v) for k, v in m.items()}
+    out = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in m.items()}
     if isinstance(out.get("number"), float):
         out["number"] = int(out["number"])
     return out
@@ -167,12 +181,21 @@ def md_link(link: Link) -> str:
     return f"[{escape_md(link.label)}]({url})"
 
 
-def item_link(item_id: str, kind: str, title: str, bold: bool = True) -> None:
-    """A link that opens the talk or paper page of an item (?talk=ID or ?paper=ID)."""
+def item_link(item_id: str, kind: str, title: str, bold: bool = True,
+              escaped: bool = False) -> None:
+    """A link that opens the talk or paper page of an item (?talk=ID or ?paper=ID).
+
+    Args:
+        item_id, kind: the item.
+        title: the link text; plain text unless ``escaped`` says it is already Markdown
+            built with `escape_md`.
+        bold: show it bold.
+        escaped: see ``title``.
+    """
     # Item links target the root page (/?talk=ID): app.py routes it. Links to the hidden
     # talk/paper pages render that page but leave the browser URL unchanged.
     page = PAGES["search"]
-    label = escape_md(title)
+    label = title if escaped else escape_md(title)
     st.page_link(page, label=f"**{label}**" if bold else label,
                  icon=":material/co_present:" if kind == "talk" else ":material/description:",
                  query_params={"talk" if kind == "talk" else "paper": item_id})

@@ -5,8 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from explorer.views import (as_dict, escape_md, meetup_label, paper_card, paper_item_id,
-                            reason_line, snippet, talk_card)
+from explorer.views import (
+    as_dict,
+    escape_md,
+    meetup_label,
+    paper_card,
+    paper_item_id,
+    reason_line,
+    snippet,
+    talk_card,
+)
 
 LINK_ICONS = {"Slides": ":material/slideshow:", "Video": ":material/smart_display:",
               "Meetup page": ":material/event:", "arXiv": ":material/article:",
@@ -43,7 +51,7 @@ def _links_row(links) -> None:
     cols = st.columns(len(links) + 1, gap="small")
     for col, link in zip(cols, links):
         col.link_button(link.label, link.url, icon=LINK_ICONS.get(link.label),
-                        use_container_width=True)
+                        width="stretch")
 
 
 def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -> None:

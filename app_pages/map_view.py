@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from app_pages import common
@@ -56,7 +55,7 @@ def page() -> None:
         colors = ["talk" if k == "talk" else "paper" for k in kinds]
     fig = map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by])
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="map_chart",
-                            use_container_width=True)
+                            width="stretch")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
     if isinstance(picked, list):
@@ -70,7 +69,8 @@ def page() -> None:
         picked = ids[choice]
     if picked:
         kind = "talk" if picked in lk.talks else "paper"
-        st.switch_page(common.PAGES[kind], query_params={kind: picked})
+        # The root page routes ?talk= / ?paper= (see app.py) and keeps the URL shareable.
+        st.switch_page(common.PAGES["search"], query_params={kind: picked})
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -20,7 +20,7 @@ def page() -> None:
     years = sorted({y for m in lk.meetups if (y := year_of(m.get("date")))}, reverse=True)
     raw = st.query_params.get("year", "all")
     options = ["all"] + [str(y) for y in years]
-    if st.session_state.get("_url_year") != raw:
+    if st.session_state.get("_url_year") != raw or "year_input" not in st.session_state:
         st.session_state["year_input"] = raw if raw in options else "all"
         st.session_state["_url_year"] = raw
         if raw not in options:
@@ -56,13 +56,12 @@ def page() -> None:
             if not shown:
                 st.caption("No talks recorded.")
             for t in shown:
-                cols = st.columns([0.62, 0.38], vertical_alignment="center")
-                with cols[0]:
-                    common.item_link(t["id"], "talk", t["title"], bold=False)
-                extra = ", ".join(t.get("speakers") or [])
+                # One element per talk keeps a 70-meetup page quick to render.
+                who = ", ".join(t.get("speakers") or [])
                 if t.get("kind") not in ("talk", None):
-                    extra = f"{extra} ({t['kind']})" if extra else str(t["kind"])
-                cols[1].caption(escape_md(extra))
+                    who = f"{who} ({t['kind']})" if who else str(t["kind"])
+                label = escape_md(t["title"]) + (f" · *{escape_md(who)}*" if who else "")
+                common.item_link(t["id"], "talk", label, bold=False, escaped=True)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation

@@ -31,10 +31,10 @@ def page() -> None:
     if model is not None:
         with tab_time:
             df = gaps.topics_over_time(model, items)
-            st.plotly_chart(gaps.topics_over_time_figure(df), use_container_width=True)
+            st.plotly_chart(gaps.topics_over_time_figure(df), width="stretch")
         with tab_gaps:
             found = gaps.find_gaps(model, items)
-            st.plotly_chart(gaps.gap_figure(found), use_container_width=True)
+            st.plotly_chart(gaps.gap_figure(found), width="stretch")
             for g in found:
                 with st.container(border=True):
                     st.markdown(f"**{escape_md(g.label)}** · {g.kind}")
@@ -44,7 +44,7 @@ def page() -> None:
         with tab_table:
             table = gaps.topic_table(model, items)
             st.dataframe(table.drop(columns=["representatives"]), hide_index=True,
-                         use_container_width=True)
+                         width="stretch")
     with tab_new:
         _novelty(ex, lk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from explorer.views import escape_md, meetup_label, year_of
+from explorer.views import escape_md, meetup_label, meetup_timeline, year_of
 
 MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
 MODE_HELP = ("Hybrid blends meaning and keywords; Semantic matches meaning (embeddings); "
@@ -23,7 +23,8 @@ def _from_url(key: str, url_key: str, default: str, valid) -> None:
         st.session_state.setdefault("_url_notes", []).append(
             f"Ignored {url_key}={escape_md(raw[:40])} in the link (not a valid value).")
     marker = f"_url_{key}"
-    if st.session_state.get(marker) != raw:
+    # The widget's state is dropped while another page shows; then the URL is the truth.
+    if st.session_state.get(marker) != raw or key not in st.session_state:
         st.session_state[key] = value
         st.session_state[marker] = raw
 
@@ -71,7 +72,7 @@ def page() -> None:
     _from_url("meetup_input", "meetup", "any", lambda v: v in meetup_opts)
     full = f"{lo}-{hi}"
     raw_years = st.query_params.get("years", full)
-    if st.session_state.get("_url_years") != raw_years:
+    if st.session_state.get("_url_years") != raw_years or "years_input" not in st.session_state:
         parsed = _parse_years(raw_years, lo, hi)
         if parsed is None:
             st.session_state["_url_notes"].append(
@@ -140,6 +141,7 @@ def page() -> None:
 def _meetup_option(m: dict) -> str:
     label = meetup_label(m.get("number") if m.get("number") is not None else m.get("key"))
     title = str(m.get("title") or "")
+    title = "" if title.replace(" ", "") == label.replace(" ", "") else title
     date = str(m.get("date") or "")
     return " · ".join(x for x in (label, date, title[:40]) if x)
 
@@ -155,7 +157,21 @@ def _empty_state(ex, lk: common.Lookups) -> None:
     cols = st.columns(len(common.SUGGESTED_QUERIES))
     for col, q in zip(cols, common.SUGGESTED_QUERIES):
         col.button(q, key=f"suggest_{q}", on_click=_suggest, args=(q,),
-                   use_container_width=True)
+                   width="stretch")
+    latest = meetup_timeline(lk.meetups, lk.talks.values())
+    latest = next(((m, ts) for m, ts in latest
+                   if any(t.get("kind") in ("talk", "short talk") for t in ts)), None)
+    if latest:
+        m, talks = latest
+        st.markdown("#### Latest meetup")
+        with st.container(border=True):
+            st.caption(escape_md(_meetup_option(m)))
+            for t in talks:
+                if t.get("kind") in ("talk", "short talk"):
+                    who = ", ".join(t.get("speakers") or [])
+                    common.item_link(t["id"], "talk", escape_md(t["title"]) + (
+                        f" · *{escape_md(who)}*" if who else ""), bold=False, escaped=True)
+        st.page_link(common.PAGES["meetups"], label="All meetups", icon=":material/event:")
 
 
 def _no_results(query: str, filtered: bool) -> None:

@@ -41,20 +41,22 @@ def device_name(device: str) -> str:
            f"torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
-def best_rate(fn, texts: list[str], repeats: int, device: str) -> float:
-    """Texts per second, best of `repeats` runs (after the warm-up the caller did)."""
+def best_rates(fns, texts: list[str], repeats: int, device: str) -> list[float]:
+    """Texts per second of each function, best of `repeats` runs, the functions taking
+    turns so that load from other processes hits both alike."""
     import torch
 
-    best = float("inf")
+    best = [float("inf")] * len(fns)
     for _ in range(repeats):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        t = time.perf_counter()
-        fn(texts)
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - t)
-    return len(texts) / best
+        for i, fn in enumerate(fns):
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+            fn(texts)
+            if device.startswith("cuda"):
+                torch.cuda.synchronize()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return [len(texts) / b for b in best]
 
 
 def main() -> None:
@@ -81,8 +83,7 @@ def main() -> None:
 
     a, b = ours(texts[:bs]), theirs(texts[:bs])  # warm-up (kernels, allocator)
     diff = float(np.abs(a - b).max())
-    r_ours = best_rate(ours, texts, args.repeats, enc.device)
-    r_plain = best_rate(theirs, texts, args.repeats, enc.device)
+    r_ours, r_plain = best_rates([ours, theirs], texts, args.repeats, enc.device)
     print(f"device {device_name(enc.device)}; model {enc.model_id} (dim {enc.dim}); "
           f"{len(texts)} texts, batch {bs}, best of {args.repeats}; "
           f"max |difference| {diff:.2e}\n")

@@ -22,20 +22,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from embeddings.encoder import embed_texts, get_encoder  # noqa: E402
-from embeddings.index import VectorIndex  # noqa: E402
-from explorer.archive import open_archive  # noqa: E402
-from explorer.items import (  # noqa: E402
+from embeddings.encoder import embed_texts, get_encoder
+from embeddings.index import VectorIndex
+from explorer.archive import open_archive
+from explorer.items import (
     COMPOSITIONS,
     DEFAULT_COMPOSITION,
     LEXICAL_COMPOSITION,
     collect_items,
     item_int_id,
 )
-from explorer.parser import parse_archive  # noqa: E402
-from explorer.quality import load_judged_queries, mean_ndcg  # noqa: E402
-from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine  # noqa: E402
-from explorer.store import Store  # noqa: E402
+from explorer.parser import parse_archive
+from explorer.quality import load_judged_queries, mean_ndcg
+from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
+from explorer.store import Store
 
 JUDGED = REPO / "tests" / "fixtures" / "judged_queries.json"
 

@@ -236,7 +236,8 @@ class SearchEngine:
         hint = rebuild_hint(store.data_dir)
         if model is not None and get_encoder(model).model_id != built:
             raise IndexMismatch(f"the index in {store.data_dir} was built with model {built!r}, "
-                                f"not {model!r}; {hint} --model {model}")
+                                f"not {model!r}; rebuild with `explorer build --source "
+                                f"DIR|github --data-dir {store.data_dir} --model {model}`")
         items = collect_items(store, manifest.get("composition", DEFAULT_COMPOSITION),
                               LEXICAL_COMPOSITION)
         if items_fingerprint(items) != manifest.get("fingerprint"):

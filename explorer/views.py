@@ -294,7 +294,7 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
     """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     fig = go.Figure()
-    numeric = len(colors) > 0 and all(isinstance(c, (int, float)) and c == c for c in colors)
+    numeric = len(colors) > 0 and all(isinstance(c, (int, float)) and not math.isnan(c) for c in colors)
     groups: dict[str, list[int]] = {}
     for i, k in enumerate(kinds):
         groups.setdefault("talk" if k == "talk" else "paper", []).append(i)
@@ -303,14 +303,14 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
     safe_titles = [str(t).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                    for t in titles]
     for kind, idx in groups.items():
-        marker = dict(size=9 if kind == "talk" else 7,
-                      symbol="circle" if kind == "talk" else "diamond",
-                      line=dict(width=0.5, color="white"), opacity=0.85)
+        marker = {"size": 9 if kind == "talk" else 7,
+                      "symbol": "circle" if kind == "talk" else "diamond",
+                      "line": {"width": 0.5, "color": "white"}, "opacity": 0.85}
         if numeric:
             marker.update(color=[colors[i] for i in idx], colorscale="Viridis",
                           cmin=min(colors), cmax=max(colors),
                           showscale=kind == "talk" or "talk" not in groups,
-                          colorbar=dict(title=color_title, tickformat="d", dtick=1))
+                          colorbar={"title": color_title, "tickformat": "d", "dtick": 1})
             fig.add_trace(go.Scatter(
                 x=xy[idx, 0], y=xy[idx, 1], mode="markers", name=kind + "s", marker=marker,
                 customdata=[ids[i] for i in idx],
@@ -327,11 +327,11 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
         i = list(ids).index(selected)
         fig.add_trace(go.Scatter(x=[xy[i, 0]], y=[xy[i, 1]], mode="markers",
                                    name="selected", hoverinfo="skip",
-                                   marker=dict(size=18, color="rgba(0,0,0,0)",
-                                               line=dict(width=2, color="crimson"))))
-    fig.update_layout(height=620, margin=dict(l=10, r=10, t=10, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0),
-                      xaxis=dict(visible=False), yaxis=dict(visible=False),
+                                   marker={"size": 18, "color": "rgba(0,0,0,0)",
+                                               "line": {"width": 2, "color": "crimson"}}))
+    fig.update_layout(height=620, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0},
+                      xaxis={"visible": False}, yaxis={"visible": False},
                       dragmode="pan", plot_bgcolor="rgba(0,0,0,0)")
     return fig
 

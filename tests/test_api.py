@@ -54,7 +54,8 @@ def test_open_uses_the_index_model_and_refuses_another(built):
     ex = explorer.open(built)  # no model given: the manifest's "hashing-64"
     assert ex.model == "hashing-64"
     ex.close()
-    with pytest.raises(IndexMismatch, match="built with model 'hashing-64'.*explorer build"):
+    with pytest.raises(IndexMismatch, match=r"built with model 'hashing-64'.*`explorer build "
+                       r"--source DIR\|github --data-dir \S+ --model hashing-16`"):
         explorer.open(built, model="hashing-16")
 
 

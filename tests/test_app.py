@@ -28,8 +28,8 @@ MEETUPS = [
 ]
 TALKS = [
     ("1", "Attention for machine translation", ["Ada Quill"],
-     "Attention layers align source and target words in neural machine translation; we "
-     "compare attention heads and recurrent encoders.",
+     ("Attention layers align source and target words in neural machine translation; we "
+      "compare attention heads and recurrent encoders."),
      "https://example.org/slides/attention.pdf", "https://video.example.org/watch?v=att"),
     ("1", HOSTILE, ["Mallory Markup"],
      "Graph neural networks pass messages between nodes of molecule graphs.",
@@ -156,6 +156,15 @@ def test_empty_search_page_suggests_queries(data):
     assert "4 meetups" in texts(at)
 
 
+def test_empty_search_page_lists_the_latest_meetup(data):
+    at = run_app()
+    ids = talk_ids()
+    params = link_params(at)
+    assert f"talk={ids['Graph networks for molecules']}" in params
+    assert f"talk={ids['Diffusion models for image generation']}" in params
+    assert f"talk={ids['Speech recognition with deep networks']}" not in params
+
+
 def test_query_param_runs_search_and_fills_the_box(data):
     at = run_app({"q": "diffusion images"})
     assert_ok(at)
@@ -175,6 +184,22 @@ def test_typing_a_query_searches_and_updates_the_url(data):
     assert_ok(at)
     assert "Speech recognition with deep networks" in link_labels(at)[0]
     assert at.query_params["q"] == "speech recognition"
+
+
+def test_returning_to_results_restores_the_query_from_the_url(data):
+    at = run_app({"q": "speech recognition"})
+    tid = talk_ids()["Speech recognition with deep networks"]
+    del at.query_params["q"]
+    at.query_params["talk"] = tid
+    at.run()  # the talk page: the search box is gone, and with it its state
+    assert at.title[0].value == "Speech recognition with deep networks"
+    del at.query_params["talk"]
+    at.query_params["q"] = "speech recognition"  # the browser's back button
+    at.run()
+    assert_ok(at)
+    assert at.text_input[0].value == "speech recognition"
+    assert at.query_params["q"] == "speech recognition"
+    assert "Speech recognition with deep networks" in link_labels(at)[0]
 
 
 def test_suggested_query_button_runs_it(data):
@@ -332,10 +357,19 @@ def test_map_selectbox_opens_the_item(data):
     assert at.title[0].value == "Diffusion models for image generation"
 
 
-def test_organizer_page_renders(data):
+def test_organizer_page_shows_topics_gaps_and_checks_novelty(data):
     at = run_app(page="organizer")
     assert_ok(at)
     assert at.title[0].value == "Organizer"
+    assert len(at.get("plotly_chart")) == 2  # topics over time, gaps
+    assert at.dataframe and {"label", "talks", "papers"} <= set(at.dataframe[0].value.columns)
+    at.text_area[0].input("Diffusion models that generate images by denoising")
+    at.button[0].click().run()  # the form's submit button
+    assert_ok(at)
+    assert any(m.value.startswith("**Verdict") for m in at.markdown)
+    ids = talk_ids()
+    # Talk links on this page come only from the novelty result (gap evidence is papers).
+    assert f"talk={ids['Diffusion models for image generation']}" in link_params(at)
 
 
 def test_missing_index_shows_the_build_command(_data_dir):

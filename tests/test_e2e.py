@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_app import HOSTILE, REPO, build_app_data, talk_ids  # noqa: E402
+from test_app import HOSTILE, REPO, build_app_data, talk_ids
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def app_url(_data_dir, tmp_path):
     port = _free_port()
     env = {**os.environ, "EXPLORER_DATA_DIR": str(_data_dir), "HF_HUB_OFFLINE": "1",
            "EXPLORER_APP_TIMING": "1"}
-    log = open(tmp_path / "streamlit.log", "wb")
+    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115 - closed after the app stops
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -131,10 +131,29 @@ def test_search_open_follow_related_reload_and_hostile_title(app_url, browser_pa
     page.get_by_text("Shared terms: attention").first.wait_for()
     _shot(page, tmp_path, "talk")
 
+    # Back returns to the results with the query in the box; forward reopens the talk.
+    page.go_back()
+    page.wait_for_function(
+        "document.querySelector('input[aria-label=\"Search talks and papers\"]')?.value "
+        "=== 'attention translation'")
+    first.wait_for()
+    page.go_forward()
+    page.get_by_text("Related talks from other meetups").wait_for()
+
     # Follow a related talk from another meetup.
     related = ids["Transformers for protein folding"]
     page.locator(f'a[href*="talk={related}"]').first.click()
     page.wait_for_url(f"**talk={related}*")
+    page.wait_for_function(
+        "document.querySelector('h1') && "
+        "document.querySelector('h1').innerText === 'Transformers for protein folding'")
+
+    # Back goes to the previous talk, forward returns.
+    page.go_back()
+    page.wait_for_function(
+        "document.querySelector('h1') && "
+        "document.querySelector('h1').innerText === 'Attention for machine translation'")
+    page.go_forward()
     page.wait_for_function(
         "document.querySelector('h1') && "
         "document.querySelector('h1').innerText === 'Transformers for protein folding'")
@@ -176,6 +195,21 @@ def test_pages_render_in_the_browser(app_url, browser_page, tmp_path):
     page.goto(f"{app_url}/map")
     page.locator(".js-plotly-plot .scatterlayer").first.wait_for()
     _shot(page, tmp_path, "map")
+    # Clicking a point opens that item.
+    page.locator(".js-plotly-plot .scatterlayer .point").first.click(force=True)
+    page.wait_for_url("**/?*=*")
+    assert "talk=" in page.url or "paper=" in page.url
+    _title(page).wait_for()
+    page.goto(f"{app_url}/map")
+    page.locator(".js-plotly-plot .scatterlayer").first.wait_for()
+    # The map's fallback picker opens an item at a shareable URL.
+    page.locator('[data-testid="stSelectbox"]', has_text="Or open an item by title") \
+        .locator("input").click()
+    page.keyboard.type("Diffusion models")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?talk=m3-diffusion-models-for-image-generation")
+    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1')"
+                           ".innerText === 'Diffusion models for image generation'")
     page.goto(f"{app_url}/organizer")
     _title(page).wait_for()
     assert _title(page).inner_text() == "Organizer"

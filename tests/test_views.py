@@ -5,9 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.views import (Link, escape_md, map_figure, meetup_label, meetup_timeline,
-                            paper_card, paper_item_id, project_2d, reason_line, safe_url,
-                            snippet, talk_card, year_of)
+from explorer.views import (
+    Link,
+    escape_md,
+    map_figure,
+    meetup_label,
+    meetup_timeline,
+    paper_card,
+    paper_item_id,
+    project_2d,
+    reason_line,
+    safe_url,
+    snippet,
+    talk_card,
+    year_of,
+)
 
 
 @pytest.mark.parametrize("url, expected", [
