@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
-_ORDINAL = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b[^\n]{0,40}?\bMeetup", re.I)
+_ORDINAL = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b[^\n]{0,40}?\bMeetup", re.IGNORECASE)
 _DATES = [
     (re.compile(r"\b(\d{1,2})(?:<sup>)?(?:st|nd|rd|th)(?:</sup>)?\s+([A-Z][a-z]+)\s+(\d{4})"), "%d %B %Y"),
     (re.compile(r"\b([A-Z][a-z]{2,8})\s+(\d{1,2}),\s+(\d{4})"), None),

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Explorer", "open", "talk_records"]
+__all__ = ["Explorer", "open"]
 
 
 def __getattr__(name: str):

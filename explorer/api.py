@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from explorer.domain import CANCELLED, INTRO, Hit
-from explorer.items import PAPER_KIND, bare_arxiv_id, meetup_page, talk_records
+from explorer.items import PAPER_KIND, bare_arxiv_id
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Explorer", "open", "talk_records"]
+__all__ = ["Explorer", "open"]
 
-TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "abstract", "url", "slides_url",
-                "video_url", "kind"]
+TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "affiliations", "abstract", "url",
+                "slides_url", "video_url", "kind"]
 PAPER_COLUMNS = ["id", "version", "title", "abstract", "authors", "categories", "published",
                  "resolved", "reason", "cited_in"]
 MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "talks"]
@@ -53,6 +53,10 @@ class Explorer:
     def model(self) -> str:
         """The model the index was built with (and queries are embedded with)."""
         return self.engine.encoder.model_id
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for texts, with the index's model (e.g. topic label terms)."""
+        return self.engine.encoder.encode(list(texts))
 
     # -- search ----------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
@@ -158,7 +162,7 @@ class Explorer:
 def _talks_frame(store: Store) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame(talk_records(store), columns=TALK_COLUMNS)
+    return pd.DataFrame(store.talk_records(), columns=TALK_COLUMNS)
 
 
 def _papers_frame(store: Store) -> pd.DataFrame:
@@ -179,7 +183,7 @@ def _meetups_frame(store: Store) -> pd.DataFrame:
         if t.kind not in (INTRO, CANCELLED):
             counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
     rows = [{"key": m.key, "label": m.label, "number": m.number, "title": m.title,
-             "date": m.date, "venue": m.venue, "url": meetup_page(m),
+             "date": m.date, "venue": m.venue, "url": m.page_url,
              "talks": counts.get(m.key, 0)} for m in store.meetups()]
     return pd.DataFrame(rows, columns=MEETUP_COLUMNS)
 

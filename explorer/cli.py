@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -29,7 +28,7 @@ def _progress():
                     TimeElapsedColumn(), console=err, transient=False)
 
 
-def _ingest(source: str, data_dir: Optional[Path]):
+def _ingest(source: str, data_dir: Path | None):
     """Parse the archive and replace the stored corpus in one transaction."""
     from explorer.archive import ArchiveUnavailable, open_archive
     from explorer.parser import parse_archive
@@ -67,7 +66,7 @@ def _ingest(source: str, data_dir: Optional[Path]):
 @app.command()
 def ingest(
     source: str = typer.Option(..., "--source", help="Archive directory, or 'github'."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Parse meetups, talks and arXiv references from an archive into the database."""
     _ingest(source, data_dir).close()
@@ -76,7 +75,7 @@ def ingest(
 @app.command()
 def talks(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """List every talk."""
     from explorer.store import Store, StoreError
@@ -100,7 +99,7 @@ def talks(
 
 
 @app.command()
-def warnings(data_dir: Optional[Path] = DataDir):
+def warnings(data_dir: Path | None = DataDir):
     """List what the last ingest could not parse (file and line)."""
     from explorer.store import Store
 
@@ -111,10 +110,10 @@ def warnings(data_dir: Optional[Path] = DataDir):
 @app.command()
 def build(
     source: str = typer.Option(..., "--source", help="Archive directory, or 'github'."),
-    data_dir: Optional[Path] = DataDir,
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model name or path "
+    data_dir: Path | None = DataDir,
+    model: str | None = typer.Option(None, "--model", help="Embedding model name or path "
                                         "(default $EXPLORER_MODEL or all-MiniLM-L6-v2)."),
-    device: Optional[str] = typer.Option(None, "--device", help="cuda, mps or cpu (default: auto)."),
+    device: str | None = typer.Option(None, "--device", help="cuda, mps or cpu (default: auto)."),
     offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
 ):
     """Ingest, fetch arXiv metadata, embed and index: everything the app and search need."""
@@ -134,8 +133,17 @@ def build(
     with _progress() as bar:
         task = bar.add_task(f"embedding ({encoder.model_id})", total=None)
         result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n))
-    err.print(f"index: {result.summary()}  data dir: {store.data_dir}")
+    err.print(f"index: {result.summary()}")
     store.close()
+    # Topics are updated here, not on first use, so their ids are fixed when the data is.
+    from explorer.api import open as open_explorer
+    from explorer.gaps import topic_model
+
+    ex = open_explorer(data_dir)
+    with err.status("updating topics"):
+        tm = topic_model(ex)
+    ex.close()
+    err.print(f"topics: {len(tm.topics)}  data dir: {ex.data_dir}")
 
 
 @app.command()
@@ -143,7 +151,7 @@ def papers(
     refresh: bool = typer.Option(False, "--refresh", help="Ask arXiv again for every id."),
     offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
     from explorer.papers import fetch_papers, ids_to_fetch, papers_records
@@ -167,7 +175,7 @@ def papers(
     store.close()
 
 
-def _open_explorer(data_dir: Optional[Path]):
+def _open_explorer(data_dir: Path | None):
     """`explorer.open`, or exit 2 with the error (no database, no index, stale index)."""
     from embeddings.index import VectorIndexError
     from explorer.api import open as open_explorer
@@ -199,12 +207,12 @@ def _print_hits(hits, as_json: bool) -> None:
 def search(
     query: str = typer.Argument(..., help="What to look for, in your own words."),
     k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
-    years: Optional[str] = typer.Option(None, "--years", help="A year or range: 2019-2023."),
-    meetup: Optional[str] = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
+    years: str | None = typer.Option(None, "--years", help="A year or range: 2019-2023."),
+    meetup: str | None = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Search talks and papers (hybrid: meaning + keywords)."""
     ex = _open_explorer(data_dir)
@@ -222,9 +230,9 @@ def search(
 def related(
     item_id: str = typer.Argument(..., help="A talk id (m57-...) or paper id (arxiv:...)."),
     k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Talks and papers closest in meaning to a talk or paper (other meetups' talks)."""
     ex = _open_explorer(data_dir)
@@ -239,7 +247,7 @@ def related(
 
 
 # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
-def _topics_explorer(data_dir: Optional[Path]):
+def _topics_explorer(data_dir: Path | None):
     """explorer.open(data_dir), or a clear error and exit 2."""
     from embeddings.index import VectorIndexError
     from explorer.api import open as open_explorer
@@ -256,7 +264,7 @@ def _topics_explorer(data_dir: Optional[Path]):
 def topics(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     refit: bool = typer.Option(False, "--refit", help="Cluster afresh (topic ids may change)."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """List the topics of talks and papers (stable ids; new items join existing topics)."""
     from explorer.gaps import item_frame, topic_model, topic_table
@@ -283,9 +291,9 @@ def topics(
 @app.command()
 def gaps(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date 'now' is measured from "
+    as_of: str | None = typer.Option(None, "--as-of", help="Date 'now' is measured from "
                                         "(default: the last meetup)."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Topics for the next season: followed in hot-topic papers but without talks, or stale."""
     from explorer.gaps import find_gaps, item_frame, topic_model
@@ -314,7 +322,7 @@ def novelty(
     text: str = typer.Argument(..., help="Proposed talk title and/or abstract."),
     k: int = typer.Option(5, "-k", help="Closest past talks to list."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ):
     """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
     from explorer.novelty import novelty_check

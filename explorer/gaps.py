@@ -120,11 +120,11 @@ def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> To
     dim_ok = saved is not None and all(t.centroid.shape[0] == vectors.shape[1]
                                        for t in saved.topics.values())
     if saved is None or saved.model != ex.model or not dim_ok:
-        model = fit_topics(ids, texts, vectors, seed=seed, model=ex.model)
+        model = fit_topics(ids, texts, vectors, seed=seed, model=ex.model, embed_terms=ex.embed)
     elif set(saved.assignments) == set(ids):
         return saved
     else:
-        model = update_topics(saved, ids, texts, vectors)
+        model = update_topics(saved, ids, texts, vectors, embed_terms=ex.embed)
     if save:
         save_model(ex.store, model)
     return model

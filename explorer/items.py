@@ -24,14 +24,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from explorer.archive import DEFAULT_REF, REPO
 from explorer.domain import CANCELLED, INTRO, Meetup, Paper, Talk
 from explorer.store import Store
 
 TALK_KIND, PAPER_KIND = "talk", "paper"
 PAPER_PREFIX = "arxiv:"
-# Where the archive lives on GitHub; a meetup without a meetup.com page links to its folder.
-GITHUB_TREE = f"https://github.com/{REPO}/tree/{DEFAULT_REF}/"
 
 # Talk text compositions compared on the judged queries; DEFAULT_COMPOSITION is used.
 COMPOSITIONS = ("title", "title+abstract", "title+abstract+speakers")
@@ -67,16 +64,6 @@ def paper_item_id(arxiv_id: str) -> str:
 def bare_arxiv_id(item_id: str) -> str:
     """'arxiv:1706.03762' -> '1706.03762'."""
     return item_id[len(PAPER_PREFIX):] if item_id.lower().startswith(PAPER_PREFIX) else item_id
-
-
-def meetup_page(meetup: Meetup) -> str | None:
-    """The meetup's meetup.com page, else its folder in the GitHub archive, else None."""
-    if meetup.meetup_url:
-        return meetup.meetup_url
-    if meetup.source_path:
-        folder = meetup.source_path.rsplit("/", 1)[0] if "/" in meetup.source_path else ""
-        return GITHUB_TREE + folder if folder else GITHUB_TREE.rsplit("/tree/", 1)[0]
-    return None
 
 
 def is_searchable(talk: Talk) -> bool:
@@ -148,7 +135,7 @@ def collect_items(store: Store, composition: str = DEFAULT_COMPOSITION,
             id=t.id, kind=TALK_KIND, title=t.title, text=talk_text(t, composition),
             lexical_text=talk_text(t, lexical_composition), meetups=(t.meetup_key,),
             meetup=m.label if m else t.meetup_key, date=m.date if m else None,
-            url=t.slides_url or (meetup_page(m) if m else None),
+            url=t.slides_url or (m.page_url if m else None),
             years=_years([m] if m else [])))
     papers = {p.id: p for p in store.papers()}
     order = {key: i for i, key in enumerate(meetups)}  # store.meetups() is in date order
@@ -197,26 +184,3 @@ def item_int_id(item_id: str) -> int:
     """A stable non-negative 63-bit FAISS id for an item id (blake2b; no table to keep)."""
     return int.from_bytes(hashlib.blake2b(item_id.encode(), digest_size=8).digest(),
                           "big") & (2**63 - 1)
-
-
-def talk_records(store: Store) -> list[dict]:
-    """The `explorer talks --json` objects, in meetup date then agenda order.
-
-    Args:
-        store: the data dir's store.
-
-    Returns:
-        Dicts with id, meetup (the meetup's label), date (the meetup's date), title,
-        speakers, abstract, url (the meetup's page), slides_url, video_url, kind.
-    """
-    meetups = {m.key: m for m in store.meetups()}
-    out = []
-    for t in store.talks():
-        m = meetups.get(t.meetup_key)
-        out.append({
-            "id": t.id, "meetup": m.label if m else t.meetup_key,
-            "date": m.date if m else None, "title": t.title, "speakers": list(t.speakers),
-            "abstract": t.abstract, "url": meetup_page(m) if m else None,
-            "slides_url": t.slides_url, "video_url": t.video_url, "kind": t.kind,
-        })
-    return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,9 +211,36 @@ def label_from_terms(terms: Sequence[str], n: int = 3) -> str:
     return ", ".join(chosen) or "(no terms)"
 
 
+def rerank_terms(weighted: Sequence[tuple[str, float]], centroid: np.ndarray,
+                 embed_terms: Callable[[list[str]], np.ndarray], keep: int = 8) -> list[str]:
+    """Order c-TF-IDF candidates by half their weight, half their cosine to the topic centroid.
+
+    c-TF-IDF alone favours words that are frequent in a topic's texts; on short talk
+    abstracts that is often a speaker's bio ("currently", "holds"). Terms whose own embedding
+    is near the topic's centre name what the topic is about (as BERTopic's KeyBERTInspired).
+
+    Args:
+        weighted: (term, c-TF-IDF weight) candidates, best first.
+        centroid: the topic's unit centroid in the embedding space of ``embed_terms``.
+        embed_terms: texts -> unit vectors (the model the items were embedded with).
+        keep: terms returned.
+
+    Returns:
+        The ``keep`` best terms.
+    """
+    if not weighted:
+        return []
+    terms = [t for t, _ in weighted]
+    w = np.array([x for _, x in weighted], dtype=np.float64)
+    sim = normalize(embed_terms(terms)) @ centroid
+    score = 0.5 * sim + 0.5 * w / (w.max() or 1)
+    return [terms[j] for j in np.argsort(-score, kind="stable")[:keep]]
+
+
 def fit_topics(item_ids: Sequence[str], texts: Sequence[str], vectors: np.ndarray,
                k_range: tuple[int, int] | None = None, n_topics: int | None = None,
-               seed: int = 0, model: str = "") -> TopicModel:
+               seed: int = 0, model: str = "",
+               embed_terms: Callable[[list[str]], np.ndarray] | None = None) -> TopicModel:
     """Cluster items on their embeddings and describe each cluster.
 
     Topic ids are given largest topic first (0, 1, ...). The model's assignment threshold
@@ -227,6 +254,8 @@ def fit_topics(item_ids: Sequence[str], texts: Sequence[str], vectors: np.ndarra
         n_topics: a fixed number of topics instead of the silhouette choice.
         seed: k-means seed.
         model: embedding model id, stored so a model change can be detected.
+        embed_terms: optional texts -> vectors with the items' model; when given, label
+            terms are re-ranked by closeness to the topic (``rerank_terms``).
 
     Returns:
         The fitted ``TopicModel``.
@@ -245,7 +274,7 @@ def fit_topics(item_ids: Sequence[str], texts: Sequence[str], vectors: np.ndarra
     tm = TopicModel(topics=topics, assignments=dict(zip(item_ids, topic_of)),
                     threshold=MIN_ASSIGN_THRESHOLD, next_id=len(topics), model=model,
                     silhouette=scores)
-    _describe(tm, list(item_ids), list(texts), x)
+    _describe(tm, list(item_ids), list(texts), x, embed_terms)
     tm.threshold = assign_threshold(x, np.array(topic_of),
                                     np.stack([tm.topics[t].centroid for t in sorted(tm.topics)]))
     return tm
@@ -303,7 +332,8 @@ def assign(model: TopicModel, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def update_topics(model: TopicModel, item_ids: Sequence[str], texts: Sequence[str],
-                  vectors: np.ndarray) -> TopicModel:
+                  vectors: np.ndarray,
+                  embed_terms: Callable[[list[str]], np.ndarray] | None = None) -> TopicModel:
     """Bring a model up to date with the current items, keeping every existing topic id.
 
     Items already assigned keep their topic. A new item joins its nearest topic when its
@@ -314,7 +344,7 @@ def update_topics(model: TopicModel, item_ids: Sequence[str], texts: Sequence[st
 
     Args:
         model: the persisted model (not modified).
-        item_ids, texts, vectors: all current items, as for ``fit_topics``.
+        item_ids, texts, vectors, embed_terms: as for ``fit_topics``.
 
     Returns:
         A new ``TopicModel``.
@@ -344,7 +374,7 @@ def update_topics(model: TopicModel, item_ids: Sequence[str], texts: Sequence[st
             tm.topics[tid] = Topic(id=tid, centroid=np.zeros(x.shape[1], np.float32))
             for g in group:
                 tm.assignments[item_ids[far[g]]] = tid
-    _describe(tm, list(item_ids), list(texts), x)
+    _describe(tm, list(item_ids), list(texts), x, embed_terms)
     return tm
 
 
@@ -362,6 +392,7 @@ def _group_far_items(x: np.ndarray, threshold: float) -> list[list[int]]:
 
 
 def _describe(tm: TopicModel, item_ids: list[str], texts: list[str], x: np.ndarray,
+              embed_terms: Callable[[list[str]], np.ndarray] | None = None,
               n_representatives: int = 3) -> None:
     """Recompute size, centroid, terms, label and central items of every topic in place."""
     row_of = {iid: r for r, iid in enumerate(item_ids)}
@@ -370,7 +401,8 @@ def _describe(tm: TopicModel, item_ids: list[str], texts: list[str], x: np.ndarr
         members[t].append(row_of[iid])
     rows = [r for t in members for r in members[t]]
     labs = [t for t in members for _ in members[t]]
-    terms = ctfidf_terms([texts[r] for r in rows], labs) if rows else {}
+    n_terms = 25 if embed_terms else 8
+    terms = ctfidf_terms([texts[r] for r in rows], labs, n_terms) if rows else {}
     for t, topic in tm.topics.items():
         m = members[t]
         topic.size = len(m)
@@ -378,7 +410,8 @@ def _describe(tm: TopicModel, item_ids: list[str], texts: list[str], x: np.ndarr
             continue  # an emptied topic keeps its last centroid and terms
         c = x[m].mean(axis=0)
         topic.centroid = (c / (np.linalg.norm(c) or 1)).astype(np.float32)
-        topic.terms = [w for w, _ in terms.get(t, [])]
+        topic.terms = (rerank_terms(terms.get(t, []), topic.centroid, embed_terms)
+                       if embed_terms else [w for w, _ in terms.get(t, [])])
         topic.label = label_from_terms(topic.terms)
         central = np.argsort(-(x[m] @ topic.centroid), kind="stable")[:n_representatives]
         topic.representatives = [item_ids[m[i]] for i in central]

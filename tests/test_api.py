@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import explorer
 from embeddings.encoder import HashingEncoder
 from embeddings.index import IndexMismatch, IndexMissing
-from explorer.api import PAPER_COLUMNS, TALK_COLUMNS, talk_records
+from explorer.api import PAPER_COLUMNS, TALK_COLUMNS
 from explorer.domain import Hit
 from explorer.search import build_index
 from explorer.store import StoreError
@@ -120,9 +120,9 @@ def test_talk_records_match_the_talks_json(built):
     from explorer.store import Store
 
     store = Store.open(built, create=False)
-    records = talk_records(store)
+    records = store.talk_records()
     store.close()
-    assert [list(r) for r in records[:1]] == [TALK_COLUMNS]
+    assert list(records[0]) == TALK_COLUMNS
     ai = records[0]
     assert ai["meetup"] == "AI" and ai["url"] == "https://www.meetup.com/example/events/1/"
     assert [r["kind"] for r in records].count("intro-and-hot-topics") == 2

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
 from explorer.cli import app
 
 ARCHIVE = FIXTURES / "archive"

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from explorer.archive import open_archive
 from explorer.parser import parse_archive
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from seeded_archive import build_seeded_archive  # noqa: E402
+from seeded_archive import build_seeded_archive
 
 
 @pytest.fixture(scope="module")
