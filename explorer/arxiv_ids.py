@@ -38,8 +38,13 @@ def _valid_new(ident: str) -> bool:
 
 
 def _context(text: str, start: int, end: int) -> str:
-    snippet = text[max(0, start - _CONTEXT): end + _CONTEXT]
-    return " ".join(snippet.split())
+    lo, hi = max(0, start - _CONTEXT), end + _CONTEXT
+    # Widen to whole words: a context that starts mid-word reads as garbage in the app.
+    while lo > 0 and not text[lo - 1].isspace() and start - lo < _CONTEXT + 30:
+        lo -= 1
+    while hi < len(text) and not text[hi].isspace() and hi - end < _CONTEXT + 30:
+        hi += 1
+    return " ".join(text[lo:hi].split())
 
 
 def find_arxiv_ids(text: str) -> list[tuple[str, str]]:
@@ -80,3 +85,20 @@ def find_arxiv_ids(text: str) -> list[tuple[str, str]]:
         if "arxiv" in window:
             add(m, m.start())
     return [(i, ctx) for i, (_, ctx) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def citing_phrase(context: str, arxiv_id: str, width: int = 100) -> str:
+    """The phrase just before an arXiv id in its citing text: the best title an unresolved
+    paper has.
+
+    Example: ('... ### Hot Topics - Protein folding of residues (arXiv:2405.08001) - X',
+    '2405.08001') -> 'Protein folding of residues'.
+    """
+    text = " ".join(context.split())
+    at = text.lower().find(arxiv_id.lower())
+    before = text[:at] if at >= 0 else text
+    before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", before, flags=re.IGNORECASE)
+    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<")
+    if not phrase:
+        phrase = text
+    return phrase[-width:] if at >= 0 else phrase[:width]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from explorer.arxiv_ids import citing_phrase
 from explorer.domain import INTRO
 from explorer.topics import TopicModel, fit_topics, load_model, save_model, update_topics
 
@@ -79,23 +79,6 @@ def item_frame(ex) -> pd.DataFrame:
         rows.append((iid, kind, title, dates[0] if dates else None,
                      cited[0]["meetup"] if cited else None, hot))
     return pd.DataFrame(rows, columns=["id", "kind", "title", "date", "meetup", "hot"])
-
-
-def citing_phrase(context: str, arxiv_id: str, width: int = 100) -> str:
-    """The phrase just before an arXiv id in its citing text: the best title an unresolved
-    paper has.
-
-    Example: ('... ### Hot Topics - Protein folding of residues (arXiv:2405.08001) - X',
-    '2405.08001') -> 'Protein folding of residues'.
-    """
-    text = " ".join(context.split())
-    at = text.lower().find(arxiv_id.lower())
-    before = text[:at] if at >= 0 else text
-    before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", before, flags=re.IGNORECASE)
-    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<")
-    if not phrase:
-        phrase = text
-    return phrase[-width:] if at >= 0 else phrase[:width]
 
 
 def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> TopicModel:

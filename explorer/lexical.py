@@ -28,6 +28,8 @@ STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(
 _GENERIC = frozenset([
     "deep", "learning", "learn", "neural", "network", "networks", "machine", "model", "models",
     "talk", "introduction", "intro", "using", "use", "based", "data", "ai",
+    # link debris from slide text: every arXiv citation shares these
+    "http", "https", "www", "arxiv", "org", "abs", "pdf", "com",
 ])
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.arxiv_ids import citing_phrase
+
 # Characters that Markdown (CommonMark + Streamlit's extensions) gives a meaning to. Archive
 # and arXiv text is shown with st.markdown only after escaping these, so a title cannot
 # become a link, an image, a heading or a LaTeX block.
@@ -228,13 +230,20 @@ def paper_card(paper: object, query: str | None = None, score: float | None = No
         context: slide text around the citation, shown for papers arXiv did not resolve.
 
     Returns:
-        A `Card` of kind "paper"; an unresolved paper's title is its bare reference.
+        A `Card` of kind "paper"; an unresolved paper is titled by the phrase the slides put
+        before its id (``citing_phrase``), else by its bare reference.
     """
     p = as_dict(paper)
     pid = _text(p.get("id"))
     bare = pid.split(":", 1)[1] if pid.lower().startswith("arxiv:") else pid
     resolved = bool(p.get("resolved", p.get("status") == "resolved")) and bool(p.get("title"))
-    title = _text(p.get("title")) if resolved else f"arXiv:{bare} (unresolved reference)"
+    phrase = "" if resolved else citing_phrase(context or _text(p.get("context")), bare)
+    if resolved:
+        title = _text(p.get("title"))
+    elif 8 <= len(phrase) <= 100 and phrase != (context or _text(p.get("context"))):
+        title = f"{phrase} (arXiv:{bare}, not yet fetched)"
+    else:
+        title = f"arXiv:{bare} (unresolved reference)"
     authors = _names(p.get("authors"))
     if len(authors) > 4:
         authors = authors[:3] + ["et al."]

@@ -438,7 +438,7 @@ def test_cli_tables_without_json(built):
 
 
 def test_citing_phrase_titles_unresolved_papers():
-    from explorer.gaps import citing_phrase
+    from explorer.arxiv_ids import citing_phrase
 
     ctx = "flowing. ### Hot Topics - Protein folding of membranes (arXiv:2405.08001) - Next one"
     assert citing_phrase(ctx, "2405.08001") == "Protein folding of membranes"

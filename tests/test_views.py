@@ -104,9 +104,11 @@ def test_paper_card_resolved_and_unresolved():
     assert resolved.meta == "arXiv paper · 2017-06-12 · A, B, C, et al."
     assert resolved.links == [Link("arXiv", "https://arxiv.org/abs/1706.03762v5")]
     bare = paper_card({"id": "arxiv:9999.99999", "title": "", "resolved": False},
-                      context="slide text around arXiv:9999.99999")
-    assert bare.title == "arXiv:9999.99999 (unresolved reference)"
-    assert bare.snippet == "slide text around arXiv:9999.99999"
+                      context="- Dreaming machines arXiv:9999.99999 (new!)")
+    assert bare.title == "Dreaming machines (arXiv:9999.99999, not yet fetched)"
+    assert bare.snippet == "- Dreaming machines arXiv:9999.99999 (new!)"
+    no_phrase = paper_card({"id": "9999.99999", "resolved": False}, context="arXiv:9999.99999")
+    assert no_phrase.title == "arXiv:9999.99999 (unresolved reference)"
     assert bare.links == [Link("arXiv", "https://arxiv.org/abs/9999.99999")]
 
 
