@@ -151,8 +151,11 @@ def _empty_state(ex, lk: common.Lookups) -> None:
     span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
     st.markdown(f"#### Explore the Vienna Deep Learning Meetup{span}")
     n_talks = sum(1 for t in lk.talks.values() if t.get("kind") in ("talk", "short talk"))
-    n_papers = sum(1 for p in lk.papers.values() if p.get("status", "resolved") == "resolved")
-    st.caption(f"{len(lk.meetups)} meetups · {n_talks} talks · {n_papers} cited arXiv papers")
+    n_papers = len(lk.papers)
+    n_fetched = sum(1 for p in lk.papers.values() if p.get("resolved"))
+    fetched = f" ({n_fetched} with arXiv metadata)" if n_fetched < n_papers else ""
+    st.caption(f"{len(lk.meetups)} meetups · {n_talks} talks · "
+               f"{n_papers} cited arXiv papers{fetched}")
     st.markdown("Try one of these:")
     cols = st.columns(len(common.SUGGESTED_QUERIES))
     for col, q in zip(cols, common.SUGGESTED_QUERIES):

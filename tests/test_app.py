@@ -154,6 +154,7 @@ def test_empty_search_page_suggests_queries(data):
     labels = [b.label for b in at.button]
     assert "transformers" in labels and "diffusion models" in labels
     assert "4 meetups" in texts(at)
+    assert "3 cited arXiv papers (2 with arXiv metadata)" in texts(at)
 
 
 def test_empty_search_page_lists_the_latest_meetup(data):
