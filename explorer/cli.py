@@ -28,6 +28,17 @@ def _progress():
                     TimeElapsedColumn(), console=err, transient=False)
 
 
+def _open_store(data_dir: Path | None):
+    """The data dir's store, or exit 2 saying how to build one."""
+    from explorer.store import Store, StoreError
+
+    try:
+        return Store.open(data_dir, create=False)
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
 def _ingest(source: str, data_dir: Path | None):
     """Parse the archive and replace the stored corpus in one transaction."""
     from explorer.archive import ArchiveUnavailable, open_archive
@@ -78,13 +89,7 @@ def talks(
     data_dir: Path | None = DataDir,
 ):
     """List every talk."""
-    from explorer.store import Store, StoreError
-
-    try:
-        store = Store.open(data_dir, create=False)
-    except StoreError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+    store = _open_store(data_dir)
     records = store.talk_records()
     if as_json:
         _print_json(records)
@@ -101,9 +106,7 @@ def talks(
 @app.command()
 def warnings(data_dir: Path | None = DataDir):
     """List what the last ingest could not parse (file and line)."""
-    from explorer.store import Store
-
-    for w in Store.open(data_dir, create=False).warnings():
+    for w in _open_store(data_dir).warnings():
         print(w)
 
 
@@ -155,13 +158,7 @@ def papers(
 ):
     """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
     from explorer.papers import fetch_papers, ids_to_fetch, papers_records
-    from explorer.store import Store, StoreError
-
-    try:
-        store = Store.open(data_dir, create=False)
-    except StoreError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+    store = _open_store(data_dir)
     with _progress() as bar:
         task = bar.add_task("arXiv metadata", total=0 if offline else
                             len(ids_to_fetch(store, refresh)))
@@ -247,19 +244,6 @@ def related(
 
 
 # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
-def _topics_explorer(data_dir: Path | None):
-    """explorer.open(data_dir), or a clear error and exit 2."""
-    from embeddings.index import VectorIndexError
-    from explorer.api import open as open_explorer
-    from explorer.store import StoreError
-
-    try:
-        return open_explorer(data_dir)
-    except (StoreError, VectorIndexError) as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
-
-
 @app.command()
 def topics(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -269,7 +253,7 @@ def topics(
     """List the topics of talks and papers (stable ids; new items join existing topics)."""
     from explorer.gaps import item_frame, topic_model, topic_table
 
-    ex = _topics_explorer(data_dir)
+    ex = _open_explorer(data_dir)
     with err.status("clustering topics"):
         table = topic_table(topic_model(ex, refit=refit), item_frame(ex))
     ex.close()
@@ -298,7 +282,7 @@ def gaps(
     """Topics for the next season: followed in hot-topic papers but without talks, or stale."""
     from explorer.gaps import find_gaps, item_frame, topic_model
 
-    ex = _topics_explorer(data_dir)
+    ex = _open_explorer(data_dir)
     with err.status("clustering topics"):
         found = find_gaps(topic_model(ex), item_frame(ex), as_of=as_of)
     ex.close()
@@ -327,7 +311,7 @@ def novelty(
     """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
     from explorer.novelty import novelty_check
 
-    ex = _topics_explorer(data_dir)
+    ex = _open_explorer(data_dir)
     try:
         result = novelty_check(ex, text, k=k)
     except ValueError as e:

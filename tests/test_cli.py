@@ -64,3 +64,10 @@ def test_github_source_offline_fails_fast_naming_source(tmp_path, monkeypatch):
     result = runner.invoke(app, ["ingest", "--source", "github", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--source" in result.output
+
+
+def test_warnings_lists_file_and_line(tmp_path):
+    runner.invoke(app, ["ingest", "--source", str(ARCHIVE), "--data-dir", str(tmp_path)])
+    result = runner.invoke(app, ["warnings", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("README.md:20: table row has 2 cells")
