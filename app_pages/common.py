@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer.store import Store, default_data_dir
+from explorer.store import default_data_dir
 from explorer.views import (
     Card,
     Link,
@@ -77,26 +77,19 @@ def lookups(directory: str) -> Lookups:
     for r in ex.papers().to_dict("records"):
         r["id"] = paper_item_id(str(r["id"]))  # records may carry bare arXiv ids
         papers[r["id"]] = r
-    ms = ex.meetups()
-    meetups = [_clean(m) for m in (ms.to_dict("records") if hasattr(ms, "to_dict")
-                                   else [as_dict(m) for m in ms])]
+    meetups = [_clean(m) for m in ex.meetups().to_dict("records")]
     labels = {str(m.get("key")): m.get("number") if m.get("number") is not None
               else m.get("key") for m in meetups}
     dates = {str(m.get("key")): m.get("date") for m in meetups}
     by_paper: dict[str, list[dict]] = {}
     by_talk: dict[str, list[dict]] = {}
-    store = getattr(ex, "store", None) or Store.open(directory, create=False)
-    try:
-        for r in store.refs():
-            d = as_dict(r)
-            d["meetup"] = labels.get(r.meetup_key, r.meetup_key)
-            d["date"] = dates.get(r.meetup_key)
-            by_paper.setdefault(paper_item_id(r.arxiv_id), []).append(d)
-            if r.talk_id:
-                by_talk.setdefault(r.talk_id, []).append(d)
-    finally:
-        if store is not getattr(ex, "store", None):
-            store.close()
+    for r in ex.store.refs():
+        d = as_dict(r)
+        d["meetup"] = labels.get(r.meetup_key, r.meetup_key)
+        d["date"] = dates.get(r.meetup_key)
+        by_paper.setdefault(paper_item_id(r.arxiv_id), []).append(d)
+        if r.talk_id:
+            by_talk.setdefault(r.talk_id, []).append(d)
     return Lookups(talks, papers, meetups, by_paper, by_talk)
 
 
