@@ -3,6 +3,7 @@
     python benchmarks/eval_quality.py                    # the shipped settings
     python benchmarks/eval_quality.py --compositions     # + every text composition
     python benchmarks/eval_quality.py --fusions          # + a grid of fusion settings
+    python benchmarks/eval_quality.py --queries tests/fixtures/heldout_queries.json --per-query
 
 The archive is $EXPLORER_CORPUS, else ../shared/corpus/vdlm-meetups beside the repository.
 The judged queries are a dev set: settings were picked on them, so expect a little less on
@@ -33,7 +34,7 @@ from explorer.items import (
     item_int_id,
 )
 from explorer.parser import parse_archive
-from explorer.quality import load_judged_queries, mean_ndcg
+from explorer.quality import load_judged_queries, mean_ndcg, ndcg_at_k
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.store import Store
 
@@ -82,26 +83,46 @@ def row(name: str, engine: SearchEngine, queries, modes=("dense", "bm25", "hybri
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
+def print_per_query(engine: SearchEngine, queries) -> None:
+    """Each query's nDCG@10 per mode, and hybrid's top 5 (* marks a judged-relevant talk)."""
+    print("\n| query | dense | bm25 | hybrid |\n| --- | --- | --- | --- |")
+    for q in queries:
+        cells, top = [], []
+        for m in ("dense", "bm25", "hybrid"):
+            hits = engine.search(q.query, k=10, mode=m, kind="talk")
+            cells.append(f"{ndcg_at_k([h.id for h in hits], q.relevant):.2f}")
+            top = [("*" if h.id in q.relevant else "") + h.id[:40] for h in hits[:5]]
+        print(f"| {q.query} | " + " | ".join(cells) + " |")
+        print("|   hybrid top 5: " + ", ".join(top) + " | | | |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
     ap.add_argument("--compositions", action="store_true", help="compare text compositions")
     ap.add_argument("--fusions", action="store_true", help="compare fusion settings")
+    ap.add_argument("--queries", type=Path, default=JUDGED,
+                    help="judged-queries JSON (default: the dev set, %(default)s)")
+    ap.add_argument("--per-query", action="store_true",
+                    help="also print each query's nDCG@10 per mode and hybrid's top 5")
     args = ap.parse_args()
     corpus = corpus_dir()
     if not (corpus / "README.md").exists():
         print(f"archive not found at {corpus}; set EXPLORER_CORPUS", file=sys.stderr)
         return 2
-    queries = load_judged_queries(JUDGED)
+    queries = load_judged_queries(args.queries)
     encoder = MemoEncoder(get_encoder(args.model))
     with tempfile.TemporaryDirectory() as tmp:
         store = ingest(corpus, Path(tmp))
-        print(f"{len(queries)} judged queries, model {encoder.model_id}, nDCG@10 over talks\n")
+        print(f"{len(queries)} judged queries ({args.queries.name}), model {encoder.model_id}, "
+              "nDCG@10 over talks\n")
         print("| setting | dense | bm25 | hybrid |\n| --- | --- | --- | --- |")
         engine = engine_for(store, encoder, DEFAULT_COMPOSITION, LEXICAL_COMPOSITION)
         f = DEFAULT_FUSION
         print(row(f"shipped: dense={DEFAULT_COMPOSITION}, bm25={LEXICAL_COMPOSITION}, "
                   f"{f.method} alpha={f.alpha}", engine, queries))
+        if args.per_query:
+            print_per_query(engine, queries)
         if args.compositions:
             for comp in COMPOSITIONS:
                 for lex in COMPOSITIONS:

@@ -31,9 +31,10 @@ TALK_KIND, PAPER_KIND = "talk", "paper"
 PAPER_PREFIX = "arxiv:"
 
 # Talk text compositions compared on the judged queries; DEFAULT_COMPOSITION is used.
-COMPOSITIONS = ("title", "title+abstract", "title+abstract+speakers")
+COMPOSITIONS = ("title", "title+abstract", "title+abstract+speakers",
+                "title+abstract+speakers+event")
 DEFAULT_COMPOSITION = "title+abstract"
-LEXICAL_COMPOSITION = "title+abstract+speakers"
+LEXICAL_COMPOSITION = "title+abstract+speakers+event"
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,31 @@ def _join(*parts: str) -> str:
     return " ".join(out).strip()
 
 
-def talk_text(talk: Talk, composition: str = DEFAULT_COMPOSITION) -> str:
+def talk_text(talk: Talk, composition: str = DEFAULT_COMPOSITION,
+              meetup: Meetup | None = None) -> str:
     """The text a talk is embedded (or BM25-indexed) as.
 
     Args:
         talk: the talk.
         composition: one of `COMPOSITIONS`.
+        meetup: the talk's meetup, for the "+event" composition.
 
     Returns:
-        e.g. 'Graph networks. We show how... Speakers: Ada Lovelace.'
+        e.g. 'Graph networks. We show how... Speakers: Ada Lovelace.'; with "+event" also
+        'Affiliations: Acme Labs. Event: Summer Summit, Hall 3.'
     """
     if composition not in COMPOSITIONS:
         raise ValueError(f"unknown composition {composition!r}; use one of {COMPOSITIONS}")
     parts = [talk.title]
     if composition != "title":
         parts.append(talk.abstract)
-    if composition.endswith("speakers") and talk.speakers:
+    if "speakers" in composition and talk.speakers:
         parts.append("Speakers: " + ", ".join(talk.speakers))
+    if composition.endswith("+event"):
+        if talk.affiliations:
+            parts.append("Affiliations: " + ", ".join(talk.affiliations))
+        if meetup is not None:
+            parts.append("Event: " + ", ".join(x for x in (meetup.title, meetup.venue) if x))
     return _join(*parts)
 
 
@@ -108,7 +117,7 @@ def paper_text(paper: Paper | None, contexts: list[str], composition: str = DEFA
         if composition == "title":
             return _join(paper.title)
         authors = ("Authors: " + ", ".join(paper.authors[:8])
-                   if composition.endswith("speakers") and paper.authors else "")
+                   if "speakers" in composition and paper.authors else "")
         return _join(paper.title, paper.abstract, authors)
     return _join(*dict.fromkeys(c for c in contexts if c.strip()))
 
@@ -132,8 +141,8 @@ def collect_items(store: Store, composition: str = DEFAULT_COMPOSITION,
             continue
         m = meetups.get(t.meetup_key)
         items.append(Item(
-            id=t.id, kind=TALK_KIND, title=t.title, text=talk_text(t, composition),
-            lexical_text=talk_text(t, lexical_composition), meetups=(t.meetup_key,),
+            id=t.id, kind=TALK_KIND, title=t.title, text=talk_text(t, composition, m),
+            lexical_text=talk_text(t, lexical_composition, m), meetups=(t.meetup_key,),
             meetup=m.label if m else t.meetup_key, date=m.date if m else None,
             url=t.slides_url or (m.page_url if m else None),
             years=_years([m] if m else [])))

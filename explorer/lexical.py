@@ -1,4 +1,10 @@
-"""Words for BM25 and for 'why related' lines: tokenizing, stemming, BM25 scores, shared terms."""
+"""Words for BM25 and for 'why related' lines: tokenizing, stemming, BM25 scores, shared terms.
+
+Queries are expanded with the spelled-out form of common ML abbreviations (`expand_query`)
+before both BM25 and the embedding see them: talks say "reinforcement learning" where
+attendees type "RL", BM25 cannot match the two, and all-MiniLM-L6-v2 embeds a lone "GNN"
+or "RL" close to nothing in particular.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,46 @@ _GENERIC = frozenset([
 ])
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+)?")
 
+# Abbreviations an attendee types for a field or a model family -> the words talks use.
+# Only unambiguous ones in this domain; product names (GPT, CLIP) are left as they are.
+ABBREVIATIONS = {
+    "agi": "artificial general intelligence",
+    "asr": "automatic speech recognition",
+    "automl": "automated machine learning",
+    "cnn": "convolutional neural network",
+    "cv": "computer vision",
+    "dl": "deep learning",
+    "drl": "deep reinforcement learning",
+    "gan": "generative adversarial network",
+    "gcn": "graph convolutional network",
+    "genai": "generative AI",
+    "gnn": "graph neural network",
+    "llm": "large language model",
+    "lstm": "long short-term memory recurrent network",
+    "ml": "machine learning",
+    "mlops": "machine learning operations deployment",
+    "moe": "mixture of experts",
+    "nas": "neural architecture search",
+    "ner": "named entity recognition",
+    "nerf": "neural radiance field",
+    "nlp": "natural language processing",
+    "nlu": "natural language understanding",
+    "nmt": "neural machine translation",
+    "ocr": "optical character recognition",
+    "pinn": "physics-informed neural network",
+    "rag": "retrieval-augmented generation",
+    "rl": "reinforcement learning",
+    "rlhf": "reinforcement learning from human feedback",
+    "rnn": "recurrent neural network",
+    "sota": "state of the art",
+    "ssl": "self-supervised learning",
+    "tts": "text-to-speech",
+    "vae": "variational autoencoder",
+    "vit": "vision transformer",
+    "xai": "explainable AI",
+}
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
 try:  # Snowball stemming via PyStemmer (what bm25s uses); plain words without it.
     import Stemmer
 
@@ -46,6 +92,20 @@ def words(text: str) -> list[str]:
     """Lower-case, accent-free words of a text without stopwords: 'The GANs!' -> ['gans']."""
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
     return [w for w in _WORD.findall(text) if w not in STOPWORDS]
+
+
+def expand_query(query: str) -> str:
+    """A query with its ML abbreviations spelled out after it ('GNNs' -> 'GNNs (graph neural
+    network)'); the abbreviation stays, so talks that use it still match it."""
+    extra = []
+    for tok in _TOKEN.findall(query):
+        low = tok.lower()
+        full = ABBREVIATIONS.get(low)
+        if full is None and len(low) > 3 and low.endswith("s"):  # "GANs", "LLMs"; not "mls"
+            full = ABBREVIATIONS.get(low[:-1])
+        if full is not None and full not in extra:
+            extra.append(full)
+    return f"{query} ({'; '.join(extra)})" if extra else query
 
 
 def tokenize(text: str) -> list[str]:

@@ -15,9 +15,16 @@ from explorer.mdtext import (
     is_person,
     links,
     resolve_link,
-    split_people,
     strip_md,
     unquote,
+)
+from explorer.readme_agenda import (
+    PageTalk,
+    agenda_line,
+    link_urls,
+    numbered_talk,
+    speaker_line,
+    table_talks,
 )
 
 MONTHS = {m: i for i, m in enumerate(
@@ -38,21 +45,9 @@ _NOT_TALK = re.compile(r"panel|moderat|keynotes?:?$|poster|wiki|t-shirt|organi[s
                        re.IGNORECASE)
 _SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap up|break|q&a|open "
                         r"discussions?|questions)\b", re.IGNORECASE)
-
-
-@dataclass
-class PageTalk:
-    """A slot found on a meetup page, with the page lines it came from."""
-
-    title: str
-    speakers: list[str] = field(default_factory=list)
-    affiliations: list[str] = field(default_factory=list)
-    abstract: str = ""
-    slides_url: str | None = None
-    video_url: str | None = None
-    kind: str = TALK
-    line: int = 0
-    end_line: int = 0
+# The hot-topics section's standing call for contributions describes no talk.
+_CALL = re.compile(r"\b(get in touch|contact(?:@| us)|write (?:to|us)|tell us|let us know|"
+                   r"reach out)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -96,40 +91,6 @@ def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
     return None, (mo, d)
 
 
-def _speaker_line(text: str) -> tuple[list[str], list[str]] | None:
-    """'by A (X), B' / '- A' / '*A, Org*' / 'A, Org' / 'A – Org' -> (speakers, affiliations)."""
-    t = strip_md(text).strip()
-    t = re.sub(r"^(?:[-–•]\s*|by\s+|speakers?:\s*|presented by\s+)", "", t, flags=re.IGNORECASE)
-    if not t or len(t) > 200:
-        return None
-    head = re.split(r",|\(|\s[-–—]\s?|\s+(?:and|&)\s+|:", t, maxsplit=1)[0].strip()
-    if not is_person(head):
-        return None
-    people, affils = split_people(t, strict=True)
-    return (people, affils) if people else None
-
-
-def _agenda(body: str, name_first: bool = True) -> tuple[str, list[str], list[str]] | None:
-    """An agenda line's talk: 'T by A, Org' / 'T (A, Org)' / 'A: T' / 'A - T' / 'T - A, Org'."""
-    body = strip_md(body).strip()
-    m = re.match(r"^[\"“](?P<t>[^\"”]+)[\"”]\s*(?:by|[-–]|,)?\s*(?P<w>.*)$", body)
-    if m and m["w"] and (sp := _speaker_line(m["w"])):
-        return m["t"].strip(), *sp
-    m = re.match(r"^(?P<t>.+?)\s+by\s+(?P<w>[^()]+?(?:\([^)]*\))?)\s*$", body)
-    if m and (sp := _speaker_line(m["w"])):
-        return m["t"], *sp
-    m = re.match(r"^(?P<t>.+?)\s*\((?:by\s+)?(?P<w>[^()]+)\)\s*(?P<tail>[:\-–].*)?$", body)
-    if m and (sp := _speaker_line(m["w"])):
-        return m["t"], *sp
-    m = re.match(r"^(?P<w>[^:]{4,60}?)\s*(?::|\s[-–]\s)\s*(?P<t>.+)$", body)
-    if name_first and m and is_person(m["w"]) and not is_person(m["t"]):
-        return m["t"], [clean_name(m["w"])], []
-    m = re.match(r"^(?P<t>.+)\s[-–]\s(?P<w>[^-–]+)$", body)
-    if m and (sp := _speaker_line(m["w"])):
-        return m["t"], *sp
-    return None
-
-
 class _Reader:
     def __init__(self, text: str, base_dir: str):
         self.lines = text.splitlines()
@@ -137,7 +98,9 @@ class _Reader:
         self.page = MeetupPage()
         self.cur: PageTalk | None = None
         self.cancel_next = False
-        self.labelled: list[tuple[str, str]] = []  # (link label, url) of slide lists
+        self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
+        self.tables = {first: (end, slots) for first, end, slots in table_talks(self.lines,
+                                                                                 base_dir)}
 
     def nonblank(self, i: int, limit: int = 2) -> int | None:
         for j in range(i, min(len(self.lines), i + limit + 1)):
@@ -179,12 +142,12 @@ class _Reader:
                 talk.slides_url = talk.slides_url or self.slides_in(s)
             elif re.fullmatch(r"\[?slides? not (yet )?available\]?", plain, re.IGNORECASE):
                 pass
-            elif not talk.speakers and (sp := _speaker_line(s)):
+            elif not talk.speakers and (sp := speaker_line(s)):
                 talk.speakers, talk.affiliations = sp
             elif not talk.title and len(plain) < 200:
                 talk.title = plain
             elif (not talk.speakers and len(plain) < 120 and (k := self.nonblank(j + 1, 0))
-                  and _speaker_line(self.lines[k])):
+                  and speaker_line(self.lines[k])):
                 talk.title = f"{talk.title} {plain}"  # a subtitle line under the bold title
             else:
                 break
@@ -223,9 +186,12 @@ class _Reader:
             talk.title, talk.speakers = q["title"].strip(), [clean_name(q["who"])]
         elif fold(inner) in ("agenda", "schedule", "details", "talks", "slides", "program"):
             return None
+        elif self.lines[i].lstrip().startswith("#") and any(
+                _same(inner, t.title) for t in self.page.talks):
+            talk.title = inner  # '### <title of an agenda talk>': its abstract section
         elif is_intro(inner.rstrip(": ")):
             talk.title, talk.kind = inner.rstrip(": "), INTRO
-        elif (k := self.nonblank(j, 1)) is not None and _speaker_line(self.lines[k]) \
+        elif (k := self.nonblank(j, 1)) is not None and speaker_line(self.lines[k]) \
                 and not _NOT_TALK.search(inner):
             talk.title = inner.rstrip(":")
         elif links(rest) and self.slides_in(rest) and not _NOT_TALK.search(inner):
@@ -236,13 +202,16 @@ class _Reader:
             talk.kind = INTRO
         if rest:
             talk.slides_url = self.slides_in(rest)
-            if (sp := _speaker_line(re.sub(r"\[\[?.*", "", rest))):
+            if (sp := speaker_line(re.sub(r"\[\[?.*", "", rest))):
                 talk.speakers, talk.affiliations = sp
         self.start(talk)
         return self.credits(talk, j)
 
     def line_talk(self, i: int) -> int | None:
         s = self.lines[i].strip()
+        if (numbered := numbered_talk(s, i + 1, self.base)) is not None:
+            self.start(numbered)
+            return i + 1
         struck = "~~" in s
         plain = strip_md(s)
         if re.fullmatch(r"(cancel+ed|postponed)( / (cancel+ed|postponed))?:?", plain, re.IGNORECASE):
@@ -260,7 +229,7 @@ class _Reader:
         if q and is_person(q["who"]):
             found = (q["title"], [clean_name(q["who"])], [])
         elif (bulleted or timed or m or struck) and body and not _SKIP_SLOT.match(body):
-            found = _agenda(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
+            found = agenda_line(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
                                    flags=re.IGNORECASE), name_first=not re.match(r"\d", s))
         else:
             found = None
@@ -284,7 +253,8 @@ class _Reader:
         if struck or re.search(r"(cancel+ed|postponed)\W*$", plain, re.IGNORECASE):
             kind = CANCELLED
         self.start(PageTalk(title=title.strip(), speakers=speakers, affiliations=affils,
-                            kind=kind, line=i + 1, slides_url=self.slides_in(s)))
+                            kind=kind, line=i + 1, slides_url=self.slides_in(s),
+                            video_url=link_urls(s, self.base)[1]))
         return i + 1
 
     def pair_talk(self, i: int) -> int | None:
@@ -294,8 +264,8 @@ class _Reader:
         lines = self.lines
         if (0 < i < len(lines) - 2 and not lines[i - 1].strip() and lines[i + 1].strip()
                 and not lines[i + 2].strip() and re.search(r",|\s[-–]\s", plain)
-                and (sp := _speaker_line(plain))
-                and not _speaker_line(lines[i + 1]) and len(lines[i + 1].strip()) <= 200):
+                and (sp := speaker_line(plain))
+                and not speaker_line(lines[i + 1]) and len(lines[i + 1].strip()) <= 200):
             title = strip_md(lines[i + 1])
             if not _NOT_TALK.search(title) and not title.endswith("."):
                 self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
@@ -303,12 +273,12 @@ class _Reader:
                 return i + 2
         if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
                 or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
-                or _SKIP_SLOT.match(plain) or _speaker_line(plain) or _NOT_TALK.search(plain)):
+                or _SKIP_SLOT.match(plain) or speaker_line(plain) or _NOT_TALK.search(plain)):
             return None
         if _CLOSERS.match(plain):
             return None
         k = self.nonblank(i + 1, 1)
-        if k is None or not (sp := _speaker_line(self.lines[k])):
+        if k is None or not (sp := speaker_line(self.lines[k])):
             return None
         title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
         above = strip_md(self.lines[i - 1]) if i else ""
@@ -317,9 +287,28 @@ class _Reader:
                             kind=kind, line=i + 1))
         return self.credits(self.cur, k + 1)
 
+    def link_lists(self) -> None:
+        """Collects '[[PDF - Title](...)]' links anywhere on the page (they name their talk)."""
+        for s in self.lines:
+            for label, target in links(s):
+                label = label.lstrip("[ ")
+                if re.match(r"^(pdf|slides?|video|recording)\s*[-–:]", label, re.IGNORECASE):
+                    url = resolve_link(self.base, target)
+                    if url:
+                        video = link_urls(f"[{label}]({target})", self.base)[1] is not None
+                        self.labelled.append((re.split(r"[-–:]", label, 1)[1], url, video))
+
     def run(self) -> MeetupPage:
+        self.link_lists()
         i, n = 0, len(self.lines)
         while i < n:
+            if i in self.tables:
+                end, slots = self.tables[i]
+                for slot in slots:
+                    self.start(slot)
+                self.close()
+                i = end
+                continue
             s = self.lines[i].strip()
             plain = strip_md(s)
             meta = re.match(r"^[-*]?\s*(date|venue|location|meetup page|meetup)\s*:\s*(.+)$",
@@ -338,12 +327,6 @@ class _Reader:
                 self.page.title = strip_md(s[2:])
                 i += 1
                 continue
-            if s:
-                for label, target in links(s):
-                    if re.match(r"^(pdf|slides?)\s*[-–:]", label, re.IGNORECASE):
-                        url = resolve_link(self.base, target)
-                        if url:
-                            self.labelled.append((re.split(r"[-–:]", label, 1)[1], url))
             nxt = None
             if s:
                 nxt = self.header_talk(i) or self.line_talk(i) or self.pair_talk(i)
@@ -365,8 +348,11 @@ class _Reader:
             if self.cur is not None:
                 if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
                     self.cur.slides_url = self.slides_in(s)
-                elif len(plain.split()) >= 6 or plain.endswith((".", "?", "!")):
-                    self.cur.abstract = f"{self.cur.abstract}\n{plain}".strip()
+                elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!"))) and not (
+                        self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
+                        re.sub(r"^\(optional\)\s*", "", plain)):
+                    text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)
+                    self.cur.abstract = f"{self.cur.abstract}\n{text}".strip()
                     self.cur.end_line = i + 1
                 if self.cur.video_url is None:
                     self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
@@ -418,11 +404,14 @@ def parse_page(text: str, base_dir: str) -> MeetupPage:
         if t.kind == CANCELLED or twin.kind == INTRO and t.kind != INTRO:
             twin.kind = t.kind
         twin.end_line = max(twin.end_line, t.end_line)
-    for label, url in reader.labelled:
+    for label, url, video in reader.labelled:
         for t in merged:
-            if t.slides_url is None and (_same(label, t.title) or (
+            if (t.video_url if video else t.slides_url) is None and (_same(label, t.title) or (
                     t.kind == INTRO and is_intro(label))):
-                t.slides_url = url
+                if video:
+                    t.video_url = url
+                else:
+                    t.slides_url = url
                 break
     page.talks = merged
     return page

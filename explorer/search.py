@@ -31,7 +31,7 @@ from explorer.items import (
     items_fingerprint,
     paper_item_id,
 )
-from explorer.lexical import LexicalIndex, shared_terms, tokenize, words
+from explorer.lexical import LexicalIndex, expand_query, shared_terms, tokenize, words
 from explorer.store import Store
 
 __all__ = ["DEFAULT_FUSION", "BuildReport", "Fusion", "LexicalIndex", "SearchEngine",
@@ -332,6 +332,7 @@ class SearchEngine:
         if not query.strip() or not self.items or k < 1:
             return []
         cand = np.arange(len(self.items)) if mask is None else np.flatnonzero(mask)
+        query = expand_query(query)  # "RL" -> "RL (reinforcement learning)", for both modes
         lexical = self.lexical.scores(query) if mode != "dense" else None
         if mode == "bm25":
             return self._hits(lexical, cand[lexical[cand] > 0], k)
