@@ -10,7 +10,9 @@ from search_corpus import invented_corpus, make_store
 
 from embeddings.encoder import HashingEncoder
 from embeddings.index import IndexMismatch, exact_search
+from explorer.domain import Meetup, Talk
 from explorer.items import collect_items, item_int_id, talk_text
+from explorer.lexical import expand_query
 from explorer.search import (
     Fusion,
     LexicalIndex,
@@ -64,6 +66,25 @@ def test_talk_text_compositions():
     assert talk_text(talk, "title+abstract+speakers").endswith("Speakers: Carl Placeholder.")
     with pytest.raises(ValueError, match="unknown composition"):
         talk_text(talk, "abstract")
+
+
+def test_event_composition_adds_affiliations_and_the_meetup():
+    talk = Talk(id="m3-x", meetup_key="3", title="Pruning nets", speakers=["Ida Nominal"],
+                affiliations=["Quokka Labs", "Uni Nowhere"], abstract="Fewer weights.")
+    meetup = Meetup("3", 3, "Spring gathering", "2019-04-01", venue="Hall Nine")
+    assert talk_text(talk, "title+abstract+speakers+event", meetup) == (
+        "Pruning nets. Fewer weights. Speakers: Ida Nominal. Affiliations: Quokka Labs, "
+        "Uni Nowhere. Event: Spring gathering, Hall Nine.")
+    # Without a meetup (or for the other compositions) nothing of the event is added.
+    assert talk_text(talk, "title+abstract+speakers+event").endswith("Uni Nowhere.")
+    assert "Quokka" not in talk_text(talk, "title+abstract+speakers", meetup)
+
+
+def test_bm25_finds_a_talk_by_its_meetup_title_but_dense_text_stays_topical(engine, store):
+    # Only the meetup's title says "thinking machines"; the talk's own text does not.
+    assert [h.id for h in engine.search("thinking machines", mode="bm25")] == [ROBOTS]
+    robots = next(it for it in collect_items(store) if it.id == ROBOTS)
+    assert "thinking" not in robots.text and "thinking" in robots.lexical_text
 
 
 def test_item_urls_slides_else_meetup_page(store):
@@ -206,6 +227,22 @@ def test_reason_lists_rare_shared_terms(engine):
 
 
 # -- text and fusion math --------------------------------------------------------------------
+def test_expand_query_spells_out_ml_abbreviations():
+    assert expand_query("RL") == "RL (reinforcement learning)"
+    assert expand_query("GANs vs NLP") == ("GANs vs NLP (generative adversarial network; "
+                                           "natural language processing)")
+    assert expand_query("gnn or GNNs") == "gnn or GNNs (graph neural network)"  # once
+    # Plain words, and plurals of two-letter abbreviations, stay as they are.
+    assert expand_query("machine learning for cells") == "machine learning for cells"
+    assert expand_query("mls") == "mls"
+
+
+def test_abbreviated_query_finds_the_spelled_out_talk(engine):
+    # The talk says "reinforcement learning"; the query only "RL".
+    assert [h.id for h in engine.search("RL", mode="bm25")] == [ROBOTS]
+    assert engine.search("RL", mode="hybrid")[0].id == ROBOTS
+
+
 def test_tokenize_drops_stopwords_and_stems():
     assert tokenize("The Transformers are learning, with GANs!") == ["transform", "learn", "gan"]
     assert tokenize("Schlüter's C++") == ["schluter", "s", "c++"]
