@@ -129,7 +129,7 @@ def main() -> int:
                     e = engine_for(store, encoder, comp, lex)
                     print(row(f"dense={comp}, bm25={lex}", e, queries))
         if args.fusions:
-            grid = [Fusion("weighted", a) for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
+            grid = [Fusion("weighted", a) for a in (0.5, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8)]
             grid += [Fusion("rrf", a, k) for k in (5, 20, 60) for a in (0.5, 0.6, 0.7)]
             for fusion in grid:
                 engine.fusion = fusion

@@ -283,8 +283,9 @@ def test_rrf_on_hand_made_rankings():
 
 def test_fuse_weighted_and_rrf():
     dense, bm25 = np.array([0.5, 0.4, 0.3]), np.array([0.0, 1.0, 3.0])
-    w = fuse(dense, bm25, Fusion("weighted", alpha=0.75))
-    assert w == pytest.approx([0.75, 0.75 * 0.5 + 0.25 / 3, 0.25])
+    w = fuse(dense, bm25, Fusion("weighted", alpha=0.75), floor=0.3)
+    # dense relevance from the 0.3 floor: [(0.5-.3)/.7, (0.4-.3)/.7, 0]; bm25 min-max: [0, 1/3, 1]
+    assert w == pytest.approx([0.75 * 0.2 / 0.7, 0.75 * 0.1 / 0.7 + 0.25 / 3, 0.25])
     assert fuse(dense, bm25, Fusion("weighted", alpha=1.0)).argmax() == 0
     assert fuse(dense, bm25, Fusion("weighted", alpha=0.0)).argmax() == 2
     r = fuse(dense, bm25, Fusion("rrf", alpha=0.5, rrf_k=60))
@@ -297,3 +298,21 @@ def test_item_int_ids_are_stable_63_bit():
     a = item_int_id("m57-some-talk")
     assert a == item_int_id("m57-some-talk") and 0 <= a < 2**63
     assert a != item_int_id("m57-some-talk-2")
+
+
+def test_dense_relevance_is_measured_from_the_noise_floor():
+    from explorer.search import dense_relevance, noise_floor
+
+    assert dense_relevance(np.array([1.0, 0.6, 0.1, -np.inf]), 0.2) == pytest.approx(
+        [1.0, 0.5, 0.0, 0.0])
+    v = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)  # cosines 0, 0.6, 0.8
+    assert noise_floor(v) == pytest.approx(0.6)
+    assert noise_floor(v[:1]) == 0.0
+
+
+def test_weak_dense_scores_do_not_outvote_an_exact_keyword_match():
+    # No item is close in meaning (all cosines near the floor), one item matches the words:
+    # min-max would stretch 0.26 vs 0.20 into 1 vs 0 and bury the keyword match.
+    dense, bm25 = np.array([0.26, 0.24, 0.20]), np.array([0.0, 0.0, 4.0])
+    fused = fuse(dense, bm25, Fusion("weighted", alpha=0.72), floor=0.23)
+    assert fused.argmax() == 2
