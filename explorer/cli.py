@@ -121,12 +121,13 @@ def build(
 ):
     """Ingest, fetch arXiv metadata, embed and index: everything the app and search need."""
     from embeddings.encoder import get_encoder
-    from explorer.papers import fetch_papers
+    from explorer.papers import fetch_papers, ids_to_fetch
     from explorer.search import build_index
 
     store = _ingest(source, data_dir)
     with _progress() as bar:
-        task = bar.add_task("arXiv metadata", total=None)
+        task = bar.add_task("arXiv metadata",
+                            total=0 if offline else len(ids_to_fetch(store, False)))
         report = fetch_papers(store, offline=offline,
                               progress=lambda n=1: bar.advance(task, n))
     for w in report.warnings:
@@ -135,7 +136,8 @@ def build(
     encoder = get_encoder(model, device=device)
     with _progress() as bar:
         task = bar.add_task(f"embedding ({encoder.model_id})", total=None)
-        result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n))
+        result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n),
+                             on_start=lambda total: bar.update(task, total=total))
     err.print(f"index: {result.summary()}")
     store.close()
     # Topics are updated here, not on first use, so their ids are fixed when the data is.

@@ -171,7 +171,8 @@ class BuildReport:
 
 
 def build_index(store: Store, encoder, progress: bool | Callable[[int], object] | None = None,
-                composition: str = DEFAULT_COMPOSITION) -> BuildReport:
+                composition: str = DEFAULT_COMPOSITION,
+                on_start: Callable[[int], object] | None = None) -> BuildReport:
     """Embed every item (reusing cached vectors) and write the "items" FAISS index.
 
     Args:
@@ -180,12 +181,15 @@ def build_index(store: Store, encoder, progress: bool | Callable[[int], object] 
         progress: True shows the embedding progress bar; a callable is called with the
             number of items embedded (or found in the cache) after each chunk.
         composition: how talk texts are composed (see `explorer.items.COMPOSITIONS`).
+        on_start: called with the number of items before embedding starts (a bar's total).
 
     Returns:
         A `BuildReport`; `embedded` is 0 when nothing changed since the last build.
     """
     items = collect_items(store, composition)
     texts = [it.text for it in items]
+    if on_start:
+        on_start(len(texts))
     if callable(progress):  # in chunks, so the caller's bar moves while the model works
         chunks = []
         for i in range(0, len(texts), _CHUNK):

@@ -114,10 +114,10 @@ def test_changed_talk_reembeds_only_it(store):
     corpus = invented_corpus()
     corpus.talks[3] = dataclasses.replace(corpus.talks[3], abstract="Now about wasps.")
     store.replace_corpus(corpus)
-    seen = []
-    report = build_index(store, enc, progress=seen.append)
+    seen, totals = [], []
+    report = build_index(store, enc, progress=seen.append, on_start=totals.append)
     assert report.embedded == 1 and report.reused == 6
-    assert sum(seen) == 7  # the progress callable hears of every item
+    assert sum(seen) == 7 and totals == [7]  # the bar's total, then every item
     engine = SearchEngine.load(store)
     assert engine.search("wasps", mode="bm25")[0].id == BEES
 
