@@ -454,7 +454,7 @@ def test_rerank_terms_prefers_terms_near_the_topic_centre():
 
     # "currently" has the top c-TF-IDF weight but points away from the topic's centre.
     space = {"currently": [0.0, 1.0], "music": [1.0, 0.0], "audio": [0.9, 0.1]}
-    embed = lambda terms: np.array([space[t] for t in terms], dtype=np.float32)  # noqa: E731
+    embed = lambda terms: np.array([space[t] for t in terms], dtype=np.float32)
     weighted = [("currently", 1.0), ("music", 0.8), ("audio", 0.7)]
     centre = np.array([1.0, 0.0], dtype=np.float32)
     assert rerank_terms(weighted, centre, embed) == ["music", "audio", "currently"]
