@@ -98,7 +98,7 @@ def citing_phrase(context: str, arxiv_id: str, width: int = 100) -> str:
     at = text.lower().find(arxiv_id.lower())
     before = text[:at] if at >= 0 else text
     before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", before, flags=re.IGNORECASE)
-    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<")
+    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<#*•")
     if not phrase:
         phrase = text
     return phrase[-width:] if at >= 0 else phrase[:width]

@@ -12,7 +12,7 @@ from explorer.topics import TopicModel, fit_topics, load_model, save_model, upda
 
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
 UNCOVERED_MIN_PAPERS = 3  # a topic needs this many cited papers to count as followed
-UNCOVERED_RATIO = 3.0  # ... and this many papers per talk to count as under-covered
+UNCOVERED_RATIO = 2.0  # ... and this many times its share of talks in its share of papers
 STALE_YEARS = 2.0  # a topic whose last talk is older than this is stale
 EVIDENCE = 5  # papers listed as evidence per gap
 
@@ -187,10 +187,15 @@ def uncovered_topics(model: TopicModel, items: pd.DataFrame,
                      ratio: float = UNCOVERED_RATIO) -> list[Gap]:
     """Topics the community follows (cited papers) but hardly ever gave a talk on.
 
-    A topic qualifies when it has at least ``min_papers`` hot-topic papers and at least
-    ``ratio`` of them per talk. Hot-topic papers are those with ``hot`` True (cited in an
-    intro/hot-topics slot or a README, not only by a talk); without a ``hot`` column every
-    paper counts. Ranked by papers / (talks + 1), then by paper count.
+    A topic qualifies when it has at least ``min_papers`` hot-topic papers and its share of
+    all hot-topic papers is at least ``ratio`` times its share of all talks (with one talk
+    added, so a topic with no talk is not infinitely enriched): the meetup reads about it far
+    more than it hears about it. Relative shares, not papers per talk, so the verdict does
+    not depend on how many slide decks the archive happens to carry. Hot-topic papers are
+    those with ``hot`` True (cited in an intro/hot-topics slot or a README, not only by a
+    talk); without a ``hot`` column every paper counts. Ranked by that enrichment.
+
+    Example: 5 of 11 papers and 3 of 129 talks -> (5/11) / (4/129) = 14.7: a gap.
 
     Returns:
         ``Gap`` objects of kind "uncovered", best first.
@@ -199,12 +204,15 @@ def uncovered_topics(model: TopicModel, items: pd.DataFrame,
     papers = df[df["kind"] == "paper"]
     if "hot" in papers.columns:
         papers = papers[papers["hot"].fillna(False).astype(bool)]
+    n_papers_all = max(len(papers), 1)
+    n_talks_all = max(int((df["kind"] == "talk").sum()), 1)
     gaps = []
     for t in model.active():
         p = papers[papers["topic"] == t.id]
         talks = df[(df["topic"] == t.id) & (df["kind"] == "talk")]
         n_p, n_t = len(p), len(talks)
-        if n_p < min_papers or n_p < ratio * n_t:
+        enrichment = (n_p / n_papers_all) / ((n_t + 1) / n_talks_all)
+        if n_p < min_papers or enrichment < ratio:
             continue
         last = _last_talk(talks)
         latest = p["date"].dropna().max() if p["date"].notna().any() else None
@@ -214,7 +222,7 @@ def uncovered_topics(model: TopicModel, items: pd.DataFrame,
                      + (f" (last {last['date']})" if last and last["date"] else "")
                      if n_t else ", never a talk"))
         gaps.append(Gap(kind="uncovered", topic=t.id, label=t.label, talks=n_t, papers=n_p,
-                        score=round(n_p / (n_t + 1), 3), reason=reason, last_talk=last,
+                        score=round(enrichment, 3), reason=reason, last_talk=last,
                         papers_evidence=_evidence(p)))
     return sorted(gaps, key=lambda g: (-g.score, -g.papers, g.topic))
 

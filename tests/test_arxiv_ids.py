@@ -36,3 +36,10 @@ def test_first_mention_kept_with_collapsed_context():
     assert [i for i, _ in found] == ["1706.03762"]
     assert "first" in found[0][1] and "\n" not in found[0][1] and "  " not in found[0][1]
     assert len(found[0][1]) <= 260
+
+
+def test_citing_phrase_drops_heading_marks():
+    from explorer.arxiv_ids import citing_phrase
+
+    ctx = "results. # Sparse Dreams of Robots Lab X, 2031 <http://arxiv.org/abs/3101.00001v1> - more"
+    assert citing_phrase(ctx, "3101.00001") == "Sparse Dreams of Robots Lab X, 2031"

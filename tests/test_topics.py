@@ -219,6 +219,11 @@ def _gap_world():
 def test_uncovered_topics_need_hot_papers_and_few_talks():
     model, items = _gap_world()
     gaps = uncovered_topics(model, items)
+    # Topic 0: 4 of the 9 hot papers, no talk: (4/9) / (1/5) = 2.2. Topic 2: 3 papers, one
+    # talk: (3/9) / (2/5) = 0.83, no more read about than heard about in this tiny world.
+    assert [g.topic for g in gaps] == [0]
+    assert gaps[0].score == pytest.approx((4 / 9) / (1 / 5), abs=1e-3)
+    gaps = uncovered_topics(model, items, ratio=0.5)
     assert [g.topic for g in gaps] == [0, 2]
     g0 = gaps[0]
     assert (g0.papers, g0.talks, g0.last_talk) == (4, 0, None)
@@ -227,7 +232,7 @@ def test_uncovered_topics_need_hot_papers_and_few_talks():
                                                      "arxiv:00"]
     assert gaps[1].last_talk == {"id": "t2-0", "title": "Old talk two", "date": "2017-06-01"}
     # Without the hot flag every paper counts: topic 0 then has 5.
-    assert uncovered_topics(model, items.drop(columns="hot"))[0].papers == 5
+    assert uncovered_topics(model, items.drop(columns="hot"), ratio=0.5)[0].papers == 5
 
 
 def test_stale_topics_are_those_without_a_recent_talk():
@@ -242,7 +247,7 @@ def test_stale_topics_are_those_without_a_recent_talk():
     assert stale_topics(model, items, as_of="2021-01-01") == [
         g for g in stale_topics(model, items, as_of="2021-01-01") if g.topic == 2]
     kinds = [g.kind for g in find_gaps(model, items, as_of="2024-06-01")]
-    assert kinds == ["uncovered", "uncovered", "stale", "stale"]
+    assert kinds == ["uncovered", "stale", "stale"]
 
 
 def test_topic_table_and_over_time_counts():
