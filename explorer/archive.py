@@ -105,6 +105,10 @@ class GitHubArchive:
         req = urllib.request.Request(url, headers={"User-Agent": "vdlm-explorer"})
         if accept:
             req.add_header("Accept", accept)
+        token = os.environ.get("GITHUB_TOKEN")
+        if token and url.startswith(self.api):
+            # Unauthenticated API calls are limited to 60 an hour per address.
+            req.add_header("Authorization", f"Bearer {token}")
         with urllib.request.urlopen(req, timeout=self.timeout) as resp:
             return resp.read()
 

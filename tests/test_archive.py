@@ -48,6 +48,7 @@ class FakeGitHub:
         self.files: dict[str, bytes] = {}
         self.broken: set[str] = set()
         self.blob_requests: list[str] = []
+        self.auth: list[str | None] = []  # Authorization header of each request
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,6 +56,7 @@ class FakeGitHub:
                 pass
 
             def do_GET(self):
+                fake.auth.append(self.headers.get("Authorization"))
                 if self.path.startswith("/api/repos/vdlm/meetups/git/trees/main"):
                     tree = [{"path": p, "type": "blob", "sha": git_blob_sha(d)}
                             for p, d in fake.files.items()]
@@ -143,3 +145,11 @@ def test_github_http_error_on_tree(github):
     github.server.RequestHandlerClass.do_GET = lambda self: self._send(403, b"rate limited")
     with pytest.raises(ArchiveUnavailable, match="403.*--source DIR"):
         open_archive("github", None)
+
+
+def test_github_token_is_sent_to_the_api_only(github, tmp_path, monkeypatch):
+    github.files = {"README.md": b"# root"}
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    archive = open_archive("github", BlobCache(tmp_path / "cache"))
+    archive.read("README.md")
+    assert github.auth == ["Bearer t0ken", None]  # the tree listing, then the raw blob
