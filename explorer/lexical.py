@@ -142,7 +142,7 @@ def shared_terms(a_text: str, b_text: str, n: int = 3,
         a_text, b_text: the two items' texts.
         n: how many terms.
         idf: stem -> idf (`LexicalIndex.idf`) to rank the terms; without it longer words
-            rank first and generic domain words ("learning") are left out.
+            rank first. Generic domain words ("learning", "http") are always left out.
 
     Returns:
         e.g. ['graph', 'molecules'] for two talks on graph networks for chemistry.
@@ -152,9 +152,9 @@ def shared_terms(a_text: str, b_text: str, n: int = 3,
     for w, s in zip(a_words, _stem_words(a_words)):
         if len(w) >= 3 and not w.isdigit():
             surface.setdefault(s, w)
-    common = set(surface) & set(_stem_words(words(b_text)))
+    common = {s for s in set(surface) & set(_stem_words(words(b_text)))
+              if surface[s] not in _GENERIC}  # never a reason, whatever their idf
     if idf is None:
-        common = {s for s in common if surface[s] not in _GENERIC}
         key: Callable[[str], float] = lambda s: len(surface[s])
     else:
         key = lambda s: idf.get(s, 0.0)

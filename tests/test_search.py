@@ -316,3 +316,12 @@ def test_weak_dense_scores_do_not_outvote_an_exact_keyword_match():
     dense, bm25 = np.array([0.26, 0.24, 0.20]), np.array([0.0, 0.0, 4.0])
     fused = fuse(dense, bm25, Fusion("weighted", alpha=0.72), floor=0.23)
     assert fused.argmax() == 2
+
+
+def test_shared_terms_never_give_generic_or_link_words():
+    from explorer.lexical import shared_terms
+
+    a = "Deep learning for bees http://arxiv.org/abs/1 hives"
+    b = "Deep learning for hives and bees, see http://arxiv.org/abs/2"
+    idf = {"http": 9.0, "arxiv": 9.0, "org": 9.0, "bee": 2.0, "hive": 1.0, "learn": 9.0}
+    assert set(shared_terms(a, b, n=5, idf=idf)) == {"bees", "hives"}
