@@ -104,10 +104,42 @@ def talks(
 
 
 @app.command()
-def warnings(data_dir: Path | None = DataDir):
+def warnings(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Path | None = DataDir,
+):
     """List what the last ingest could not parse (file and line)."""
-    for w in _open_store(data_dir).warnings():
+    found = _open_store(data_dir).warnings()
+    if as_json:
+        _print_json([{"path": w.path, "line": w.line, "message": w.message} for w in found])
+        return
+    for w in found:
         print(w)
+
+
+@app.command()
+def meetups(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    data_dir: Path | None = DataDir,
+):
+    """List every meetup with its date, venue and number of talks."""
+    store = _open_store(data_dir)
+    counts: dict[str, int] = {}
+    for t in store.talks():
+        if t.kind in ("talk", "short talk"):
+            counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
+    records = [{"meetup": m.label, "date": m.date, "title": m.title, "venue": m.venue,
+                "url": m.page_url, "talks": counts.get(m.key, 0)} for m in store.meetups()]
+    if as_json:
+        _print_json(records)
+        return
+    from rich.table import Table
+
+    table = Table("meetup", "date", "talks", "title", "venue")
+    for r in records:
+        table.add_row(str(r["meetup"]), r["date"] or "", str(r["talks"]), r["title"],
+                      r["venue"] or "")
+    Console().print(table)
 
 
 @app.command()

@@ -71,3 +71,15 @@ def test_warnings_lists_file_and_line(tmp_path):
     result = runner.invoke(app, ["warnings", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stdout.startswith("README.md:20: table row has 2 cells")
+    as_json = runner.invoke(app, ["warnings", "--json", "--data-dir", str(tmp_path)])
+    first = json.loads(as_json.stdout)[0]
+    assert (first["path"], first["line"]) == ("README.md", 20)
+
+
+def test_meetups_json_counts_talks_not_intro_slots(tmp_path):
+    runner.invoke(app, ["ingest", "--source", str(ARCHIVE), "--data-dir", str(tmp_path)])
+    result = runner.invoke(app, ["meetups", "--json", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0
+    by_label = {m["meetup"]: m for m in json.loads(result.stdout)}
+    assert by_label[2]["talks"] == 3  # two talks and a short talk; intro and cancelled not
+    assert by_label["AI"]["talks"] == 1 and by_label[2]["date"] == "2016-07-11"
