@@ -14,6 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err = Console(stderr=True)
 
 DataDir = typer.Option(None, "--data-dir", help="Data dir (default: $EXPLORER_DATA_DIR or data/).")
+AsJson = typer.Option(False, "--json", help="Print JSON.")
 
 
 def _print_json(obj) -> None:
@@ -85,7 +86,7 @@ def ingest(
 
 @app.command()
 def talks(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """List every talk."""
@@ -105,7 +106,7 @@ def talks(
 
 @app.command()
 def warnings(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """List what the last ingest could not parse (file and line)."""
@@ -119,7 +120,7 @@ def warnings(
 
 @app.command()
 def meetups(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """List every meetup with its date, venue and number of talks."""
@@ -187,7 +188,7 @@ def build(
 def papers(
     refresh: bool = typer.Option(False, "--refresh", help="Ask arXiv again for every id."),
     offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
@@ -242,7 +243,7 @@ def search(
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
     years: str | None = typer.Option(None, "--years", help="A year or range: 2019-2023."),
     meetup: str | None = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Search talks and papers (hybrid: meaning + keywords)."""
@@ -262,7 +263,7 @@ def related(
     item_id: str = typer.Argument(..., help="A talk id (m57-...) or paper id (arxiv:...)."),
     k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
     kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Talks and papers closest in meaning to a talk or paper (other meetups' talks)."""
@@ -280,7 +281,7 @@ def related(
 # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
 @app.command()
 def topics(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     refit: bool = typer.Option(False, "--refit", help="Cluster afresh (topic ids may change)."),
     data_dir: Path | None = DataDir,
 ):
@@ -308,7 +309,7 @@ def topics(
 
 @app.command()
 def gaps(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     as_of: str | None = typer.Option(None, "--as-of", help="Date 'now' is measured from "
                                         "(default: the last meetup)."),
     data_dir: Path | None = DataDir,
@@ -339,7 +340,7 @@ def gaps(
 def novelty(
     text: str = typer.Argument(..., help="Proposed talk title and/or abstract."),
     k: int = typer.Option(5, "-k", help="Closest past talks to list."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
