@@ -89,16 +89,22 @@ def find_arxiv_ids(text: str) -> list[tuple[str, str]]:
 
 def citing_phrase(context: str, arxiv_id: str, width: int = 100) -> str:
     """The phrase just before an arXiv id in its citing text: the best title an unresolved
-    paper has.
+    paper has; "" when what stands there is no phrase (a formula, a bare link).
 
     Example: ('... ### Hot Topics - Protein folding of residues (arXiv:2405.08001) - X',
-    '2405.08001') -> 'Protein folding of residues'.
+    '2405.08001') -> 'Protein folding of residues'. Without the id in the text, the text.
     """
     text = " ".join(context.split())
     at = text.lower().find(arxiv_id.lower())
-    before = text[:at] if at >= 0 else text
-    before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", before, flags=re.IGNORECASE)
-    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1].strip(" -:([<#*•")
-    if not phrase:
-        phrase = text
-    return phrase[-width:] if at >= 0 else phrase[:width]
+    if at < 0:
+        return text[:width]
+    before = re.sub(r"[\s(\[<:]*(?:arxiv[:\s]*|https?://\S*)?$", "", text[:at],
+                    flags=re.IGNORECASE)
+    phrase = re.split(r"\s[-*•#|]+\s|[.!?;]\s|\n", before)[-1]
+    phrase = re.sub(r"<?https?://\S+>?", " ", phrase)  # other links in the same line
+    phrase = " ".join(phrase.split()).strip(" -:([<#*•")
+    phrase = re.sub(r"^[^A-Za-z]+", "", phrase)  # list numbers, stray emphasis: "3.** Title"
+    letters = sum(c.isalpha() or c == " " for c in phrase)
+    if not phrase or "\\" in phrase or "$" in phrase or letters < 0.8 * len(phrase):
+        return ""  # slide text extracted from formulas and tables is no title
+    return phrase[-width:]

@@ -43,3 +43,14 @@ def test_citing_phrase_drops_heading_marks():
 
     ctx = "results. # Sparse Dreams of Robots Lab X, 2031 <http://arxiv.org/abs/3101.00001v1> - more"
     assert citing_phrase(ctx, "3101.00001") == "Sparse Dreams of Robots Lab X, 2031"
+
+
+def test_citing_phrase_skips_links_numbers_and_formulas():
+    from explorer.arxiv_ids import citing_phrase
+
+    linked = "Singing owls <https://example.org/owls/> <http://arxiv.org/abs/3101.00002> (May)"
+    assert citing_phrase(linked, "3101.00002") == "Singing owls"
+    numbered = "**Fig. 4.** Owls grow wiser with depth <http://arxiv.org/abs/3101.00003>"
+    assert citing_phrase(numbered, "3101.00003") == "Owls grow wiser with depth"
+    formula = r"\beta & \text{if } y > 1 $$ <http://arxiv.org/abs/3101.00004>"
+    assert citing_phrase(formula, "3101.00004") == ""
