@@ -1,0 +1,5 @@
+"""`python -m explorer` is the `explorer` command."""
+
+from explorer.cli import app
+
+app(prog_name="explorer")
