@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 import arxiv
 import requests
@@ -171,9 +172,16 @@ def _host(url: str) -> str:
     return url.split("?")[0]
 
 
-def _retry_after(resp: requests.Response) -> float | None:
+def _retry_after(resp: requests.Response, now: float | None = None) -> float | None:
+    """Seconds the server asks to wait: ``Retry-After`` as seconds or as an HTTP date."""
     value = resp.headers.get("Retry-After", "").strip()
-    return float(value) if value.replace(".", "", 1).isdigit() else None
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
 
 
 def _canonical(arxiv_id: str) -> str:

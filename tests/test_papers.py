@@ -318,3 +318,20 @@ def test_default_delay_is_three_seconds_and_env_overrides(monkeypatch):
     assert client.query_url_format.startswith("https://export.arxiv.org/api/query?")
     monkeypatch.setenv("EXPLORER_ARXIV_DELAY", "0.5")
     assert ArxivClient().delay_seconds == 0.5
+
+
+def test_retry_after_as_seconds_or_http_date():
+    import requests
+
+    from explorer.papers import _retry_after
+
+    def resp(value):
+        r = requests.Response()
+        r.headers["Retry-After"] = value
+        return r
+
+    now = 1_700_000_000.0  # 2023-11-14 22:13:20 GMT
+    assert _retry_after(resp("7"), now) == 7.0
+    assert _retry_after(resp("Tue, 14 Nov 2023 22:13:50 GMT"), now) == 30.0
+    assert _retry_after(resp("Tue, 14 Nov 2023 22:00:00 GMT"), now) == 0.0  # already past
+    assert _retry_after(resp("soon"), now) is None
