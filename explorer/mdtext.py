@@ -84,6 +84,10 @@ def is_person(text: str) -> bool:
     return caps >= 2
 
 
+# How the root table names the organizers in its speaker column (a typo included).
+ORGANIZERS = ("vdlm", "vldm")
+
+
 def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]:
     """Speakers and affiliations from a credit line.
 
@@ -119,7 +123,7 @@ def is_intro(title: str, speakers: list[str] | None = None) -> bool:
     'Introduction to Transformers' -> False.
     """
     t = strip_md(title).strip()
-    if speakers is not None and [fold(s) for s in speakers] in ([], ["vdlm"], ["vldm"]) \
+    if speakers is not None and [fold(s) for s in speakers] in ([], *([o] for o in ORGANIZERS)) \
             and _INTRO_HEAD.match(t):
         return True
     if not t:

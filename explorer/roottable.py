@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from explorer.domain import ParseWarning
-from explorer.mdtext import fold, is_intro, links, resolve_link, split_people, strip_md
+from explorer.mdtext import ORGANIZERS, fold, is_intro, links, resolve_link, split_people, strip_md
 
 
 @dataclass
@@ -106,6 +106,7 @@ def parse_table(text: str, path: str = "README.md") -> tuple[list[TableRow], lis
         if day is None and cells[cols["date"]].strip(" ."):
             warnings.append(ParseWarning(path, f"unreadable date {cells[cols['date']]!r}", lineno))
         speakers, affils = split_people(speaker_cell)
+        affils = [a for a in affils if fold(a) not in ORGANIZERS]  # the organizers' slot
         slides = video = None
         for col in ("slides", "details", "video"):
             if col not in cols or cols[col] >= len(cells):

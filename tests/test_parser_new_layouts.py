@@ -54,7 +54,7 @@ def test_2024_style_agenda_with_talk_abstract_sections(corpus):
          BLOB + "Meetup_70/Brandauer_Tide_Tables.pdf", None),
         (TALK, "Pocket-Sized Planners: Tiny Models that Schedule Trains",
          ["Tobias Wendrich"], ["Hollowmere Institute"], None, None),
-        (INTRO, "Intro / Events", [], ["VDLM"], BLOB + "Meetup_70/2025-11-12_70th_VDLM_Meetup.pdf",
+        (INTRO, "Intro / Events", [], [], BLOB + "Meetup_70/2025-11-12_70th_VDLM_Meetup.pdf",
          None),
     ]
     a = abstracts(corpus, "70")
@@ -80,7 +80,7 @@ def test_page_without_date_header_gives_month_and_day():
 def test_header_bullets_slides_list_and_talk_sections(corpus):
     slides = BLOB + "Meetup_71/slides/71st%20VDLM%20-%20"
     assert rows(corpus, "71") == [
-        (INTRO, "Intro / Events", [], ["VDLM"], slides + "Intro.pdf", None),
+        (INTRO, "Intro / Events", [], [], slides + "Intro.pdf", None),
         (TALK, "Graph Kitchens: Recipe Generation with Message Passing", ["Nora Eisenhut"],
          ["Vienna Culinary Informatics Lab"], slides + "Eisenhut%20-%20Graph%20Kitchens.pdf",
          None),
@@ -97,7 +97,7 @@ def test_header_bullets_slides_list_and_talk_sections(corpus):
 
 def test_agenda_table_with_videos_and_two_speakers(corpus):
     assert rows(corpus, "72") == [
-        (INTRO, "Intro & Announcements", [], ["VDLM"], BLOB + "Meetup_72/72nd%20VDLM%20Intro.pdf",
+        (INTRO, "Intro & Announcements", [], [], BLOB + "Meetup_72/72nd%20VDLM%20Intro.pdf",
          None),
         (TALK, "Counting Stars with Diffusion Priors", ["Henrike Vogl", "Dario Maselli"],
          ["Kaltenbrunn Observatory"], BLOB + "Meetup_72/Counting%20Stars.pdf",
@@ -113,7 +113,7 @@ def test_agenda_table_with_videos_and_two_speakers(corpus):
 
 def test_numbered_talk_list_with_cancelled_and_struck_talks(corpus):
     assert rows(corpus, "73") == [
-        (INTRO, "Intro / Events", [], ["VDLM"], BLOB + "Meetup_73/slides/73rd%20VDLM%20Intro.pdf",
+        (INTRO, "Intro / Events", [], [], BLOB + "Meetup_73/slides/73rd%20VDLM%20Intro.pdf",
          None),
         (TALK, "Fermenting Features: Self-Supervised Learning on Brewery Sensor Data",
          ["Agnes Pfeiffer"], ["Hopfenwerk Analytics"],
@@ -132,7 +132,7 @@ def test_numbered_talk_list_with_cancelled_and_struck_talks(corpus):
 
 def test_root_table_only_meetups_and_video_links_in_details(corpus):
     assert rows(corpus, "75") == [
-        (INTRO, "Intro / Events", [], ["VDLM"], BLOB + "Meetup_75/2026-06-03_75th_VDLM.pdf", None),
+        (INTRO, "Intro / Events", [], [], BLOB + "Meetup_75/2026-06-03_75th_VDLM.pdf", None),
         (TALK, "Lanternfish: Sonar Embeddings for Deep-Sea Surveys",
          ["Ottilie Brandstetter", "Kwame Asante"], [], BLOB + "Meetup_75/Lanternfish.pdf",
          "https://youtu.be/fxLantern75"),
