@@ -248,7 +248,11 @@ def paper_card(paper: object, query: str | None = None, score: float | None = No
     if len(authors) > 4:
         authors = authors[:3] + ["et al."]
     date = _text(p.get("published"))[:10]
-    meta = ["arXiv paper", date, ", ".join(authors)]
+    cited = list(dict.fromkeys(meetup_label(c.get("meetup")) for c in p.get("cited_in") or []
+                               if isinstance(c, Mapping) and c.get("meetup") is not None))
+    meta = ["arXiv paper", date, ", ".join(authors),
+            ("cited at " + ", ".join(cited[:3]) + (" …" if len(cited) > 3 else "")) if cited
+            else ""]
     text = _text(p.get("abstract")) if resolved else (context or _text(p.get("context")))
     links = links_of([("arXiv", p.get("abs_url") or arxiv_abs_url(pid)),
                       ("PDF", p.get("pdf_url"))])

@@ -103,8 +103,10 @@ def test_paper_card_resolved_and_unresolved():
     assert resolved.title == "T"
     assert resolved.meta == "arXiv paper · 2017-06-12 · A, B, C, et al."
     assert resolved.links == [Link("arXiv", "https://arxiv.org/abs/1706.03762v5")]
-    bare = paper_card({"id": "arxiv:9999.99999", "title": "", "resolved": False},
+    bare = paper_card({"id": "arxiv:9999.99999", "title": "", "resolved": False,
+                       "cited_in": [{"meetup": 12}, {"meetup": 12}, {"meetup": "AI"}]},
                       context="- Dreaming machines arXiv:9999.99999 (new!)")
+    assert bare.meta == "arXiv paper · cited at Meetup #12, Meetup AI"
     assert bare.title == "Dreaming machines (arXiv:9999.99999, not yet fetched)"
     assert bare.snippet == "- Dreaming machines arXiv:9999.99999 (new!)"
     no_phrase = paper_card({"id": "9999.99999", "resolved": False}, context="arXiv:9999.99999")
