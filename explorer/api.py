@@ -151,6 +151,37 @@ class Explorer:
         """The full talk or paper record behind a hit."""
         return self.paper(hit.id) if hit.kind == PAPER_KIND else self.talk(hit.id)
 
+    # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) --------------------
+    def topic_model(self, refit: bool = False):
+        """The data dir's `TopicModel` (fitted at `explorer build`; stable topic ids)."""
+        from explorer.gaps import topic_model
+
+        return topic_model(self, refit=refit)
+
+    def topics(self) -> pd.DataFrame:
+        """One row per topic: id, label, terms, size, talks, papers, first_date, last_date."""
+        from explorer.gaps import item_frame, topic_table
+
+        return topic_table(self.topic_model(), item_frame(self))
+
+    def topics_over_time(self) -> pd.DataFrame:
+        """Items per topic per year, talks and hot-topic papers apart."""
+        from explorer.gaps import item_frame, topics_over_time
+
+        return topics_over_time(self.topic_model(), item_frame(self))
+
+    def gaps(self, as_of: str | None = None) -> list:
+        """Topics read about but not talked about, then topics without a recent talk."""
+        from explorer.gaps import find_gaps, item_frame
+
+        return find_gaps(self.topic_model(), item_frame(self), as_of=as_of)
+
+    def novelty(self, text: str, k: int = 5):
+        """Would a proposed talk repeat a past one? `Novelty` (verdict, score, closest)."""
+        from explorer.novelty import novelty_check
+
+        return novelty_check(self, text, k=k)
+
     def close(self) -> None:
         self.store.close()
 

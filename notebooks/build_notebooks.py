@@ -1,7 +1,7 @@
 """Writes the analysis notebooks (without outputs): ``python notebooks/build_notebooks.py``.
 
-The notebooks use only the public API (``explorer.open`` and the ``explorer.gaps``,
-``explorer.topics`` and ``explorer.novelty`` functions) and read the data dir from
+The notebooks use only the public API (``explorer.open`` and the explorer's methods, plus
+the pure figure functions of ``explorer.gaps``) and read the data dir from
 ``$EXPLORER_DATA_DIR``; tests/test_notebooks.py runs them on a fixture build.
 """
 
@@ -32,26 +32,25 @@ TOPIC_EVOLUTION = [
         "stable: the model is stored in the data dir and new meetups join existing topics.\n\n"
         "Set `EXPLORER_DATA_DIR` to a built data dir before running."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.gaps import item_frame, topic_model, topic_table, topics_over_time
-from explorer.gaps import topics_over_time_figure
+    new_code_cell("""from explorer.gaps import topics_over_time_figure  # a pure plotly figure
 
-model = topic_model(ex)   # fitted once, then kept up to date (ids never renumbered)
-items = item_frame(ex)    # one row per talk / paper; papers dated by the meetup citing them
-print(f"{len(model.active())} topics over {len(items)} items; "
+model = ex.topic_model()  # fitted at `explorer build`, kept up to date (ids never renumbered)
+print(f"{len(model.active())} topics over {len(model.assignments)} talks and papers; "
       f"new items join a topic at cosine >= {model.threshold}")
 pd.Series(model.silhouette, name="silhouette").rename_axis("topics tried").to_frame().T"""),
     new_markdown_cell("## The topics, largest first"),
-    new_code_cell("""table = topic_table(model, items)
-assert table["size"].sum() == len(items)
+    new_code_cell("""table = ex.topics()
+assert table["size"].sum() == len(model.assignments)
 table[["id", "label", "size", "talks", "papers", "first_date", "last_date"]]"""),
     new_markdown_cell("Each topic's most central items (closest to its centroid):"),
-    new_code_cell("""titles = items.set_index("id")["title"]
+    new_code_cell("""titles = {**ex.talks().set_index("id")["title"].to_dict(),
+          **{"arxiv:" + p.id: p.title or "arXiv:" + p.id for p in ex.papers().itertuples()}}
 for row in table.itertuples():
     print(f"[{row.id}] {row.label}")
     for item_id in row.representatives:
         print(f"     - {titles[item_id]}")"""),
     new_markdown_cell("## Items per topic per year\n\nTalks and cited papers counted apart."),
-    new_code_cell("""over_time = topics_over_time(model, items)
+    new_code_cell("""over_time = ex.topics_over_time()
 over_time.pivot_table(index=["topic", "label"], columns=["kind", "year"], values="count",
                       aggfunc="sum", fill_value=0)"""),
     new_code_cell("""fig = topics_over_time_figure(over_time, top_n=8)
@@ -71,15 +70,13 @@ GAP_ANALYSIS = [
         "papers) but that hardly ever had a talk, and topics without a talk for a long "
         "time. Then a novelty check for some proposed talks."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.gaps import gap_figure, item_frame, stale_topics, topic_model
-from explorer.gaps import uncovered_topics
+    new_code_cell("""from explorer.gaps import gap_figure  # a pure plotly figure
 
-model = topic_model(ex)
-items = item_frame(ex)
-last_meetup = items["date"].dropna().max()
-print(f"{len(model.active())} topics; the last meetup was on {last_meetup}")"""),
+gaps = ex.gaps()  # "now" is the last meetup, so the answer does not depend on the day
+last_meetup = ex.meetups()["date"].dropna().max()
+print(f"{len(ex.topics())} topics; the last meetup was on {last_meetup}")"""),
     new_markdown_cell("## Followed in papers, (almost) never a talk"),
-    new_code_cell("""uncovered = uncovered_topics(model, items)
+    new_code_cell("""uncovered = [g for g in gaps if g.kind == "uncovered"]
 pd.DataFrame([g.to_dict() for g in uncovered],
              columns=["topic", "label", "papers", "talks", "score", "reason"])"""),
     new_code_cell("""for g in uncovered:
@@ -87,7 +84,7 @@ pd.DataFrame([g.to_dict() for g in uncovered],
     for p in g.papers_evidence:
         print(f"     {p['date']}  {p['id']}  {p['title']}")"""),
     new_markdown_cell("## Stale topics: no talk for more than two years"),
-    new_code_cell("""stale = stale_topics(model, items)
+    new_code_cell("""stale = [g for g in gaps if g.kind == "stale"]
 pd.DataFrame([{**g.to_dict(), "last talk": (g.last_talk or {}).get("title")} for g in stale],
              columns=["topic", "label", "talks", "days_since_talk", "last talk", "reason"])"""),
     new_code_cell("""gap_figure(uncovered + stale)"""),
@@ -96,9 +93,7 @@ pd.DataFrame([{**g.to_dict(), "last talk": (g.last_talk or {}).get("title")} for
         "`covered`: a past talk is about the same subject; `partly`: related talks exist; "
         "`new`: nothing close. Thresholds are calibrated per model (see "
         "`explorer.novelty`)."),
-    new_code_cell("""from explorer.novelty import novelty_check
-
-talks = ex.talks()
+    new_code_cell("""talks = ex.talks()
 talks = talks[talks["kind"].isin(["talk", "short talk"])]
 past = talks.iloc[0]
 proposals = [
@@ -109,7 +104,7 @@ if uncovered:
     proposals.append("An overview of " + uncovered[0].label)  # a gap topic
 rows = []
 for text in proposals:
-    result = novelty_check(ex, text, k=3)
+    result = ex.novelty(text, k=3)
     rows.append({"proposal": text[:60], "verdict": result.verdict, "score": result.score,
                  "closest talk": result.closest[0].title if result.closest else None})
 pd.DataFrame(rows)"""),

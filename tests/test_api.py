@@ -164,3 +164,17 @@ def test_cli_related(built):
     assert len(ids) == 2 and GRAPHS not in ids and BEES not in ids
     r = _cli("related", "m2-no-such-talk", "--data-dir", str(built))
     assert r.exit_code == 2 and "no talk or paper 'm2-no-such-talk'" in r.output
+
+
+def test_topics_gaps_and_novelty_from_the_explorer(built):
+    ex = explorer.open(built)
+    topics = ex.topics()
+    assert list(topics.columns[:4]) == ["id", "label", "terms", "size"]
+    assert topics["size"].sum() == len(ex.vectors()[0])  # every item has a topic
+    assert ex.topic_model().assignments.keys() == set(ex.vectors()[0])
+    assert {g.kind for g in ex.gaps(as_of="2040-01-01")} <= {"uncovered", "stale"}
+    result = ex.novelty(ex.item_text(BEES))  # a past talk, restated
+    assert result.verdict == "covered" and result.closest[0].id == BEES
+    over_time = ex.topics_over_time()
+    assert over_time[over_time["kind"] == "talk"]["count"].sum() == topics["talks"].sum()
+    ex.close()

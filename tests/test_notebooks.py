@@ -80,6 +80,6 @@ def test_notebook_runs_end_to_end(path, fixture_build, monkeypatch, tmp_path):
         # The fixture's hot topics are full of protein folding papers, never a talk on it.
         assert "protein" in text and "never a talk" in text and "covered" in text
     if path.stem.startswith("01"):
-        assert "topics over 29 items" in text
+        assert "topics over 29 talks and papers" in text
     if path.stem.startswith("03"):
         assert "13 papers, 13 citations" in text
