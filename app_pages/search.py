@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from explorer.search import parse_years
 from explorer.views import escape_md, meetup_label, meetup_timeline, year_of
 
 MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
@@ -38,13 +39,12 @@ def _to_url(key: str, url_key: str, value: str, default: str) -> None:
 
 
 def _parse_years(text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    parts = text.split("-")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+    """The URL's year range (`explorer.search.parse_years`) if it lies within lo..hi."""
+    try:
+        a, b = parse_years(text) or (lo, hi)
+    except ValueError:
         return None
-    a, b = int(parts[0]), int(parts[1])
-    if not lo <= a <= b <= hi:
-        return None
-    return a, b
+    return (a, b) if lo <= a <= b <= hi else None
 
 
 def _suggest(query: str) -> None:
