@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer.store import default_data_dir
-from explorer.views import (
+from app_pages.views import (
     Card,
     Link,
     as_dict,
@@ -24,6 +23,7 @@ from explorer.views import (
     project_2d,
     talk_card,
 )
+from explorer.store import default_data_dir
 
 # The pages, registered by app.py on every run so that pages can link to each other.
 PAGES: dict[str, object] = {}
@@ -130,7 +130,7 @@ def topic_state(directory: str):
 
     The app does not write the model back (``save=False``): `explorer topics` owns that.
     """
-    from explorer import gaps
+    from explorer.insights import gaps
 
     ex = open_explorer(directory)
     model = gaps.topic_model(ex, save=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from explorer.views import (
+from app_pages.views import (
     as_dict,
     escape_md,
     meetup_label,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from explorer.views import map_figure, year_of
+from app_pages.views import map_figure, year_of
 
 COLOR_BY = {"year": "Year", "kind": "Talk or paper", "topic": "Topic"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from explorer.views import escape_md
+from app_pages.views import escape_md
 
 
 def page() -> None:
@@ -14,7 +14,7 @@ def page() -> None:
     if loaded is None:
         return
     ex, lk = loaded
-    from explorer import gaps
+    from explorer.insights import gaps
 
     st.title("Organizer", anchor=False)
     st.caption("What the meetup has covered, what the community keeps citing but nobody gave "
@@ -50,7 +50,7 @@ def page() -> None:
 
 
 def _novelty(ex, lk: common.Lookups) -> None:
-    from explorer.novelty import novelty_check
+    from explorer.insights.novelty import novelty_check
 
     with st.form("novelty"):
         text = st.text_area("Proposed title and abstract", max_chars=4000,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from app_pages.views import escape_md, meetup_label, meetup_timeline, year_of
 from explorer.search import parse_years
-from explorer.views import escape_md, meetup_label, meetup_timeline, year_of
 
 MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
 MODE_HELP = ("Hybrid blends meaning and keywords; Semantic matches meaning (embeddings); "

@@ -25,12 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from embeddings.encoder import embed_texts, get_encoder
-from explorer.archive import open_archive
-from explorer.items import collect_items
+from explorer.ingest.archive import open_archive
+from explorer.ingest.parser import parse_archive
 from explorer.papers import fetch_papers
-from explorer.parser import parse_archive
-from explorer.quality import load_judged_queries
 from explorer.search import SearchEngine, build_index
+from explorer.search.items import collect_items
+from explorer.search.quality import load_judged_queries
 from explorer.store import Store
 
 sys.path.insert(0, str(REPO / "benchmarks"))

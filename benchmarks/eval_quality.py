@@ -25,17 +25,17 @@ sys.path.insert(0, str(REPO))
 
 from embeddings.encoder import embed_texts, get_encoder
 from embeddings.index import VectorIndex
-from explorer.archive import open_archive
-from explorer.items import (
+from explorer.ingest.archive import open_archive
+from explorer.ingest.parser import parse_archive
+from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
+from explorer.search.items import (
     COMPOSITIONS,
     DEFAULT_COMPOSITION,
     LEXICAL_COMPOSITION,
     collect_items,
     item_int_id,
 )
-from explorer.parser import parse_archive
-from explorer.quality import load_judged_queries, mean_ndcg, ndcg_at_k
-from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
+from explorer.search.quality import load_judged_queries, mean_ndcg, ndcg_at_k
 from explorer.store import Store
 
 JUDGED = REPO / "tests" / "fixtures" / "judged_queries.json"

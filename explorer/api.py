@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from explorer.domain import CANCELLED, INTRO, Hit
-from explorer.items import PAPER_KIND, bare_arxiv_id
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
+from explorer.search.items import PAPER_KIND, bare_arxiv_id
 from explorer.store import Store
 
 if TYPE_CHECKING:
@@ -154,31 +154,31 @@ class Explorer:
     # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) --------------------
     def topic_model(self, refit: bool = False):
         """The data dir's `TopicModel` (fitted at `explorer build`; stable topic ids)."""
-        from explorer.gaps import topic_model
+        from explorer.insights.gaps import topic_model
 
         return topic_model(self, refit=refit)
 
     def topics(self) -> pd.DataFrame:
         """One row per topic: id, label, terms, size, talks, papers, first_date, last_date."""
-        from explorer.gaps import item_frame, topic_table
+        from explorer.insights.gaps import item_frame, topic_table
 
         return topic_table(self.topic_model(), item_frame(self))
 
     def topics_over_time(self) -> pd.DataFrame:
         """Items per topic per year, talks and hot-topic papers apart."""
-        from explorer.gaps import item_frame, topics_over_time
+        from explorer.insights.gaps import item_frame, topics_over_time
 
         return topics_over_time(self.topic_model(), item_frame(self))
 
     def gaps(self, as_of: str | None = None) -> list:
         """Topics read about but not talked about, then topics without a recent talk."""
-        from explorer.gaps import find_gaps, item_frame
+        from explorer.insights.gaps import find_gaps, item_frame
 
         return find_gaps(self.topic_model(), item_frame(self), as_of=as_of)
 
     def novelty(self, text: str, k: int = 5):
         """Would a proposed talk repeat a past one? `Novelty` (verdict, score, closest)."""
-        from explorer.novelty import novelty_check
+        from explorer.insights.novelty import novelty_check
 
         return novelty_check(self, text, k=k)
 

@@ -1,7 +1,7 @@
 """Writes the analysis notebooks (without outputs): ``python notebooks/build_notebooks.py``.
 
 The notebooks use only the public API (``explorer.open`` and the explorer's methods, plus
-the pure figure functions of ``explorer.gaps``) and read the data dir from
+the pure figure functions of ``explorer.insights.gaps``) and read the data dir from
 ``$EXPLORER_DATA_DIR``; tests/test_notebooks.py runs them on a fixture build.
 """
 
@@ -32,7 +32,7 @@ TOPIC_EVOLUTION = [
         "stable: the model is stored in the data dir and new meetups join existing topics.\n\n"
         "Set `EXPLORER_DATA_DIR` to a built data dir before running."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.gaps import topics_over_time_figure  # a pure plotly figure
+    new_code_cell("""from explorer.insights.gaps import topics_over_time_figure  # a pure plotly figure
 
 model = ex.topic_model()  # fitted at `explorer build`, kept up to date (ids never renumbered)
 print(f"{len(model.active())} topics over {len(model.assignments)} talks and papers; "
@@ -70,7 +70,7 @@ GAP_ANALYSIS = [
         "papers) but that hardly ever had a talk, and topics without a talk for a long "
         "time. Then a novelty check for some proposed talks."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.gaps import gap_figure  # a pure plotly figure
+    new_code_cell("""from explorer.insights.gaps import gap_figure  # a pure plotly figure
 
 gaps = ex.gaps()  # "now" is the last meetup, so the answer does not depend on the day
 last_meetup = ex.meetups()["date"].dropna().max()
@@ -92,7 +92,7 @@ pd.DataFrame([{**g.to_dict(), "last talk": (g.last_talk or {}).get("title")} for
         "## Does a proposed talk repeat a past one?\n\n"
         "`covered`: a past talk is about the same subject; `partly`: related talks exist; "
         "`new`: nothing close. Thresholds are calibrated per model (see "
-        "`explorer.novelty`)."),
+        "`explorer.insights.novelty`)."),
     new_code_cell("""talks = ex.talks()
 talks = talks[talks["kind"].isin(["talk", "short talk"])]
 past = talks.iloc[0]

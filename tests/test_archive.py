@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from explorer.archive import (
+from explorer.ingest.archive import (
     ArchiveUnavailable,
     BlobUnavailable,
     GitHubArchive,
@@ -117,7 +117,7 @@ def test_github_fetches_wanted_files_and_caches_by_sha(github, tmp_path):
 
 
 def test_github_failed_blob_is_a_warning_for_the_parser(github, tmp_path):
-    from explorer.parser import parse_archive
+    from explorer.ingest.parser import parse_archive
 
     github.files = {"README.md": b"| Date | # | Speaker | Topic |\n|--|--|--|--|\n"
                                  b"| 2030-01-02 | 3 | Ada Berg | Slow Kettles |\n",

@@ -1,6 +1,6 @@
 """arXiv id extraction: forms that count, and look-alikes that must not."""
 
-from explorer.arxiv_ids import find_arxiv_ids
+from explorer.ingest.arxiv_ids import find_arxiv_ids
 
 
 def ids(text):
@@ -39,14 +39,14 @@ def test_first_mention_kept_with_collapsed_context():
 
 
 def test_citing_phrase_drops_heading_marks():
-    from explorer.arxiv_ids import citing_phrase
+    from explorer.ingest.arxiv_ids import citing_phrase
 
     ctx = "results. # Sparse Dreams of Robots Lab X, 2031 <http://arxiv.org/abs/3101.00001v1> - more"
     assert citing_phrase(ctx, "3101.00001") == "Sparse Dreams of Robots Lab X, 2031"
 
 
 def test_citing_phrase_skips_links_numbers_and_formulas():
-    from explorer.arxiv_ids import citing_phrase
+    from explorer.ingest.arxiv_ids import citing_phrase
 
     linked = "Singing owls <https://example.org/owls/> <http://arxiv.org/abs/3101.00002> (May)"
     assert citing_phrase(linked, "3101.00002") == "Singing owls"

@@ -48,7 +48,7 @@ def test_notebook_uses_only_the_public_api(path):
     source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
                        if c.cell_type == "code")
     assert "explorer.open(os.environ.get(\"EXPLORER_DATA_DIR\"))" in source
-    for private in ("explorer.store", "explorer.search", "explorer.items", "from embeddings",
+    for private in ("explorer.store", "explorer.search", "explorer.search.items", "from embeddings",
                     "import embeddings", ".engine", ".store", "._"):
         assert private not in source, f"{path.name} reaches into {private}"
 

@@ -323,7 +323,7 @@ def test_default_delay_is_three_seconds_and_env_overrides(monkeypatch):
 def test_retry_after_as_seconds_or_http_date():
     import requests
 
-    from explorer.papers import _retry_after
+    from explorer.papers.arxiv_meta import _retry_after
 
     def resp(value):
         r = requests.Response()

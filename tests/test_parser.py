@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.archive import LocalArchive
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
-from explorer.mdtext import GITHUB_BLOB
-from explorer.parser import meetup_key_of, parse_archive
-from explorer.readme_layouts import parse_page
+from explorer.ingest.archive import LocalArchive
+from explorer.ingest.mdtext import GITHUB_BLOB
+from explorer.ingest.parser import meetup_key_of, parse_archive
+from explorer.ingest.readme_layouts import parse_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
 

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from explorer.archive import LocalArchive
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
-from explorer.mdtext import GITHUB_BLOB
-from explorer.parser import parse_archive
-from explorer.readme_agenda import numbered_talk, speaker_line, table_talks
-from explorer.readme_layouts import parse_page
+from explorer.ingest.archive import LocalArchive
+from explorer.ingest.mdtext import GITHUB_BLOB
+from explorer.ingest.parser import parse_archive
+from explorer.ingest.readme_agenda import numbered_talk, speaker_line, table_talks
+from explorer.ingest.readme_layouts import parse_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive_new"
 BLOB = GITHUB_BLOB + "Meetups/"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.quality import dcg, load_judged_queries, mean_ndcg, ndcg_at_k
+from explorer.search.quality import dcg, load_judged_queries, mean_ndcg, ndcg_at_k
 
 JUDGED = Path(__file__).parent / "fixtures" / "judged_queries.json"
 # Held-out queries (abbreviations, names, companies, paraphrases) never used to pick a
@@ -24,8 +24,8 @@ EPSILON = 0.005
 
 @pytest.fixture(scope="module")
 def real_store(real_corpus, tmp_path_factory):
-    from explorer.archive import open_archive
-    from explorer.parser import parse_archive
+    from explorer.ingest.archive import open_archive
+    from explorer.ingest.parser import parse_archive
     from explorer.store import Store
 
     store = Store.open(tmp_path_factory.mktemp("real"))

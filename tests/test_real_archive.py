@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from explorer.archive import LocalArchive
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
-from explorer.mdtext import fold
-from explorer.parser import parse_archive
-from explorer.roottable import parse_table
+from explorer.ingest.archive import LocalArchive
+from explorer.ingest.mdtext import fold
+from explorer.ingest.parser import parse_archive
+from explorer.ingest.roottable import parse_table
 
 CORPUS = Path(os.environ.get("EXPLORER_CORPUS")
               or Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "vdlm-meetups")

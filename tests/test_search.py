@@ -11,8 +11,6 @@ from search_corpus import invented_corpus, make_store
 from embeddings.encoder import HashingEncoder
 from embeddings.index import IndexMismatch, exact_search
 from explorer.domain import Meetup, Talk
-from explorer.items import collect_items, item_int_id, talk_text
-from explorer.lexical import expand_query
 from explorer.search import (
     Fusion,
     LexicalIndex,
@@ -25,6 +23,8 @@ from explorer.search import (
     shared_terms,
     tokenize,
 )
+from explorer.search.items import collect_items, item_int_id, talk_text
+from explorer.search.lexical import expand_query
 
 BEES = "m2-beekeeping-with-microphones"
 GRAPHS = "m2-graph-networks-for-molecules"
@@ -319,7 +319,7 @@ def test_weak_dense_scores_do_not_outvote_an_exact_keyword_match():
 
 
 def test_shared_terms_never_give_generic_or_link_words():
-    from explorer.lexical import shared_terms
+    from explorer.search.lexical import shared_terms
 
     a = "Deep learning for bees http://arxiv.org/abs/1 hives"
     b = "Deep learning for hives and bees, see http://arxiv.org/abs/2"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from explorer.archive import open_archive
-from explorer.parser import parse_archive
+from explorer.ingest.archive import open_archive
+from explorer.ingest.parser import parse_archive
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from seeded_archive import build_seeded_archive

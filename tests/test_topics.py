@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from explorer.gaps import (
+from explorer.insights.gaps import (
     find_gaps,
     gap_figure,
     stale_topics,
@@ -15,9 +15,14 @@ from explorer.gaps import (
     topics_over_time_figure,
     uncovered_topics,
 )
-from explorer.novelty import check_novelty, closest, corpus_thresholds, thresholds_for, verdict
-from explorer.store import Store
-from explorer.topics import (
+from explorer.insights.novelty import (
+    check_novelty,
+    closest,
+    corpus_thresholds,
+    thresholds_for,
+    verdict,
+)
+from explorer.insights.topics import (
     Topic,
     TopicModel,
     assign,
@@ -30,6 +35,7 @@ from explorer.topics import (
     topic_count_range,
     update_topics,
 )
+from explorer.store import Store
 
 DIM = 12
 WORDS = {
@@ -348,7 +354,7 @@ def _open(d):
 
 
 def test_item_frame_dates_papers_by_their_first_citing_meetup(built):
-    from explorer.gaps import item_frame
+    from explorer.insights.gaps import item_frame
 
     ex = _open(built)
     df = item_frame(ex).set_index("id")
@@ -369,7 +375,7 @@ def test_topic_model_is_persisted_and_kept_when_a_meetup_is_added(built):
 
     from embeddings.encoder import HashingEncoder
     from explorer.domain import Meetup, Talk
-    from explorer.gaps import topic_model
+    from explorer.insights.gaps import topic_model
     from explorer.search import build_index
 
     ex = _open(built)
@@ -443,7 +449,7 @@ def test_cli_tables_without_json(built):
 
 
 def test_citing_phrase_titles_unresolved_papers():
-    from explorer.arxiv_ids import citing_phrase
+    from explorer.ingest.arxiv_ids import citing_phrase
 
     ctx = "flowing. ### Hot Topics - Protein folding of membranes (arXiv:2405.08001) - Next one"
     assert citing_phrase(ctx, "2405.08001") == "Protein folding of membranes"
@@ -455,7 +461,7 @@ def test_citing_phrase_titles_unresolved_papers():
 
 
 def test_rerank_terms_prefers_terms_near_the_topic_centre():
-    from explorer.topics import rerank_terms
+    from explorer.insights.topics import rerank_terms
 
     # "currently" has the top c-TF-IDF weight but points away from the topic's centre.
     space = {"currently": [0.0, 1.0], "music": [1.0, 0.0], "audio": [0.9, 0.1]}

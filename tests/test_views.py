@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.views import (
+from app_pages.views import (
     Link,
     escape_md,
     map_figure,

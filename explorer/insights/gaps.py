@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from explorer.arxiv_ids import citing_phrase
 from explorer.domain import INTRO
-from explorer.topics import TopicModel, fit_topics, load_model, save_model, update_topics
+from explorer.ingest.arxiv_ids import citing_phrase
+from explorer.insights.topics import TopicModel, fit_topics, load_model, save_model, update_topics
 
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
 UNCOVERED_MIN_PAPERS = 3  # a topic needs this many cited papers to count as followed

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
-from explorer.mdtext import (
+from explorer.ingest.mdtext import (
     clean_name,
     fold,
     is_intro,

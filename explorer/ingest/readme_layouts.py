@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from difflib import SequenceMatcher
 
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
-from explorer.mdtext import (
+from explorer.ingest.dates import parse_date
+from explorer.ingest.mdtext import (
     clean_name,
     fold,
     is_intro,
@@ -18,7 +18,7 @@ from explorer.mdtext import (
     strip_md,
     unquote,
 )
-from explorer.readme_agenda import (
+from explorer.ingest.readme_agenda import (
     PageTalk,
     agenda_line,
     link_urls,
@@ -27,9 +27,6 @@ from explorer.readme_agenda import (
     table_talks,
 )
 
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
@@ -60,35 +57,6 @@ class MeetupPage:
     venue: str | None = None
     meetup_url: str | None = None
     talks: list[PageTalk] = field(default_factory=list)
-
-
-def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
-    """('2016-04-07' | 'April 7, 2016' | '7 April' ...) -> (iso or None, (month, day) or None)."""
-    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.search(
-        r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
-    if m:
-        y, mo, d = (m[1], m[2], m[3]) if len(m[1]) == 4 else (m[3], m[2], m[1])
-        try:
-            return date(int(y), int(mo), int(d)).isoformat(), None
-        except ValueError:
-            return None, None
-    low = text.lower()
-    m = re.search(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", low)
-    if m:
-        mo, d, y = MONTHS[m[1]], int(m[2]), m[3]
-    else:
-        m = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?",
-                      low)
-        if not m:
-            return None, None
-        d, mo, y = int(m[1]), MONTHS[m[2]], m[3]
-    try:
-        if y:
-            return date(int(y), mo, d).isoformat(), None
-        date(2000, mo, d)
-    except ValueError:
-        return None, None
-    return None, (mo, d)
 
 
 class _Reader:

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from explorer.domain import ParseWarning
-from explorer.mdtext import ORGANIZERS, fold, is_intro, links, resolve_link, split_people, strip_md
+from explorer.ingest.mdtext import (
+    ORGANIZERS,
+    fold,
+    is_intro,
+    links,
+    resolve_link,
+    split_people,
+    strip_md,
+)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.arxiv_ids import citing_phrase
+from explorer.ingest.arxiv_ids import citing_phrase
 
 # Characters that Markdown (CommonMark + Streamlit's extensions) gives a meaning to. Archive
 # and arXiv text is shown with st.markdown only after escaping these, so a title cannot

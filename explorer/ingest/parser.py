@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import date
 from difflib import SequenceMatcher
 
-from explorer.arxiv_ids import find_arxiv_ids
 from explorer.domain import (
     CANCELLED,
     INTRO,
@@ -26,10 +25,11 @@ from explorer.domain import (
     Talk,
     talk_id,
 )
-from explorer.mdtext import archive_path, fold
-from explorer.pdftext import PdfTextError, pdf_text
-from explorer.readme_layouts import MeetupPage, PageTalk, parse_page
-from explorer.roottable import TableRow, parse_table
+from explorer.ingest.arxiv_ids import find_arxiv_ids
+from explorer.ingest.mdtext import archive_path, fold
+from explorer.ingest.pdftext import PdfTextError, pdf_text
+from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
+from explorer.ingest.roottable import TableRow, parse_table
 
 ROOT = "README.md"
 
@@ -168,7 +168,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
     """Everything the archive says about meetups, talks and cited arXiv papers.
 
     Args:
-        archive: an object with ``files()`` and ``read(path)`` (see ``explorer.archive``).
+        archive: an object with ``files()`` and ``read(path)`` (see ``explorer.ingest.archive``).
         progress: called with each file's path as it is read (drive a progress bar with it).
 
     Returns:
@@ -348,11 +348,11 @@ def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m explorer.parser ARCHIVE_DIR``: per-meetup counts (TSV) and warnings."""
-    from explorer.archive import open_archive
+    """``python -m explorer.ingest.parser ARCHIVE_DIR``: per-meetup counts (TSV) and warnings."""
+    from explorer.ingest.archive import open_archive
 
     if len(argv) != 1:
-        print("usage: python -m explorer.parser ARCHIVE_DIR|github", file=sys.stderr)
+        print("usage: python -m explorer.ingest.parser ARCHIVE_DIR|github", file=sys.stderr)
         return 2
     corpus = parse_archive(open_archive(argv[0]))
     print("meetup\tdate\ttalks\tshort\tintro\tcancelled\trefs\ttitle")

@@ -1,0 +1,68 @@
+"""What every `explorer` command shares: the Typer app, options, JSON output, progress bars, openers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Semantic explorer of meetup talks and the arXiv papers they cite.")
+err = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", help="Data dir (default: $EXPLORER_DATA_DIR or data/).")
+AsJson = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+def _open_store(data_dir: Path | None):
+    """The data dir's store, or exit 2 saying how to build one."""
+    from explorer.store import Store, StoreError
+
+    try:
+        return Store.open(data_dir, create=False)
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+def _open_explorer(data_dir: Path | None):
+    """`explorer.open`, or exit 2 with the error (no database, no index, stale index)."""
+    from embeddings.index import VectorIndexError
+    from explorer.api import open as open_explorer
+    from explorer.store import StoreError
+
+    try:
+        return open_explorer(data_dir)
+    except (StoreError, VectorIndexError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+def _print_hits(hits, as_json: bool) -> None:
+    import dataclasses
+
+    if as_json:
+        _print_json([dataclasses.asdict(h) for h in hits])
+        return
+    from rich.table import Table
+
+    table = Table("score", "kind", "meetup", "date", "title", "id")
+    for h in hits:
+        table.add_row(f"{h.score:.3f}", h.kind, "" if h.meetup is None else str(h.meetup),
+                      h.date or "", h.title, h.id)
+    Console().print(table)

@@ -1,0 +1,177 @@
+"""Commands that write or list the corpus: ingest, build, papers, talks, meetups, warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from explorer.cli.common import AsJson, DataDir, _open_store, _print_json, _progress, app, err
+
+
+def _ingest(source: str, data_dir: Path | None):
+    """Parse the archive and replace the stored corpus in one transaction."""
+    from explorer.ingest.archive import ArchiveUnavailable, open_archive
+    from explorer.ingest.parser import parse_archive
+    from explorer.store import Store
+
+    store = Store.open(data_dir)
+    try:
+        archive = open_archive(source, store.github_cache())
+        files = archive.files()
+    except ArchiveUnavailable as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    with _progress() as bar:
+        task = bar.add_task("parsing archive", total=len(files))
+        corpus = parse_archive(archive, progress=lambda *_: bar.advance(task))
+    # Parse everything before touching the database: a failure above leaves it as it was.
+    store.replace_corpus(corpus)
+    kinds: dict[str, int] = {}
+    for t in corpus.talks:
+        kinds[t.kind] = kinds.get(t.kind, 0) + 1
+    err.print(
+        f"ingested [bold]{len(corpus.meetups)}[/bold] meetups, "
+        f"[bold]{kinds.get('talk', 0) + kinds.get('short talk', 0)}[/bold] talks "
+        f"({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))}), "
+        f"[bold]{len(corpus.refs)}[/bold] arXiv references, "
+        f"[bold]{len(corpus.warnings)}[/bold] warnings"
+    )
+    for w in corpus.warnings[:20]:
+        err.print(f"  [yellow]warning[/yellow] {w}")
+    if len(corpus.warnings) > 20:
+        err.print(f"  ... and {len(corpus.warnings) - 20} more (`explorer warnings`)")
+    return store
+
+
+@app.command()
+def ingest(
+    source: str = typer.Option(..., "--source", help="Archive directory, or 'github'."),
+    data_dir: Path | None = DataDir,
+):
+    """Parse meetups, talks and arXiv references from an archive into the database."""
+    _ingest(source, data_dir).close()
+
+
+@app.command()
+def talks(
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """List every talk."""
+    store = _open_store(data_dir)
+    records = store.talk_records()
+    if as_json:
+        _print_json(records)
+        return
+    from rich.table import Table
+
+    table = Table("meetup", "date", "kind", "title", "speakers")
+    for r in records:
+        table.add_row(str(r["meetup"]), r["date"] or "", r["kind"], r["title"],
+                      ", ".join(r["speakers"]))
+    Console().print(table)
+
+
+@app.command()
+def warnings(
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """List what the last ingest could not parse (file and line)."""
+    found = _open_store(data_dir).warnings()
+    if as_json:
+        _print_json([{"path": w.path, "line": w.line, "message": w.message} for w in found])
+        return
+    for w in found:
+        print(w)
+
+
+@app.command()
+def meetups(
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """List every meetup with its date, venue and number of talks."""
+    store = _open_store(data_dir)
+    counts: dict[str, int] = {}
+    for t in store.talks():
+        if t.kind in ("talk", "short talk"):
+            counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
+    records = [{"meetup": m.label, "date": m.date, "title": m.title, "venue": m.venue,
+                "url": m.page_url, "talks": counts.get(m.key, 0)} for m in store.meetups()]
+    if as_json:
+        _print_json(records)
+        return
+    from rich.table import Table
+
+    table = Table("meetup", "date", "talks", "title", "venue")
+    for r in records:
+        table.add_row(str(r["meetup"]), r["date"] or "", str(r["talks"]), r["title"],
+                      r["venue"] or "")
+    Console().print(table)
+
+
+@app.command()
+def build(
+    source: str = typer.Option(..., "--source", help="Archive directory, or 'github'."),
+    data_dir: Path | None = DataDir,
+    model: str | None = typer.Option(None, "--model", help="Embedding model name or path "
+                                        "(default $EXPLORER_MODEL or all-MiniLM-L6-v2)."),
+    device: str | None = typer.Option(None, "--device", help="cuda, mps or cpu (default: auto)."),
+    offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
+):
+    """Ingest, fetch arXiv metadata, embed and index: everything the app and search need."""
+    from embeddings.encoder import get_encoder
+    from explorer.papers import fetch_papers, ids_to_fetch
+    from explorer.search import build_index
+
+    store = _ingest(source, data_dir)
+    with _progress() as bar:
+        task = bar.add_task("arXiv metadata",
+                            total=0 if offline else len(ids_to_fetch(store, False)))
+        report = fetch_papers(store, offline=offline,
+                              progress=lambda n=1: bar.advance(task, n))
+    for w in report.warnings:
+        err.print(f"  [yellow]warning[/yellow] {w}")
+    err.print(f"papers: {report.summary()}")
+    encoder = get_encoder(model, device=device)
+    with _progress() as bar:
+        task = bar.add_task(f"embedding ({encoder.model_id})", total=None)
+        result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n),
+                             on_start=lambda total: bar.update(task, total=total))
+    err.print(f"index: {result.summary()}")
+    store.close()
+    # Topics are updated here, not on first use, so their ids are fixed when the data is.
+    from explorer.api import open as open_explorer
+    from explorer.insights.gaps import topic_model
+
+    ex = open_explorer(data_dir)
+    with err.status("updating topics"):
+        tm = topic_model(ex)
+    ex.close()
+    err.print(f"topics: {len(tm.topics)}  data dir: {ex.data_dir}")
+
+
+@app.command()
+def papers(
+    refresh: bool = typer.Option(False, "--refresh", help="Ask arXiv again for every id."),
+    offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
+    from explorer.papers import fetch_papers, ids_to_fetch, papers_records
+    store = _open_store(data_dir)
+    with _progress() as bar:
+        task = bar.add_task("arXiv metadata", total=0 if offline else
+                            len(ids_to_fetch(store, refresh)))
+        report = fetch_papers(store, refresh=refresh, offline=offline,
+                              progress=lambda n=1: bar.advance(task, n))
+    for w in report.warnings:
+        err.print(f"  [yellow]warning[/yellow] {w}")
+    err.print(f"papers: {report.summary()}")
+    if as_json:
+        _print_json(papers_records(store))
+    store.close()

@@ -1,0 +1,143 @@
+"""Commands that ask the built data dir: search, related, topics, gaps, novelty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from explorer.cli.common import AsJson, DataDir, _open_explorer, _print_hits, _print_json, app, err
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for, in your own words."),
+    k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
+    kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+    years: str | None = typer.Option(None, "--years", help="A year or range: 2019-2023."),
+    meetup: str | None = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Search talks and papers (hybrid: meaning + keywords)."""
+    ex = _open_explorer(data_dir)
+    try:
+        hits = ex.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    _print_hits(hits, as_json)
+
+
+@app.command()
+def related(
+    item_id: str = typer.Argument(..., help="A talk id (m57-...) or paper id (arxiv:...)."),
+    k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
+    kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Talks and papers closest in meaning to a talk or paper (other meetups' talks)."""
+    ex = _open_explorer(data_dir)
+    try:
+        hits = ex.related(item_id, k=k, kind=kind)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]error:[/red] {e.args[0] if e.args else e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    _print_hits(hits, as_json)
+
+
+# -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
+@app.command()
+def topics(
+    as_json: bool = AsJson,
+    refit: bool = typer.Option(False, "--refit", help="Cluster afresh (topic ids may change)."),
+    data_dir: Path | None = DataDir,
+):
+    """List the topics of talks and papers (stable ids; new items join existing topics)."""
+    from explorer.insights.gaps import item_frame, topic_model, topic_table
+
+    ex = _open_explorer(data_dir)
+    with err.status("clustering topics"):
+        table = topic_table(topic_model(ex, refit=refit), item_frame(ex))
+    ex.close()
+    if as_json:
+        _print_json([{k: r[k] for k in ("id", "label", "terms", "size", "talks", "papers",
+                                         "first_date", "last_date")}
+                     for r in table.to_dict("records")])
+        return
+    from rich.table import Table
+
+    out = Table("id", "label", "size", "talks", "papers", "first", "last",
+                title="Topics (largest first)")
+    for r in table.to_dict("records"):
+        out.add_row(str(r["id"]), r["label"], str(r["size"]), str(r["talks"]), str(r["papers"]),
+                    r["first_date"] or "", r["last_date"] or "")
+    Console().print(out)
+
+
+@app.command()
+def gaps(
+    as_json: bool = AsJson,
+    as_of: str | None = typer.Option(None, "--as-of", help="Date 'now' is measured from "
+                                        "(default: the last meetup)."),
+    data_dir: Path | None = DataDir,
+):
+    """Topics for the next season: followed in hot-topic papers but without talks, or stale."""
+    from explorer.insights.gaps import find_gaps, item_frame, topic_model
+
+    ex = _open_explorer(data_dir)
+    with err.status("clustering topics"):
+        found = find_gaps(topic_model(ex), item_frame(ex), as_of=as_of)
+    ex.close()
+    if as_json:
+        _print_json([g.to_dict() for g in found])
+        return
+    from rich.table import Table
+
+    out = Table("kind", "topic", "label", "talks", "papers", "why", "evidence",
+                title="Gaps", show_lines=True)
+    for g in found:
+        evidence = [f"last talk: {g.last_talk['title']}"] if g.last_talk else []
+        evidence += [f"{p['id']} {p['title']}" for p in g.papers_evidence[:3]]
+        out.add_row(g.kind, str(g.topic), g.label, str(g.talks), str(g.papers), g.reason,
+                    "\n".join(evidence))
+    Console().print(out)
+
+
+@app.command()
+def novelty(
+    text: str = typer.Argument(..., help="Proposed talk title and/or abstract."),
+    k: int = typer.Option(5, "-k", help="Closest past talks to list."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
+    from explorer.insights.novelty import novelty_check
+
+    ex = _open_explorer(data_dir)
+    try:
+        result = novelty_check(ex, text, k=k)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    from rich.table import Table
+
+    covered, partly = result.thresholds
+    Console().print(f"verdict: [bold]{result.verdict}[/bold] (best cosine {result.score:.3f}; "
+                    f"covered >= {covered}, partly >= {partly})")
+    out = Table("score", "meetup", "date", "title", "id", title="Closest past talks")
+    for h in result.closest:
+        out.add_row(f"{h.score:.3f}", str(h.meetup), h.date or "", h.title, h.id)
+    Console().print(out)

@@ -1,0 +1,38 @@
+"""Dates as meetup pages write them: ISO, "7.4.2016", "April 7, 2016", "7th of April"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+
+def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
+    """('2016-04-07' | 'April 7, 2016' | '7 April' ...) -> (iso or None, (month, day) or None)."""
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.search(
+        r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
+    if m:
+        y, mo, d = (m[1], m[2], m[3]) if len(m[1]) == 4 else (m[3], m[2], m[1])
+        try:
+            return date(int(y), int(mo), int(d)).isoformat(), None
+        except ValueError:
+            return None, None
+    low = text.lower()
+    m = re.search(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", low)
+    if m:
+        mo, d, y = MONTHS[m[1]], int(m[2]), m[3]
+    else:
+        m = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(\d{{4}}))?",
+                      low)
+        if not m:
+            return None, None
+        d, mo, y = int(m[1]), MONTHS[m[2]], m[3]
+    try:
+        if y:
+            return date(int(y), mo, d).isoformat(), None
+        date(2000, mo, d)
+    except ValueError:
+        return None, None
+    return None, (mo, d)
