@@ -30,6 +30,7 @@ TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "affiliations", "ab
 PAPER_COLUMNS = ["id", "version", "title", "abstract", "authors", "categories", "published",
                  "resolved", "reason", "cited_in"]
 MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "talks"]
+PEOPLE_COLUMNS = ["id", "key", "name", "aliases", "talks", "meetups"]
 
 
 class Explorer:
@@ -147,6 +148,31 @@ class Explorer:
             raise KeyError(f"no cited paper {paper_id!r} in {self.data_dir}")
         return row.iloc[0].to_dict()
 
+    # -- people (explorer/ingest/people.py) ---------------------------------------------------
+    def people(self) -> pd.DataFrame:
+        """One row per speaker: id, name, aliases (every spelling), talks (ids), meetups."""
+        return self._table("people")
+
+    def person(self, name: str) -> dict | None:
+        """The person a name means, under any spelling the people model knows, or None.
+
+        Example: ``ex.person("Jan Schluter")["name"] == "Jan Schlüter"``.
+        """
+        from explorer.ingest.people import person_key
+
+        key = person_key(name)
+        rows = self.people()
+        row = rows[(rows["key"] == key) | (rows["id"] == name)] if key else rows.iloc[0:0]
+        return None if row.empty else row.iloc[0].to_dict()
+
+    def talks_by(self, name: str) -> pd.DataFrame:
+        """Every talk slot naming this person under any spelling, in date order."""
+        who = self.person(name)
+        rows = self.talks()
+        if who is None:
+            return rows.iloc[0:0]
+        return rows[rows["id"].isin(who["talks"])].sort_values("date", kind="stable")
+
     def hit_record(self, hit: Hit) -> dict:
         """The full talk or paper record behind a hit."""
         return self.paper(hit.id) if hit.kind == PAPER_KIND else self.talk(hit.id)
@@ -206,6 +232,26 @@ def _papers_frame(store: Store) -> pd.DataFrame:
     return pd.DataFrame(records, columns=PAPER_COLUMNS + extra)
 
 
+def _people_frame(store: Store) -> pd.DataFrame:
+    import pandas as pd
+
+    from explorer.ingest.people import group_people, person_key
+
+    records = store.talk_records()
+    people = group_people(s for r in records for s in r["speakers"])
+    talks: dict[str, list[str]] = {p.key: [] for p in people}
+    meetups: dict[str, list] = {p.key: [] for p in people}
+    for r in records:
+        for key in dict.fromkeys(person_key(s) for s in r["speakers"]):
+            if key in talks:
+                talks[key].append(r["id"])
+                if r["meetup"] not in meetups[key]:
+                    meetups[key].append(r["meetup"])
+    return pd.DataFrame([{"id": p.id, "key": p.key, "name": p.name, "aliases": list(p.aliases),
+                          "talks": talks[p.key], "meetups": meetups[p.key]} for p in people],
+                        columns=PEOPLE_COLUMNS)
+
+
 def _meetups_frame(store: Store) -> pd.DataFrame:
     import pandas as pd
 
@@ -219,7 +265,8 @@ def _meetups_frame(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MEETUP_COLUMNS)
 
 
-_TABLES = {"talks": _talks_frame, "papers": _papers_frame, "meetups": _meetups_frame}
+_TABLES = {"talks": _talks_frame, "papers": _papers_frame, "meetups": _meetups_frame,
+           "people": _people_frame}
 
 
 def open(data_dir: str | os.PathLike | None = None, model: str | None = None,

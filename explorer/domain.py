@@ -130,6 +130,17 @@ class Hit:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class Person:
+    """A speaker, one per person whichever spelling pages used (see `explorer.ingest.people`)."""
+
+    id: str  # slug of the shown name: the address of the speaker's page
+    key: str  # the folded key every spelling shares
+    name: str  # the spelling used most often
+    aliases: tuple[str, ...] = ()  # every spelling seen, the name included
+    mentions: int = 0  # talks (or agenda slots) that name this person
+
+
 def slugify(text: str, max_words: int = 8) -> str:
     """A short ASCII slug: 'Mixture of Experts!' -> 'mixture-of-experts'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

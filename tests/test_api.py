@@ -178,3 +178,19 @@ def test_topics_gaps_and_novelty_from_the_explorer(built):
     over_time = ex.topics_over_time()
     assert over_time[over_time["kind"] == "talk"]["count"].sum() == topics["talks"].sum()
     ex.close()
+
+
+def test_people_one_row_per_person_with_their_talks(ex):
+    people = ex.people().set_index("name")
+    assert people.loc["Dora Invented", "talks"] == ["m2-graph-networks-for-molecules",
+                                                    "m7-molecule-generation-with-graph-diffusion"]
+    assert people.loc["Dora Invented", "meetups"] == [2, 7]
+    assert people.loc["Emil Madeup", "aliases"] == ["Emil Madeup"]
+
+
+def test_talks_by_finds_a_person_under_another_spelling(ex):
+    assert ex.person("DÓRA  invented")["name"] == "Dora Invented"
+    assert list(ex.talks_by("dora invented")["id"]) == [
+        "m2-graph-networks-for-molecules", "m7-molecule-generation-with-graph-diffusion"]
+    assert ex.person("Nobody Known") is None
+    assert ex.talks_by("Nobody Known").empty

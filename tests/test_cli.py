@@ -83,3 +83,12 @@ def test_meetups_json_counts_talks_not_intro_slots(tmp_path):
     by_label = {m["meetup"]: m for m in json.loads(result.stdout)}
     assert by_label[2]["talks"] == 3  # two talks and a short talk; intro and cancelled not
     assert by_label["AI"]["talks"] == 1 and by_label[2]["date"] == "2016-07-11"
+
+
+def test_people_json_lists_each_speaker_once_with_their_talks(tmp_path):
+    runner.invoke(app, ["ingest", "--source", str(ARCHIVE), "--data-dir", str(tmp_path)])
+    result = runner.invoke(app, ["people", "--json", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    by_name = {p["name"]: p for p in json.loads(result.stdout)}
+    assert by_name["Mira Tallis"]["talks"] == ["m2-teaching-robots-to-whistle-a-tour"]
+    assert len(by_name) == len({p["id"] for p in by_name.values()})

@@ -175,3 +175,29 @@ def papers(
     if as_json:
         _print_json(papers_records(store))
     store.close()
+
+
+@app.command()
+def people(
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """List every speaker once, with every spelling pages used and their talks."""
+    from explorer.ingest.people import group_people, person_key
+
+    records = _open_store(data_dir).talk_records()
+    found = group_people(s for r in records for s in r["speakers"])
+    talks = {p.key: [r["id"] for r in records if p.key in {person_key(s) for s in r["speakers"]}]
+             for p in found}
+    rows = [{"id": p.id, "name": p.name, "aliases": list(p.aliases), "talks": talks[p.key]}
+            for p in found]
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("name", "talks", "also written")
+    for r in rows:
+        table.add_row(r["name"], str(len(r["talks"])),
+                      ", ".join(a for a in r["aliases"] if a != r["name"]))
+    Console().print(table)
