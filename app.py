@@ -1,8 +1,8 @@
 """The Streamlit app: search, talk and paper pages, meetups, a map and the organizer's view.
 
 Run with ``streamlit run app.py``; the data dir is ``$EXPLORER_DATA_DIR`` (else ``data/``).
-Page state lives in the URL: ``?q=attention`` searches, ``?talk=ID`` and ``?paper=ID`` open
-an item, so every view can be bookmarked and shared.
+Page state lives in the URL: ``?q=attention`` searches, ``?talk=ID``, ``?paper=ID``,
+``?meetup=12`` and ``?speaker=NAME`` open an item, so every view can be bookmarked and shared.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import streamlit as st
 
-from app_pages import common, item
+from app_pages import common, item, subjects
 
 
 def main() -> None:
@@ -40,20 +40,37 @@ def main() -> None:
     common.PAGES.clear()
     common.PAGES.update(pages)
     st.logo(str(Path(__file__).resolve().parent / "app_pages" / "logo.svg"), size="large")
-    current = st.navigation(list(pages.values()), position="top")
-    # A page link's query params reach the script but not the address bar; writing them
-    # back makes the browser show (and bookmark, and go back to) ?talk=ID and friends.
-    st.query_params.from_dict(st.query_params.to_dict())
+    current = st.navigation(list(pages.values()), position="hidden")
+    st.html(CSS)
+    common.nav_bar(current.url_path)
+    # A link to the page already shown (a result on the search page opens ?talk=ID there)
+    # changes the query params the script sees but not the address bar: writing them back
+    # makes the browser show, bookmark and go back to them. After a change of page the
+    # browser updates the address itself; writing then would first push the old page's
+    # path with the new params, and Back would land on /meetups?talk=… without its filters.
+    if st.session_state.get("_last_page") == current.url_path:
+        st.query_params.from_dict(st.query_params.to_dict())
+    st.session_state["_last_page"] = current.url_path
     loaded = common.load()
     if loaded is None:
         return
-    # Deep links to the root URL (?talk=ID, ?paper=ID) open the item pages in place.
+    # Deep links to the root URL (?talk=ID, ?meetup=12, …) open the item pages in place.
     if current is pages["search"] and "q" not in st.query_params:
-        if "talk" in st.query_params:
-            return item.talk_page()
-        if "paper" in st.query_params:
-            return item.paper_page()
+        for param, show in (("talk", item.talk_page), ("paper", item.paper_page),
+                            ("speaker", subjects.speaker_page),
+                            ("meetup", subjects.meetup_page)):
+            if param in st.query_params:
+                return show()
     current.run()
+
+
+# Titles wrap instead of being cut to one line; the top bar's links stay compact.
+CSS = """<style>
+[data-testid="stPageLink-NavLink"] p, [data-testid="stPageLink-NavLink"] span {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+.st-key-nav_bar [data-testid="stPageLink-NavLink"] { padding: 0.1rem 0.5rem; }
+</style>"""
 
 
 main()

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from app_pages.text import highlight_md
 from app_pages.views import (
     Card,
     Link,
     as_dict,
     escape_md,
+    meetup_label,
     paper_card,
     paper_item_id,
     project_2d,
@@ -66,6 +68,14 @@ class Lookups:
     meetups: list[dict]
     refs_by_paper: dict[str, list[dict]]
     refs_by_talk: dict[str, list[dict]]
+
+    def meetup(self, label: object) -> dict | None:
+        """The meetup row of a label as the URL or a talk row spells it (12, '12', 'AI')."""
+        want = str(label).strip()
+        want = want.removesuffix(".0")
+        return next((m for m in self.meetups if want in (
+            str(m.get("number")) if m.get("number") is not None else "", str(m.get("key")))),
+            None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -200,29 +210,98 @@ def card_for(item_id: str, kind: str, lk: Lookups, query: str | None = None,
     if kind == "talk":
         row = lk.talks.get(item_id) or {"id": item_id, "title": title or item_id}
         return talk_card(row, query, score)
+    item_id = paper_item_id(item_id)
     row = lk.papers.get(item_id) or {"id": item_id, "title": title or ""}
     context = " … ".join(r["context"] for r in lk.refs_by_paper.get(item_id, [])[:2])
     return paper_card(row, query, score, context=context)
 
 
-def render_card(card: Card, extra: str | None = None, show_score: bool = False) -> None:
-    """A compact bordered card: linked title, meta line, snippet, external links."""
+def meetup_ref(m: object) -> str:
+    """The URL value of a meetup: its number, else its key ('AI')."""
+    if isinstance(m, dict):
+        m = m.get("number") if m.get("number") is not None else m.get("key")
+    if isinstance(m, float) and m.is_integer():
+        m = int(m)
+    return str(m)
+
+
+def meetup_link(meetup: object, label: str | None = None, escaped: bool = False) -> None:
+    """A link to the meetup page (/?meetup=N); ``label`` is plain text unless ``escaped``."""
+    ref = meetup_ref(meetup)
+    text = label or meetup_label(ref)
+    st.page_link(PAGES["search"], label=text if escaped else escape_md(text),
+                 icon=":material/event:", query_params={"meetup": ref})
+
+
+def speaker_link(name: str) -> None:
+    """A link to a speaker's page (/?speaker=NAME)."""
+    st.page_link(PAGES["search"], label=escape_md(name), icon=":material/person:",
+                 query_params={"speaker": name})
+
+
+def people_row(meetup: object, speakers) -> None:
+    """The meetup and speaker links of a card or talk, in one wrapping row."""
+    speakers = [s for s in (speakers or []) if s]
+    if meetup in (None, "") and not speakers:
+        return
+    with st.container(horizontal=True, gap="small"):
+        if meetup not in (None, ""):
+            meetup_link(meetup)
+        for s in speakers[:6]:
+            speaker_link(s)
+
+
+def render_card(card: Card, extra: str | None = None, show_score: bool = False,
+                query: str | None = None, row: dict | None = None) -> None:
+    """A compact bordered card: linked title, meta line, meetup and speaker links, snippet
+    (query words in bold, everything else escaped), external links.
+
+    Scores are not shown (``show_score`` is kept for callers): hybrid and keyword scores are
+    on different scales and mean nothing to a reader; the order says it.
+    """
     with st.container(border=True):
-        if show_score and card.score is not None:
-            left, right = st.columns([0.9, 0.1], vertical_alignment="center")
-            with left:
-                item_link(card.id, card.kind, card.title)
-            right.caption(f"score {card.score:.2f}")
-        else:
-            item_link(card.id, card.kind, card.title)
+        item_link(card.id, card.kind, card.title)
+        if card.status:
+            st.caption(f":material/hourglass_empty: {escape_md(card.status)}")
         if card.meta:
             st.caption(escape_md(card.meta))
+        if row is not None and card.kind == "talk":
+            people_row(row.get("meetup"), row.get("speakers"))
         if card.snippet:
-            st.markdown(escape_md(card.snippet))
+            label = f"*{escape_md(card.snippet_label)}:* " if card.snippet_label else ""
+            st.markdown(label + highlight_md(card.snippet, query))
         if extra:
             st.caption(escape_md(extra))
         if card.links:
             st.markdown(" · ".join(md_link(x) for x in card.links))
+
+
+def set_title(subject: str) -> None:
+    """The browser tab's title: the page's subject first, then the app's name."""
+    subject = " ".join(str(subject).split())[:70]
+    st.set_page_config(page_title=f"{subject} · VDLM Explorer" if subject else "VDLM Explorer")
+
+
+def remember(page: str, params: dict | None = None) -> None:
+    """Remember a page's URL parameters, so the top bar's link to it restores them."""
+    st.session_state.setdefault("_nav_params", {})[page] = dict(
+        st.query_params.to_dict() if params is None else params)
+
+
+def nav_bar(current: str) -> None:
+    """The top bar: Search (back to the last search), Meetups, Map, Organizer.
+
+    Streamlit's own top navigation cannot leave a talk page that is shown by the search
+    page (its "Search" entry is the current page, so a click does nothing); these links
+    carry each page's last parameters instead.
+    """
+    remembered = st.session_state.get("_nav_params", {})
+    with st.container(horizontal=True, gap="small", key="nav_bar"):
+        for key, page in PAGES.items():
+            if getattr(page, "visibility", "visible") == "hidden" or key in ("talk", "paper"):
+                continue
+            st.page_link(page, label=page.title, icon=page.icon,
+                         query_params=remembered.get(key, {}))
 
 
 def not_found(what: str, value: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from app_pages.text import plain_text
 from app_pages.views import (
     as_dict,
     escape_md,
@@ -15,6 +16,7 @@ from app_pages.views import (
     snippet,
     talk_card,
 )
+from explorer.domain import CANCELLED, INTRO
 
 LINK_ICONS = {"Slides": ":material/slideshow:", "Video": ":material/smart_display:",
               "Meetup page": ":material/event:", "arXiv": ":material/article:",
@@ -64,8 +66,8 @@ def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -
             st.subheader(heading, divider="gray")
             try:
                 hits = ex.related(item_id, k=N_RELATED * 3, kind=want)
-            except (KeyError, ValueError) as e:
-                st.caption(f"Not available: {escape_md(e)}")
+            except (KeyError, ValueError):  # not indexed (intro slots, cancelled talks)
+                st.caption("Not available for this item.")
                 continue
             if want == "talk" and own_meetup is not None:
                 hits = [h for h in hits if str(h.meetup) != str(own_meetup)]
@@ -89,19 +91,21 @@ def talk_page() -> None:
     tid = st.query_params.get("talk", "").strip()
     talk = lk.talks.get(tid)
     if talk is None:
+        common.set_title("Talk not found")
         common.not_found("talk", tid)
         return
     card = talk_card(talk)
+    common.set_title(card.title)
     meetup = talk.get("meetup")
-    bits = [meetup_label(meetup), str(talk.get("date") or ""), str(talk.get("kind") or "")]
+    bits = [meetup_label(meetup), str(talk.get("date") or ""), str(talk.get("kind") or ""),
+            ", ".join(talk.get("affiliations") or [])]
     st.caption(escape_md(" · ".join(b for b in bits if b)))
     st.title(escape_md(card.title), anchor=False)
-    if talk.get("speakers"):
-        st.markdown(":material/person: **" + escape_md(", ".join(talk["speakers"])) + "**")
+    common.people_row(meetup, talk.get("speakers"))
     _links_row(card.links)
     if talk.get("abstract"):
         st.markdown(escape_md(talk["abstract"]))
-    else:
+    elif talk.get("kind") != INTRO:
         st.caption("The archive has no abstract for this talk.")
 
     cited = []
@@ -115,7 +119,12 @@ def talk_page() -> None:
             pc = paper_card(lk.papers.get(pid) or {"id": pid}, context=context)
             with st.container(border=True):
                 common.item_link(pid, "paper", pc.title)
-                st.caption(escape_md(pc.meta))
+                st.caption(escape_md(pc.status or pc.meta))
+                text = snippet(plain_text(context), pid.split(":", 1)[1], 320)
+                if text:
+                    st.markdown(f"*Slide text around the link:* {escape_md(text)}")
+    if talk.get("kind") in (INTRO, CANCELLED):
+        return  # not indexed: nothing is "related" to an agenda slot
     _related(ex, tid, "talk", lk, own_meetup=meetup)
 
 
@@ -130,18 +139,19 @@ def paper_page() -> None:
     paper = lk.papers.get(pid)
     refs = lk.refs_by_paper.get(pid, [])
     if paper is None and not refs:
+        common.set_title("Paper not found")
         common.not_found("paper", raw)
         return
     row = as_dict(paper) if paper else {"id": pid}
     context = " … ".join(r["context"] for r in refs[:2])
     card = paper_card(row, context=context)
-    resolved = bool(row.get("title")) and row.get("status", "resolved") == "resolved"
+    resolved = not card.status
+    common.set_title(card.title)
     st.caption(escape_md(card.meta))
     st.title(escape_md(card.title), anchor=False)
     if not resolved:
-        reason = str(row.get("reason") or "arXiv returned no metadata for it")
-        st.info(f"This arXiv id is a bare reference: {escape_md(reason)}. What the slides say "
-                "around it is shown below.", icon=":material/link_off:")
+        st.info(f"Only the arXiv id is known: {escape_md(card.status)}. The slide text around "
+                "each link to it is shown below.", icon=":material/hourglass_empty:")
     _links_row(card.links)
     if resolved and row.get("abstract"):
         st.markdown(escape_md(row["abstract"]))
@@ -160,7 +170,8 @@ def paper_page() -> None:
                     x for x in (meetup_label(talk.get("meetup")), str(talk.get("date") or ""))
                     if x)))
             else:
-                st.markdown("**" + escape_md(meetup_label(r.get("meetup"))) + "** · intro, hot "
-                            "topics or README")
-            st.markdown(":material/format_quote: " + escape_md(snippet(r["context"], raw, 400)))
+                common.meetup_link(r.get("meetup"))
+                st.caption("Intro, hot topics or the meetup's README")
+            text = snippet(plain_text(r["context"]), pid.split(":", 1)[1], 400)
+            st.markdown("*Slide text around the link:* " + escape_md(text))
     _related(ex, pid, "paper", lk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import map_figure, year_of
+from app_pages.views import map_figure, meetup_label, paper_card, year_of
 
 COLOR_BY = {"year": "Year", "kind": "Talk or paper", "topic": "Topic"}
 
@@ -18,8 +18,23 @@ def _year(item_id: str, kind: str, lk: common.Lookups) -> int | None:
 
 
 def _title(item_id: str, kind: str, lk: common.Lookups) -> str:
-    row = (lk.talks if kind == "talk" else lk.papers).get(item_id, {})
-    return str(row.get("title") or item_id)
+    if kind == "talk":
+        return str(lk.talks.get(item_id, {}).get("title") or item_id)
+    return paper_card(lk.papers.get(item_id) or {"id": item_id}).title
+
+
+def _hover(item_id: str, kind: str, lk: common.Lookups) -> list[str]:
+    """Lines under a point's title: speakers (or authors), meetup and date."""
+    if kind == "talk":
+        t = lk.talks.get(item_id, {})
+        return [", ".join(t.get("speakers") or []),
+                " · ".join(x for x in (meetup_label(t.get("meetup")), str(t.get("date") or ""))
+                           if x)]
+    card = paper_card(lk.papers.get(item_id) or {"id": item_id})
+    refs = lk.refs_by_paper.get(item_id, [])
+    cited = sorted({meetup_label(r.get("meetup")) for r in refs if r.get("meetup") is not None})
+    return [card.status or card.meta.removeprefix("arXiv paper · "),
+            ("cited at " + ", ".join(cited[:3])) if cited else ""]
 
 
 def page() -> None:
@@ -29,6 +44,7 @@ def page() -> None:
         return
     _, lk = loaded
     directory = common.data_dir()
+    common.set_title("Map")
     st.title("Map of talks and papers", anchor=False)
     st.caption("Each point is a talk (circle) or a cited paper (diamond); nearby points are "
                "about similar things. Hover for titles, click a point to open it.")
@@ -42,9 +58,21 @@ def page() -> None:
         return
     labels = common.topic_labels(directory)
     options = [k for k in COLOR_BY if k != "topic" or labels]
-    color_by = st.segmented_control("Colour by", options, default="year",
-                                    format_func=COLOR_BY.get, key="map_color") or "year"
+    # The colour choice lives in the URL (?color=topic), so Back from an item restores it.
+    raw = st.query_params.get("color", "year")
+    if st.session_state.get("_url_color") != raw or "map_color" not in st.session_state:
+        st.session_state["map_color"] = raw if raw in options else "year"
+        st.session_state["_url_color"] = raw
+    color_by = st.segmented_control("Colour by", options, format_func=COLOR_BY.get,
+                                    key="map_color") or "year"
+    if color_by == "year":
+        st.query_params.pop("color", None)
+    else:
+        st.query_params["color"] = color_by
+    st.session_state["_url_color"] = st.query_params.get("color", "year")
+    common.remember("map")
     titles = [_title(i, k, lk) for i, k in zip(ids, kinds)]
+    hover = [_hover(i, k, lk) for i, k in zip(ids, kinds)]
     if color_by == "year":
         years = [_year(i, k, lk) for i, k in zip(ids, kinds)]
         fallback = min((y for y in years if y), default=0)
@@ -53,7 +81,8 @@ def page() -> None:
         colors = [labels.get(i, "Unassigned") for i in ids]
     else:
         colors = ["talk" if k == "talk" else "paper" for k in kinds]
-    fig = map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by])
+    fig = map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by],
+                     hover=hover)
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="map_chart",
                             width="stretch")
     points = (event or {}).get("selection", {}).get("points", []) if event else []

@@ -16,6 +16,7 @@ def page() -> None:
     if loaded is None:
         return
     _, lk = loaded
+    common.set_title("Meetups")
     st.title("Meetups", anchor=False)
     years = sorted({y for m in lk.meetups if (y := year_of(m.get("date")))}, reverse=True)
     raw = st.query_params.get("year", "all")
@@ -32,6 +33,7 @@ def page() -> None:
     else:
         st.query_params["year"] = choice
     st.session_state["_url_year"] = st.query_params.get("year", "all")
+    common.remember("meetups")
 
     timeline = meetup_timeline(lk.meetups, lk.talks.values(),
                                year=None if choice == "all" else int(choice))
@@ -45,8 +47,10 @@ def page() -> None:
             title = str(m.get("title") or "")
             # Most meetups are titled just "Meetup #57": say it once.
             title = "" if title.replace(" ", "") in (label.replace(" ", ""), "") else title
-            head.markdown(f"**{escape_md(label)}** · {escape_md(m.get('date') or 'date unknown')}"
-                          + (f" — {escape_md(title)}" if title else ""))
+            with head:
+                common.meetup_link(m, f"**{escape_md(label)}** · "
+                                   f"{escape_md(m.get('date') or 'date unknown')}"
+                                   + (f" — {escape_md(title)}" if title else ""), escaped=True)
             url = safe_url(m.get("url") or m.get("meetup_url"))
             if url:
                 link.link_button("Meetup page", url, icon=":material/open_in_new:")

@@ -12,7 +12,7 @@ MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
 MODE_HELP = ("Hybrid blends meaning and keywords; Semantic matches meaning (embeddings); "
              "Keyword matches words (BM25).")
 KINDS = {"all": "All", "talk": "Talks", "paper": "Papers"}
-PAGE_SIZE = 20
+PAGE_SIZE = 10
 
 
 def _from_url(key: str, url_key: str, default: str, valid) -> None:
@@ -84,7 +84,13 @@ def page() -> None:
         "Search talks and papers", key="q_input",
         placeholder="e.g. attention in vision models, protein folding, LLM agents…",
         help="Searches titles, abstracts, speakers and the arXiv papers the talks cite.")
-    c1, c2, c3, c4 = st.columns([1.1, 1.3, 1.6, 1.4], gap="medium")
+    filtered = (st.session_state["kind_input"], st.session_state["mode_input"],
+                st.session_state["meetup_input"], tuple(st.session_state["years_input"])) != (
+                    "all", "hybrid", "any", (lo, hi))
+    # Filters fold away (one line on a phone) and open by themselves when one is set.
+    box = st.expander("Filters" + (" (set)" if filtered else ""), expanded=filtered,
+                      icon=":material/tune:")
+    c1, c2, c3, c4 = box.columns([1.1, 1.3, 1.6, 1.4], gap="medium")
     with c1:
         kind = st.segmented_control("Show", list(KINDS), key="kind_input",
                                     format_func=KINDS.get, selection_mode="single") or "all"
@@ -106,9 +112,12 @@ def page() -> None:
     _to_url("q_input", "q", query, "")
     _to_url("kind_input", "kind", kind, "all")
     _to_url("mode_input", "mode", mode, "hybrid")
-    _to_url("meetup_input", "meetup", meetup, "any")
+    # Without a query, /?meetup=12 is the meetup's page: the filter waits for a query.
+    _to_url("meetup_input", "meetup", meetup if query else "any", "any")
     years_text = f"{years[0]}-{years[1]}"
     _to_url("years", "years", years_text, full)
+    common.remember("search", st.query_params.to_dict() if query else {})
+    common.set_title(f"{query[:60]} – search" if query else "Search")
 
     if not query:
         _empty_state(ex, lk)
@@ -132,7 +141,7 @@ def page() -> None:
     st.caption(f"{summary} · {ms:.0f} ms" if common.show_timing() else summary)
     for h in hits:
         common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
-                           show_score=True)
+                           query=query, row=lk.talks.get(h.id) if h.kind == "talk" else None)
     if len(hits) >= k and st.button("More results", icon=":material/expand_more:"):
         st.session_state["_k"] = k + PAGE_SIZE
         st.rerun()
