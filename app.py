@@ -51,6 +51,11 @@ def main() -> None:
     if st.session_state.get("_last_page") == current.url_path:
         st.query_params.from_dict(st.query_params.to_dict())
     st.session_state["_last_page"] = current.url_path
+    if current is not pages["search"] and {"talk", "paper"} & set(st.query_params):
+        # st.switch_page (the map's click) leaves /map?talk=ID in the history; Back to it
+        # shows the page again with the parameters it last had, not an item id it ignores.
+        st.query_params.from_dict(st.session_state.get("_nav_params", {}).get(
+            current.url_path, {}))
     loaded = common.load()
     if loaded is None:
         return
@@ -61,6 +66,7 @@ def main() -> None:
                             ("meetup", subjects.meetup_page)):
             if param in st.query_params:
                 return show()
+    common.set_title(current.title)  # pages with a subject set a better one
     current.run()
 
 

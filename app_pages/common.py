@@ -239,16 +239,19 @@ def speaker_link(name: str) -> None:
                  query_params={"speaker": name})
 
 
-def people_row(meetup: object, speakers) -> None:
-    """The meetup and speaker links of a card or talk, in one wrapping row."""
+def people_row(meetup: object, speakers, note: str = "") -> None:
+    """The meetup and speaker links of a card or talk, then a plain-text note (date,
+    affiliations), in one row that wraps on a phone."""
     speakers = [s for s in (speakers or []) if s]
-    if meetup in (None, "") and not speakers:
+    if meetup in (None, "") and not speakers and not note:
         return
-    with st.container(horizontal=True, gap="small"):
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         if meetup not in (None, ""):
             meetup_link(meetup)
         for s in speakers[:6]:
             speaker_link(s)
+        if note:
+            st.caption(escape_md(note), width="content")
 
 
 def render_card(card: Card, extra: str | None = None, show_score: bool = False,
@@ -263,10 +266,13 @@ def render_card(card: Card, extra: str | None = None, show_score: bool = False,
         item_link(card.id, card.kind, card.title)
         if card.status:
             st.caption(f":material/hourglass_empty: {escape_md(card.status)}")
-        if card.meta:
-            st.caption(escape_md(card.meta))
         if row is not None and card.kind == "talk":
-            people_row(row.get("meetup"), row.get("speakers"))
+            kind = str(row.get("kind") or "")
+            people_row(row.get("meetup"), row.get("speakers"), " · ".join(x for x in (
+                str(row.get("date") or ""), "" if kind == "talk" else kind,
+                ", ".join(row.get("affiliations") or [])) if x))
+        elif card.meta:
+            st.caption(escape_md(card.meta))
         if card.snippet:
             label = f"*{escape_md(card.snippet_label)}:* " if card.snippet_label else ""
             st.markdown(label + highlight_md(card.snippet, query))

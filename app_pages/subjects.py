@@ -129,9 +129,9 @@ def speaker_page() -> None:
     talks = [lk.talks[t] for t in person["talks"] if t in lk.talks]
     talks.sort(key=lambda t: str(t.get("date") or ""))
 
-    affil = {}
+    affil: dict[str, list] = {}
     for t in talks:
-        for a in t.get("affiliations") or []:
+        for a in _own_affiliations(ex, t, person["id"]):
             affil.setdefault(a, []).append(year_of(t.get("date")))
     if affil:
         st.markdown(":material/apartment: " + " · ".join(
@@ -144,12 +144,11 @@ def speaker_page() -> None:
         with st.container(border=True):
             common.item_link(t["id"], "talk", t["title"])
             kind = t.get("kind")
-            st.caption(escape_md(" · ".join(x for x in (
+            mates = [s for s in t.get("speakers") or []
+                     if (ex.person(s) or {}).get("id") != person["id"]]
+            common.people_row(t.get("meetup"), mates, " · ".join(x for x in (
                 str(t.get("date") or ""), "" if kind == "talk" else str(kind or ""),
-                ", ".join(t.get("affiliations") or [])) if x)))
-            mates = [s for s in t.get("speakers") or [] if ex.person(s) is None
-                     or ex.person(s)["id"] != person["id"]]
-            common.people_row(t.get("meetup"), mates)
+                ", ".join(t.get("affiliations") or [])) if x))
             for s in mates:
                 co[s] = co.get(s, 0) + 1
     if co:
@@ -158,6 +157,18 @@ def speaker_page() -> None:
             for s in sorted(co, key=lambda s: (-co[s], s)):
                 common.speaker_link(s)
     _related_by_others(ex, lk, talks, set(person["talks"]))
+
+
+def _own_affiliations(ex, talk: dict, person_id: str) -> list[str]:
+    """The affiliations a talk names for this person: by position when the page lists one
+    per speaker, all of them for a talk given alone, none when it cannot be told."""
+    speakers, affs = list(talk.get("speakers") or []), list(talk.get("affiliations") or [])
+    # Pages sometimes put a co-speaker's name where an affiliation goes: not an affiliation.
+    if len(affs) == len(speakers):
+        pairs = [a for s, a in zip(speakers, affs) if (ex.person(s) or {}).get("id") == person_id]
+    else:
+        pairs = affs if len(speakers) == 1 else []
+    return [a for a in pairs if a and ex.person(a) is None]
 
 
 def _span(years) -> str:
