@@ -51,7 +51,7 @@ def main() -> None:
     if st.session_state.get("_last_page") == current.url_path:
         st.query_params.from_dict(st.query_params.to_dict())
     st.session_state["_last_page"] = current.url_path
-    if current is not pages["search"] and {"talk", "paper"} & set(st.query_params):
+    if current in (pages["meetups"], pages["map"]) and {"talk", "paper"} & set(st.query_params):
         # st.switch_page (the map's click) leaves /map?talk=ID in the history; Back to it
         # shows the page again with the parameters it last had, not an item id it ignores.
         st.query_params.from_dict(st.session_state.get("_nav_params", {}).get(

@@ -37,17 +37,19 @@ TALKS = [
     ("AI", "Speech recognition with deep networks", ["Sam Sound"],
      "Acoustic models and language models for speech recognition and transcription.",
      None, None),
-    ("2", "Transformers for protein folding", ["Bea Fold"],
+    ("2", "Transformers for protein folding", ["Béa Föld"],
      "Attention transformers predict protein structure from amino acid sequences.",
      "https://example.org/slides/protein.pdf", None),
     ("2", "Reinforcement learning for robot control", ["Rob Otto"],
      "Policy gradients and reward shaping let robots learn to grasp objects.", None, None),
-    ("3", "Graph networks for molecules", ["Gra Ph"],
+    ("3", "Graph networks for molecules", ["Gra Ph", "Bea Foeld"],
      "Message passing graph neural networks predict properties of molecule graphs.", None,
      None),
     ("3", "Diffusion models for image generation", ["Di Fuse"],
      "Denoising diffusion models generate images by reversing a noising process.", None, None),
 ]
+
+AFFILIATIONS = {"Attention for machine translation": ["Quill Lab Vienna"]}
 
 
 def talk_ids() -> dict[str, str]:
@@ -69,7 +71,8 @@ def build_app_data(data_dir: Path) -> Path:
 
     ids = talk_ids()
     talks = [Talk(id=ids[title], meetup_key=m, title=title, speakers=sp, abstract=ab,
-                  slides_url=slides, video_url=video)
+                  slides_url=slides, video_url=video,
+                  affiliations=AFFILIATIONS.get(title, []))
              for m, title, sp, ab, slides, video in TALKS]
     intro = Talk(id=talk_id("1", "Intro and hot topics"), meetup_key="1",
                  title="Intro and hot topics", kind=INTRO)
@@ -128,17 +131,25 @@ def texts(at) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
     parts += [e.value for e in at.title] + [e.value for e in at.subheader]
     parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error]
-    parts += [e.proto.label for e in at.get("page_link")]
+    parts += [e.proto.label for e in content_links(at)]
     return "\n".join(str(p) for p in parts)
 
 
+NAV = ("Search", "Meetups", "Map", "Organizer")  # the top bar's links, on every page
+
+
+def content_links(at) -> list:
+    """The page links of the page's content (the top bar's left out)."""
+    return [e for e in at.get("page_link") if e.proto.label not in NAV]
+
+
 def link_labels(at) -> list[str]:
-    return [e.proto.label for e in at.get("page_link")]
+    return [e.proto.label for e in content_links(at)]
 
 
 def link_params(at) -> list[str]:
     """The query strings of the page links (e.g. 'talk=m1-attention-…')."""
-    return [e.proto.query_string for e in at.get("page_link")]
+    return [e.proto.query_string for e in content_links(at)]
 
 
 def assert_ok(at) -> None:
@@ -305,9 +316,9 @@ def test_paper_page_lists_citing_talks_with_context(data):
 def test_unresolved_paper_is_a_bare_reference_with_slide_context(data):
     at = run_app({"paper": "arxiv:9999.99999"})
     assert_ok(at)
-    assert "arXiv\\:9999\\.99999, not yet fetched" in at.title[0].value
+    assert at.title[0].value == "arXiv\\:9999\\.99999"  # the id, never a guessed title
     out = texts(at)
-    assert "bare reference" in out and "arXiv has no paper with this id" in out
+    assert "Only the arXiv id is known" in out and "arXiv has no paper with this id" in out
     assert "quantum dreaming" in out
     assert "**Intro and hot topics**" in link_labels(at)  # the citing slot opens its page
     assert "Meetup \\#1" in out
@@ -326,12 +337,13 @@ def test_invalid_ids_give_a_friendly_message(data, params):
 def test_meetups_page_newest_first_with_year_filter(data):
     at = run_app(page="meetups")
     assert_ok(at)
-    heads = [m.value for m in at.markdown if m.value.startswith("**Meetup")]
+    heads = [m for m in link_labels(at) if m.startswith("**Meetup")]
     assert heads[0].startswith("**Meetup \\#3**") and heads[-1].startswith("**Meetup \\#1**")
     assert len(heads) == 4
+    assert "meetup=3" in link_params(at)  # each opens its meetup page
     at.segmented_control[0].set_value("2017").run()
     assert_ok(at)
-    heads = [m.value for m in at.markdown if m.value.startswith("**Meetup")]
+    heads = [m for m in link_labels(at) if m.startswith("**Meetup")]
     assert [h.split("**")[1] for h in heads] == ["Meetup AI", "Meetup \\#1"]
     assert at.query_params["year"] == "2017"
 

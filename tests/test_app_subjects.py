@@ -1,0 +1,88 @@
+"""The app's meetup and speaker pages, honest paper cards and cards with highlighted snippets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_app import assert_ok, data, link_labels, link_params, run_app, talk_ids, texts  # noqa: F401
+
+
+def test_meetup_page_lists_talks_papers_and_neighbours(data):  # noqa: F811
+    at = run_app({"meetup": "1"})
+    assert_ok(at)
+    assert at.title[0].value == "Meetup \\#1"
+    out = texts(at)
+    assert "Lecture hall A" in out and "2017\\-03\\-01" in out
+    assert [b.proto.url for b in at.get("link_button")] == [
+        "https://www.meetup.com/example-dl/events/1/"]
+    params = link_params(at)
+    ids = talk_ids()
+    assert f"talk={ids['Attention for machine translation']}" in params
+    assert "speaker=Ada+Quill" in params or "speaker=Ada%20Quill" in params
+    # Both cited papers, the one arXiv does not know titled by its id, with its slide text.
+    assert "**arXiv\\:9999\\.99999**" in link_labels(at)
+    assert "quantum dreaming" in out and "Slide text around the link" in out
+    # Next meetup by date is the AI summit; there is no previous one.
+    assert "meetup=AI" in params and not any("←" in label for label in link_labels(at))
+
+
+def test_meetup_page_by_key_and_unknown_meetup(data):  # noqa: F811
+    at = run_app({"meetup": "AI"})
+    assert_ok(at)
+    assert at.title[0].value == "Meetup AI\\: AI Summit"
+    assert "meetup=1" in link_params(at) and "meetup=2" in link_params(at)
+    at = run_app({"meetup": "99"})
+    assert_ok(at)
+    assert at.warning and "No meetup" in at.warning[0].value
+
+
+def test_speaker_page_finds_every_spelling(data):  # noqa: F811
+    at = run_app({"speaker": "Bea Fold"})  # the pages write Béa Föld and Bea Foeld
+    assert_ok(at)
+    assert at.title[0].value == "Béa Föld"
+    out = texts(at)
+    assert "Also written as: Bea Foeld" in out and "Talks (2)" in out
+    ids = talk_ids()
+    params = link_params(at)
+    assert f"talk={ids['Transformers for protein folding']}" in params
+    assert f"talk={ids['Graph networks for molecules']}" in params
+    assert "speaker=Gra+Ph" in params or "speaker=Gra%20Ph" in params  # co-speaker
+    assert "Related talks by others" in out
+
+
+def test_speaker_page_shows_affiliations_and_unknown_speaker(data):  # noqa: F811
+    at = run_app({"speaker": "ada quill"})
+    assert_ok(at)
+    assert at.title[0].value == "Ada Quill"
+    assert "Quill Lab Vienna (2017)" in texts(at)
+    at = run_app({"speaker": "Nobody Here"})
+    assert_ok(at)
+    assert at.warning and "No speaker named" in at.warning[0].value
+
+
+def test_paper_version_suffix_is_accepted(data):  # noqa: F811
+    at = run_app({"paper": "1706.03762v1"})
+    assert_ok(at)
+    assert at.title[0].value == "Attention layers without recurrence"
+
+
+def test_search_cards_highlight_matches_link_people_and_hide_scores(data):  # noqa: F811
+    at = run_app({"q": "diffusion"})
+    assert_ok(at)
+    md = "\n".join(m.value for m in at.markdown)
+    assert "**Diffusion**" in md or "**diffusion**" in md
+    out = texts(at)
+    assert "score" not in out.lower()
+    assert "speaker=Di+Fuse" in link_params(at) or "speaker=Di%20Fuse" in link_params(at)
+    assert "meetup=3" in link_params(at)
+
+
+def test_meetup_filter_without_a_query_stays_out_of_the_url(data):  # noqa: F811
+    at = run_app()
+    at.selectbox[0].select("3").run()
+    assert_ok(at)
+    assert "meetup" not in at.query_params  # /?meetup=3 alone is the meetup's page
+    at.text_input[0].input("graph").run()
+    assert at.query_params["meetup"] == "3"
