@@ -89,7 +89,7 @@ def test_talk_card_drops_unsafe_links_and_builds_meta():
                       "slides_url": "javascript:alert(1)",
                       "video_url": "https://video.example.org/v",
                       "url": "https://www.meetup.com/e/1"})
-    assert card.meta == "Meetup #1 · 2017-03-01 · talk · A, B"
+    assert card.meta == "Meetup #1 · 2017-03-01 · A, B"
     assert card.links == [Link("Video", "https://video.example.org/v"),
                           Link("Meetup page", "https://www.meetup.com/e/1")]
     assert card.snippet == "About X." and card.year == 2017 and card.kind == "talk"
@@ -107,17 +107,24 @@ def test_paper_card_resolved_and_unresolved():
                        "cited_in": [{"meetup": 12}, {"meetup": 12}, {"meetup": "AI"}]},
                       context="- Dreaming machines arXiv:9999.99999 (new!)")
     assert bare.meta == "arXiv paper · cited at Meetup #12, Meetup AI"
-    assert bare.title == "Dreaming machines (arXiv:9999.99999, not yet fetched)"
-    assert bare.snippet == "- Dreaming machines arXiv:9999.99999 (new!)"
-    no_phrase = paper_card({"id": "9999.99999", "resolved": False}, context="arXiv:9999.99999")
-    assert no_phrase.title == "arXiv:9999.99999 (unresolved reference)"
+    # The slide's phrase is never passed off as a title: the id is, and the card says why.
+    assert bare.title == "arXiv:9999.99999" and bare.status == "title not fetched yet"
+    assert bare.snippet == "Dreaming machines arXiv:9999.99999 (new!)"
+    assert bare.snippet_label == "Slide text around the link"
+    missing = paper_card({"id": "9999.99999", "status": "not_found", "resolved": False,
+                          "reason": "cannot connect to https://export.arxiv.org/api/query"})
+    assert missing.status == "arXiv has no paper with this id"
+    assert "export.arxiv" not in " ".join([missing.title, missing.meta, missing.snippet])
     assert bare.links == [Link("arXiv", "https://arxiv.org/abs/9999.99999")]
+    assert resolved.status == "" and resolved.snippet_label == ""
 
 
 def test_paper_item_id_normalises_prefix():
     assert paper_item_id("1706.03762") == "arxiv:1706.03762"
     assert paper_item_id("arXiv:1706.03762") == "arxiv:1706.03762"
     assert paper_item_id(" arxiv:1706.03762 ") == "arxiv:1706.03762"
+    assert paper_item_id("1706.03762v1") == "arxiv:1706.03762"  # versions name one paper
+    assert paper_item_id("arXiv:hep-th/9901001v12") == "arxiv:hep-th/9901001"
 
 
 def test_reason_line():
@@ -150,9 +157,14 @@ def test_map_figure_escapes_titles_and_carries_ids():
     assert sorted(custom) == sorted(ids)
     hover = " ".join(h for tr in fig.data for h in (tr.hovertext or []))
     assert "<img" not in hover and "&lt;img src=x&gt;" in hover
-    by_kind = map_figure(ids, ["talk", "paper", "talk"], ["A", "P", "B"],
-                         np.zeros((3, 2)), ["talk", "paper", "talk"], selected="m2-b")
-    assert [tr.name for tr in by_kind.data] == ["talk (talks)", "paper (papers)", "selected"]
+    by_topic = map_figure(ids, ["talk", "paper", "talk"], ["A", "P", "B"], np.zeros((3, 2)),
+                          ["graphs", "graphs", "vision"], selected="m2-b",
+                          hover=[["Ada <b>", "Meetup #1 · 2017-03-01"], [], []])
+    # One legend entry per topic whatever the kind, each in its own colour.
+    assert [tr.name for tr in by_topic.data] == ["graphs", "vision", "selected"]
+    assert list(by_topic.data[0].marker.symbol) == ["circle", "diamond"]
+    assert by_topic.data[0].marker.color != by_topic.data[1].marker.color
+    assert by_topic.data[0].hovertext[0] == "<b>A</b><br>Ada &lt;b&gt;<br>Meetup #1 · 2017-03-01"
 
 
 def test_meetup_timeline_newest_first_with_talks_and_year_filter():
@@ -166,3 +178,30 @@ def test_meetup_timeline_newest_first_with_talks_and_year_filter():
     assert [m["key"] for m, _ in tl] == ["2", "AI", "1", "X"]
     assert [[t["id"] for t in ts] for _, ts in tl] == [["c", "d"], ["b"], ["a"], []]
     assert [m["key"] for m, _ in meetup_timeline(meetups, talks, year=2017)] == ["AI", "1"]
+
+
+def test_plain_text_strips_archive_markup():
+    from app_pages.text import plain_text
+
+    assert plain_text("**Fig. 3.** Results # Honorable Mention ## more") == (
+        "Fig. 3. Results Honorable Mention more")
+    assert plain_text("see <http://example.org/x> and [the paper](https://a.org/(b))") == (
+        "see and the paper")
+    assert plain_text("- one\n- two *three* `code` | cell |") == "one two three code cell"
+    assert plain_text("Meetup #12 in C# <b>bold</b>") == "Meetup #12 in C# bold"
+
+
+def test_highlight_md_bolds_query_words_and_escapes_the_rest():
+    from app_pages.text import highlight_md
+
+    assert highlight_md("Transformer models [x](y)", "transformers") == (
+        "**Transformer** models \\[x\\]\\(y\\)")
+    assert highlight_md("<script>", "script") == "\\<**script**\\>"
+    assert highlight_md("no match here", "graph") == "no match here"
+    assert highlight_md("a*b", None) == "a\\*b"
+
+
+def test_snippet_centres_on_a_stemmed_match():
+    text = "Intro words. " * 30 + "A transformer layer in the middle. " + "Tail words. " * 30
+    s = snippet(text, "transformers", width=120)
+    assert "transformer layer" in s and s.startswith("…") and s.endswith("…")
