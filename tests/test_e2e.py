@@ -220,3 +220,81 @@ def test_pages_render_in_the_browser(app_url, browser_page, tmp_path):
     _shot(page, tmp_path, "home")
     page.goto(f"{app_url}/?talk=m99-nope")
     page.get_by_text("in this archive").wait_for()
+
+
+def _h1(page, text: str) -> None:
+    page.wait_for_function("(t) => document.querySelector('h1')?.innerText === t", arg=text)
+
+
+def _href(page) -> str:
+    return page.evaluate("location.href")  # page.url can lag behind history.pushState
+
+
+def test_navigation_subject_pages_titles_and_phone(app_url, browser_page, tmp_path):
+    page = browser_page
+    ids = talk_ids()
+
+    # A search, a result, then the top bar's "Search" returns to that search.
+    page.goto(f"{app_url}/?q=robots")
+    page.locator('[data-testid="stPageLink-NavLink"]', has_text="Reinforcement learning "
+                 "for robot control").first.click()
+    _h1(page, "Reinforcement learning for robot control")
+    page.wait_for_function("document.title.startsWith('Reinforcement learning for robot')")
+    page.locator(".st-key-nav_bar a", has_text="Search").click()
+    page.wait_for_function("location.search === '?q=robots'")
+    assert page.title() == "robots – search · VDLM Explorer"
+
+    # Meetups with a year filter -> a talk -> Back: the filter is still there.
+    page.goto(f"{app_url}/meetups?year=2017")
+    page.get_by_text("2 meetups").wait_for()
+    page.locator(f'a[href*="talk={ids["Speech recognition with deep networks"]}"]').click()
+    _h1(page, "Speech recognition with deep networks")
+    page.go_back()
+    page.get_by_text("2 meetups").wait_for()
+    assert _href(page).endswith("/meetups?year=2017")
+
+    # Map coloured by kind -> a point -> Back: the colour choice is still there.
+    page.goto(f"{app_url}/map?color=kind")
+    page.locator(".js-plotly-plot .scatterlayer .point").first.click(force=True)
+    page.wait_for_function("/[?&](talk|paper)=/.test(location.search)")
+    _title(page).wait_for()
+    page.go_back()
+    page.wait_for_function("location.href.endsWith('/map?color=kind')")
+    page.locator('[data-testid="stButtonGroup"] button[aria-checked="true"]',
+                 has_text="Talk or paper").wait_for()
+
+    # The meetup page: its talks, its cited papers, the next meetup; the tab says which.
+    page.goto(f"{app_url}/?meetup=1")
+    _h1(page, "Meetup #1")
+    page.get_by_text("Papers cited at this meetup (2)").wait_for()
+    assert page.title() == "Meetup #1 · VDLM Explorer"
+    page.locator('a[href*="meetup=AI"]').first.click()
+    _h1(page, "Meetup AI: AI Summit")
+
+    # The speaker page under another spelling: both talks, with the co-speaker.
+    page.goto(f"{app_url}/?speaker=Bea%20Fold")
+    _h1(page, "Béa Föld")
+    page.get_by_text("Talks (2)").wait_for()
+    assert page.title() == "Béa Föld · VDLM Explorer"
+    page.locator('a[href*="speaker=Gra"]').first.wait_for()
+
+    # A paper arXiv does not describe: its id as title, said so, the slide text labelled.
+    page.goto(f"{app_url}/?paper=9999.99999v2")
+    _h1(page, "arXiv:9999.99999")
+    page.get_by_text("arXiv has no paper with this id").first.wait_for()
+    page.get_by_text("Slide text around the link").first.wait_for()
+    assert "export.arxiv.org" not in page.inner_text("body")
+    _shot(page, tmp_path, "paper_without_metadata")
+
+    # A phone: filters folded, cards inside the screen, no sideways scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app_url}/?q=graph+molecules")
+    card = page.locator('[data-testid="stPageLink-NavLink"]', has_text="Graph networks for "
+                        "molecules").first
+    card.wait_for()
+    assert page.get_by_text("Filters").first.is_visible()
+    assert not page.get_by_text("Match", exact=True).first.is_visible()
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, tmp_path, "search_390")
