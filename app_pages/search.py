@@ -177,7 +177,7 @@ def _empty_state(ex, lk: common.Lookups) -> None:
         m, talks = latest
         st.markdown("#### Latest meetup")
         with st.container(border=True):
-            st.caption(escape_md(_meetup_option(m)))
+            common.meetup_link(m, _meetup_option(m))
             for t in talks:
                 if t.get("kind") in ("talk", "short talk"):
                     who = ", ".join(t.get("speakers") or [])
