@@ -37,6 +37,27 @@ def _hover(item_id: str, kind: str, lk: common.Lookups) -> list[str]:
             ("cited at " + ", ".join(cited[:3])) if cited else ""]
 
 
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _figure(directory: str, color_by: str):
+    """(figure, titles) of the map of a data dir in one colouring, built once per process:
+    building and validating a 140-point, 20-trace figure costs ~150 ms a rerun."""
+    lk = common.lookups(directory)
+    ids, kinds, xy = common.projection(directory)
+    titles = [_title(i, k, lk) for i, k in zip(ids, kinds)]
+    hover = [_hover(i, k, lk) for i, k in zip(ids, kinds)]
+    if color_by == "year":
+        years = [_year(i, k, lk) for i, k in zip(ids, kinds)]
+        fallback = min((y for y in years if y), default=0)
+        colors: list = [y or fallback for y in years]
+    elif color_by == "topic":
+        labels = common.topic_labels(directory)
+        colors = [labels.get(i, "Unassigned") for i in ids]
+    else:
+        colors = ["talk" if k == "talk" else "paper" for k in kinds]
+    return map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by],
+                      hover=hover), titles
+
+
 def page() -> None:
     """Render the map."""
     loaded = common.load()
@@ -49,7 +70,7 @@ def page() -> None:
     st.caption("Each point is a talk (circle) or a cited paper (diamond); nearby points are "
                "about similar things. Hover for titles, click a point to open it.")
     try:
-        ids, kinds, xy = common.projection(directory)
+        ids, kinds, _ = common.projection(directory)
     except Exception as e:  # noqa: BLE001 - a map that cannot be drawn is a message
         st.warning(f"The map needs the index's vectors: {type(e).__name__}: {e}")
         return
@@ -71,18 +92,7 @@ def page() -> None:
         st.query_params["color"] = color_by
     st.session_state["_url_color"] = st.query_params.get("color", "year")
     common.remember("map")
-    titles = [_title(i, k, lk) for i, k in zip(ids, kinds)]
-    hover = [_hover(i, k, lk) for i, k in zip(ids, kinds)]
-    if color_by == "year":
-        years = [_year(i, k, lk) for i, k in zip(ids, kinds)]
-        fallback = min((y for y in years if y), default=0)
-        colors: list = [y or fallback for y in years]
-    elif color_by == "topic":
-        colors = [labels.get(i, "Unassigned") for i in ids]
-    else:
-        colors = ["talk" if k == "talk" else "paper" for k in kinds]
-    fig = map_figure(ids, kinds, titles, xy, colors, color_title=COLOR_BY[color_by],
-                     hover=hover)
+    fig, titles = _figure(directory, color_by)
     event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="map_chart",
                             width="stretch")
     points = (event or {}).get("selection", {}).get("points", []) if event else []

@@ -114,7 +114,7 @@ def test_paper_card_resolved_and_unresolved():
     missing = paper_card({"id": "9999.99999", "status": "not_found", "resolved": False,
                           "reason": "cannot connect to https://export.arxiv.org/api/query"})
     assert missing.status == "arXiv has no paper with this id"
-    assert "export.arxiv" not in " ".join([missing.title, missing.meta, missing.snippet])
+    assert "export.arxiv" not in f"{missing.title} {missing.meta} {missing.snippet}"
     assert bare.links == [Link("arXiv", "https://arxiv.org/abs/9999.99999")]
     assert resolved.status == "" and resolved.snippet_label == ""
 
