@@ -264,13 +264,14 @@ def render_card(card: Card, extra: str | None = None, show_score: bool = False,
     """
     with st.container(border=True):
         item_link(card.id, card.kind, card.title)
-        if card.status:
-            st.caption(f":material/hourglass_empty: {escape_md(card.status)}")
         if row is not None and card.kind == "talk":
             kind = str(row.get("kind") or "")
             people_row(row.get("meetup"), row.get("speakers"), " · ".join(x for x in (
                 str(row.get("date") or ""), "" if kind == "talk" else kind,
                 ", ".join(row.get("affiliations") or [])) if x))
+        elif card.status:  # a paper arXiv has not described says so first
+            st.caption(f":material/hourglass_empty: **{escape_md(card.status)}** · "
+                       + escape_md(card.meta))
         elif card.meta:
             st.caption(escape_md(card.meta))
         if card.snippet:

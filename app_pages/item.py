@@ -78,7 +78,7 @@ def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -
                 card = common.card_for(h.id, h.kind, lk, score=h.score, title=h.title)
                 with st.container(border=True):
                     common.item_link(h.id, h.kind, card.title)
-                    st.caption(escape_md(card.meta))
+                    st.caption(escape_md(" · ".join(x for x in (card.status, card.meta) if x)))
                     st.caption(":material/link: " + escape_md(_reason(ex, item_id, h.id, lk)))
 
 
