@@ -27,7 +27,8 @@ def page() -> None:
         model = None
     tab_time, tab_gaps, tab_table, tab_new = st.tabs(
         [":material/timeline: Topics over time", ":material/lightbulb: Gaps",
-         ":material/table: Topics", ":material/new_releases: Is my talk new?"])
+         ":material/table: Topics", ":material/new_releases: Is my talk new?"],
+        key="tab", bind="query-params")  # the open tab lives in the URL (?tab=…)
     if model is not None:
         with tab_time:
             df = gaps.topics_over_time(model, items)
