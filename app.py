@@ -68,7 +68,8 @@ def main() -> None:
                 return show()
     common.set_title(current.title)  # pages with a subject set a better one
     current.run()
-    common.remember(current.url_path)  # the top bar's link to this page restores its state
+    if current is not pages["search"]:  # the search page remembers only real searches
+        common.remember(current.url_path)  # the top bar's link restores the page's state
 
 
 # Titles wrap instead of being cut to one line; the top bar's links stay compact.

@@ -13,6 +13,7 @@ MODE_HELP = ("Hybrid blends meaning and keywords; Semantic matches meaning (embe
              "Keyword matches words (BM25).")
 KINDS = {"all": "All", "talk": "Talks", "paper": "Papers"}
 PAGE_SIZE = 10
+MAX_K = 200
 
 
 def _from_url(key: str, url_key: str, default: str, valid) -> None:
@@ -109,6 +110,14 @@ def page() -> None:
         st.caption(f":material/info: {note}")
 
     query = query.strip()[:500]
+    # How many results show lives in the URL (?n=20), so Back from an item shows as many;
+    # a newly typed query starts again at one page.
+    raw_n = st.query_params.get("n", "")
+    typed = query != st.query_params.get("q", "")
+    k = int(raw_n) if raw_n.isdigit() and PAGE_SIZE <= int(raw_n) <= MAX_K else PAGE_SIZE
+    if typed or not query or k == PAGE_SIZE:
+        k = PAGE_SIZE
+        st.query_params.pop("n", None)
     _to_url("q_input", "q", query, "")
     _to_url("kind_input", "kind", kind, "all")
     _to_url("mode_input", "mode", mode, "hybrid")
@@ -122,14 +131,12 @@ def page() -> None:
     if not query:
         _empty_state(ex, lk)
         return
-    if st.session_state.get("_k_for") != query:
-        st.session_state["_k"], st.session_state["_k_for"] = PAGE_SIZE, query
-    k = st.session_state["_k"]
     meetup_arg = (int(meetup) if meetup.isdigit() else meetup) if meetup != "any" else None
     try:
         hits, ms = common.timed(
-            ex.search, query, k=k, kind=None if kind == "all" else kind, mode=mode,
+            ex.search, query, k=k + 1, kind=None if kind == "all" else kind, mode=mode,
             years=None if years_text == full else tuple(years), meetup=meetup_arg)
+        more, hits = len(hits) > k, hits[:k]  # one extra hit says whether more exist
     except ValueError as e:
         st.warning(f"That search could not run: {escape_md(e)}", icon=":material/warning:")
         return
@@ -142,8 +149,8 @@ def page() -> None:
     for h in hits:
         common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
                            query=query, row=lk.talks.get(h.id) if h.kind == "talk" else None)
-    if len(hits) >= k and st.button("More results", icon=":material/expand_more:"):
-        st.session_state["_k"] = k + PAGE_SIZE
+    if more and k < MAX_K and st.button("More results", icon=":material/expand_more:"):
+        st.query_params["n"] = str(k + PAGE_SIZE)
         st.rerun()
 
 

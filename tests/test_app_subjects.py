@@ -86,3 +86,19 @@ def test_meetup_filter_without_a_query_stays_out_of_the_url(data):  # noqa: F811
     assert "meetup" not in at.query_params  # /?meetup=3 alone is the meetup's page
     at.text_input[0].input("graph").run()
     assert at.query_params["meetup"] == "3"
+
+
+def test_ten_results_a_page_and_the_count_in_the_url(data):  # noqa: F811
+    def results(at):
+        return [p for p in link_params(at) if p.startswith(("talk=", "paper="))]
+
+    at = run_app({"q": "networks models learning attention graph", "kind": "talk"})
+    assert_ok(at)
+    assert len(results(at)) == 7  # every talk of the fixture, no button for more
+    assert "More results" not in [b.label for b in at.button]
+    at = run_app({"q": "networks models learning attention graph"})
+    assert len(results(at)) == 10  # one page of the ten items
+    at = run_app({"q": "graph", "n": "20"})  # Back to a longer list keeps its length
+    assert at.query_params["n"] == "20"
+    at.text_input[0].input("diffusion").run()  # a new query starts at one page again
+    assert "n" not in at.query_params
