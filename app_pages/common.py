@@ -19,6 +19,7 @@ from app_pages.views import (
     Link,
     as_dict,
     escape_md,
+    kind_label,
     meetup_label,
     paper_card,
     paper_item_id,
@@ -267,7 +268,7 @@ def render_card(card: Card, extra: str | None = None, show_score: bool = False,
         if row is not None and card.kind == "talk":
             kind = str(row.get("kind") or "")
             people_row(row.get("meetup"), row.get("speakers"), " · ".join(x for x in (
-                str(row.get("date") or ""), "" if kind == "talk" else kind,
+                str(row.get("date") or ""), kind_label(kind),
                 ", ".join(row.get("affiliations") or [])) if x))
         elif card.status:  # a paper arXiv has not described says so first
             st.caption(f":material/hourglass_empty: **{escape_md(card.status)}** · "

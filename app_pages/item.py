@@ -9,6 +9,7 @@ from app_pages.text import plain_text
 from app_pages.views import (
     as_dict,
     escape_md,
+    kind_label,
     meetup_label,
     paper_card,
     paper_item_id,
@@ -97,7 +98,7 @@ def talk_page() -> None:
     card = talk_card(talk)
     common.set_title(card.title)
     meetup = talk.get("meetup")
-    bits = [meetup_label(meetup), str(talk.get("date") or ""), str(talk.get("kind") or ""),
+    bits = [meetup_label(meetup), str(talk.get("date") or ""), kind_label(talk.get("kind")),
             ", ".join(talk.get("affiliations") or [])]
     st.caption(escape_md(" · ".join(b for b in bits if b)))
     st.title(escape_md(card.title), anchor=False)

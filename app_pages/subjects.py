@@ -6,7 +6,15 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.text import plain_text, snippet
-from app_pages.views import escape_md, meetup_label, paper_card, paper_item_id, safe_url, year_of
+from app_pages.views import (
+    escape_md,
+    kind_label,
+    meetup_label,
+    paper_card,
+    paper_item_id,
+    safe_url,
+    year_of,
+)
 from explorer.domain import CANCELLED, INTRO
 
 N_RELATED = 6
@@ -70,7 +78,7 @@ def meetup_page() -> None:
         with st.container(border=True):
             common.item_link(t["id"], "talk", t["title"])
             kind = t.get("kind")
-            bits = [", ".join(t.get("affiliations") or []), "" if kind == "talk" else kind]
+            bits = [", ".join(t.get("affiliations") or []), kind_label(kind)]
             if any(bits):
                 st.caption(escape_md(" · ".join(b for b in bits if b)))
             common.people_row(None, t.get("speakers"))
@@ -147,7 +155,7 @@ def speaker_page() -> None:
             mates = [s for s in t.get("speakers") or []
                      if (ex.person(s) or {}).get("id") != person["id"]]
             common.people_row(t.get("meetup"), mates, " · ".join(x for x in (
-                str(t.get("date") or ""), "" if kind == "talk" else str(kind or ""),
+                str(t.get("date") or ""), kind_label(kind),
                 ", ".join(t.get("affiliations") or [])) if x))
             for s in mates:
                 co[s] = co.get(s, 0) + 1

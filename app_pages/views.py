@@ -124,6 +124,13 @@ def meetup_label(meetup: object) -> str:
     return f"Meetup #{m}" if m.isdigit() else f"Meetup {m}"
 
 
+def kind_label(kind: object) -> str:
+    """How a slot's kind reads on a card: '' for a talk, 'intro and hot topics' for
+    'intro-and-hot-topics'."""
+    k = _text(kind)
+    return "" if k in ("", "talk") else k.replace("-", " ")
+
+
 def talk_card(talk: object, query: str | None = None, score: float | None = None) -> Card:
     """The card of a talk (a row of ``ex.talks()``, a dict or a `Talk`-like object).
 
@@ -141,7 +148,7 @@ def talk_card(talk: object, query: str | None = None, score: float | None = None
     date = _text(t.get("date"))
     kind = _text(t.get("kind"))
     meta = [meetup_label(t.get("meetup", t.get("meetup_key"))), date,
-            "" if kind == "talk" else kind, ", ".join(_names(t.get("speakers"))),
+            kind_label(kind), ", ".join(_names(t.get("speakers"))),
             ", ".join(_names(t.get("affiliations")))]
     links = links_of([("Slides", t.get("slides_url")), ("Video", t.get("video_url")),
                       ("Meetup page", t.get("url") or t.get("meetup_url"))])

@@ -205,3 +205,10 @@ def test_snippet_centres_on_a_stemmed_match():
     text = "Intro words. " * 30 + "A transformer layer in the middle. " + "Tail words. " * 30
     s = snippet(text, "transformers", width=120)
     assert "transformer layer" in s and s.startswith("…") and s.endswith("…")
+
+
+def test_kind_label_reads_as_words():
+    from app_pages.views import kind_label
+
+    assert kind_label("talk") == "" and kind_label(None) == ""
+    assert kind_label("intro-and-hot-topics") == "intro and hot topics"
