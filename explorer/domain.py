@@ -63,6 +63,7 @@ class Talk:
     slides_url: str | None = None
     video_url: str | None = None
     kind: str = TALK
+    bio: str = ""  # what the page says about the speaker(s), kept out of the abstract
 
 
 @dataclass(frozen=True)

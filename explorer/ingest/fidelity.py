@@ -174,7 +174,6 @@ def check_archive(archive, parse: Callable | None = None,
                   progress: Callable[[str], None] | None = None) -> CheckReport:
     """Parse ``archive`` (nothing is written) and report how faithfully it was read."""
     from explorer.ingest.parser import decode, parse_archive
-
     from explorer.ingest.readme_layouts import parse_page
     from explorer.ingest.roottable import parse_table
 

@@ -23,7 +23,9 @@ applications development agenda intro
 """.split()}  # noqa: SIM905 - a word list reads better as text
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "del", "la", "le", "zu", "ten", "ter"}
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*\.?|[A-Z]\.)$")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<([^>]*)>\s*\)|\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+# Label and target runs stop at the next bracket, so a line of '[' or '(' is read in linear time.
+_LINK = re.compile(r"\[([^\[\]]*)\]\([ \t]{0,3}<([^<>]*)>[ \t]{0,3}\)|"
+                   r"\[([^\[\]]*)\]\([ \t]{0,3}([^()\s]*)[^()]*\)")
 INTRO_WORDS = (
     r"intro(?:duction)?(?: slides)?|welcome|announcements?|annoucements?|agenda|jobs?|"
     r"job (?:openings|offers)|events|hot (?:topics|papers)(?: session)?|latest news|news|"
@@ -98,8 +100,10 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     comma-piece of each 'and' / '&' / ';' group can be a person: 'Ada Berg, Leaf Labs' ->
     (['Ada Berg'], ['Leaf Labs']).
     """
-    text = strip_md(text)
+    text = strip_md(text).replace("…", "").replace("...", "")
     affils = [a.strip() for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
+    affils = [p.strip() for a in affils for p in (a.split(",") if is_role(a.split(",")[0])
+                                                  else [a]) if p.strip()]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
     text = re.sub(r"\([^()]*\)", ",", text)
     people: list[str] = []
@@ -111,9 +115,30 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
                 continue
             if is_person(piece) and not (strict and n > 0):
                 people.append(clean_name(piece))
-            else:
+            elif not is_role(piece):
                 affils.append(piece)
-    return people, [a for a in dict.fromkeys(affils) if a]
+    return people, [a for a in dict.fromkeys(affils) if a and not is_role(a)]
+
+
+# Roles name what a speaker does, not where: "Head of AI Research", "PhD student", "CTO".
+_ROLE_NOUNS = {*"""
+head founder cofounder co ceo cto cco coo cso vp student candidate researcher scientist engineer
+developer lecturer lector professor prof postdoc predoc director manager consultant intern
+analyst architect advocate expert freelancer leader lead fellow chief assistant phd
+""".split()}  # noqa: SIM905
+_ROLE_FILLER = {*"""
+of and in for the ai ml data science machine learning deep research engineering software
+computer vision nlp senior junior principal associate independent group team applied product
+technology institute innovation msc bsc program programme department lab app ex former
+""".split()}  # noqa: SIM905
+
+
+def is_role(text: str) -> bool:
+    """A job title rather than an organisation: 'Head of AI Research' -> True,
+    'PhD student' -> True, 'SBA Research' -> False, 'University of Graz' -> False."""
+    words = fold(text).split()
+    return 0 < len(words) <= 8 and any(w in _ROLE_NOUNS for w in words) and all(
+        w in _ROLE_NOUNS or w in _ROLE_FILLER for w in words)
 
 
 def is_intro(title: str, speakers: list[str] | None = None) -> bool:

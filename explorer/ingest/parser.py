@@ -129,7 +129,8 @@ def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
     if row is None:
         return Talk(id="", meetup_key=key, title=slot.title, speakers=slot.speakers,
                     affiliations=slot.affiliations, abstract=slot.abstract,
-                    slides_url=slot.slides_url, video_url=slot.video_url, kind=slot.kind)
+                    slides_url=slot.slides_url, video_url=slot.video_url, kind=slot.kind,
+                    bio=slot.bio)
     kind = INTRO if row.intro else TALK
     if slot is not None and slot.kind in (CANCELLED, SHORT_TALK) and not row.intro:
         kind = slot.kind
@@ -139,7 +140,8 @@ def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
                               else row.affiliations),
                 abstract=slot.abstract if slot else "",
                 slides_url=row.slides_url or (slot.slides_url if slot else None),
-                video_url=row.video_url or (slot.video_url if slot else None), kind=kind)
+                video_url=row.video_url or (slot.video_url if slot else None), kind=kind,
+                bio=slot.bio if slot else "")
 
 
 def _infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, str]) -> str:

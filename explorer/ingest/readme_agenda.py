@@ -11,6 +11,7 @@ from explorer.ingest.mdtext import (
     fold,
     is_intro,
     is_person,
+    is_role,
     links,
     resolve_link,
     split_people,
@@ -40,6 +41,8 @@ class PageTalk:
     kind: str = TALK
     line: int = 0
     end_line: int = 0
+    number: int | None = None  # 'Talk 2' -> 2: the same number names the same talk
+    bio: str = ""  # 'About the speaker' text, kept out of the abstract
 
 
 def _org(affiliation: str) -> str:
@@ -48,6 +51,11 @@ def _org(affiliation: str) -> str:
     if m and _ROLE.search(m["role"]):
         return re.sub(r"^the\s+", "", m["org"].strip(" ."), flags=re.IGNORECASE)
     return affiliation
+
+
+def organisations(affiliations: list[str]) -> list[str]:
+    """Affiliations without roles: ['Head of AI Research', 'CTO at Acme'] -> ['Acme']."""
+    return list(dict.fromkeys(o for a in affiliations if (o := _org(a)) and not is_role(o)))
 
 
 def speaker_line(text: str) -> tuple[list[str], list[str]] | None:
@@ -60,7 +68,7 @@ def speaker_line(text: str) -> tuple[list[str], list[str]] | None:
     if not is_person(head):
         return None
     people, affils = split_people(t, strict=True)
-    return (people, list(dict.fromkeys(_org(a) for a in affils))) if people else None
+    return (people, organisations(affils)) if people else None
 
 
 def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], list[str]] | None:
@@ -69,9 +77,10 @@ def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], lis
     m = re.match(r"^[\"“](?P<t>[^\"”]+)[\"”]\s*(?:by|[-–—]|,)?\s*(?P<w>.*)$", body)
     if m and m["w"] and (sp := speaker_line(m["w"])):
         return m["t"].strip(), *sp
-    m = re.match(r"^(?P<t>.+?)\s+by\s+(?P<w>[^()]+?(?:\([^)]*\))?)\s*$", body)
-    if m and (sp := speaker_line(m["w"])):
-        return m["t"], *sp
+    for m in (re.match(r"^(?P<t>.+?)\s+by\s+(?P<w>[^()]+?(?:\([^()]*\))?)\s*$", body),
+              re.match(r"^(?P<t>.+)\s+by\s+(?P<w>[^()]+?(?:\([^()]*\))?)\s*$", body)):
+        if m and (sp := speaker_line(m["w"])):  # lazy, then greedy: 'Learning by Doing by A'
+            return m["t"], *sp
     m = re.match(r"^(?P<t>.+?)\s*\((?:by\s+)?(?P<w>[^()]+)\)\s*(?P<tail>[:\-–].*)?$", body)
     if m and (sp := speaker_line(m["w"])):
         return m["t"], *sp

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
 from explorer.ingest.dates import parse_date
@@ -16,7 +15,6 @@ from explorer.ingest.mdtext import (
     links,
     resolve_link,
     strip_md,
-    unquote,
 )
 from explorer.ingest.readme_agenda import (
     PageTalk,
@@ -26,6 +24,18 @@ from explorer.ingest.readme_agenda import (
     speaker_line,
     table_talks,
 )
+from explorer.ingest.slots import (
+    BIO_HEAD,
+    DETAILS_INTRO,
+    TALK_NUMBER,
+    merge_twins,
+    same_title,
+    split_marker,
+)
+
+# Longer lines are prose: no talk header or agenda line is this long, and structure
+# detection on them is skipped, which keeps every page linear in its length.
+MAX_HEADER = 400
 
 _TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
@@ -57,6 +67,7 @@ class MeetupPage:
     venue: str | None = None
     meetup_url: str | None = None
     talks: list[PageTalk] = field(default_factory=list)
+    unmatched: list[tuple[int, str]] = field(default_factory=list)  # orphan descriptions
 
 
 class _Reader:
@@ -66,6 +77,9 @@ class _Reader:
         self.page = MeetupPage()
         self.cur: PageTalk | None = None
         self.cancel_next = False
+        self.cancel_line: int | None = None  # a marker was cut from this line (index)
+        self.in_bio = False  # lines go to the current talk's speaker bio
+        self.unmatched: list[tuple[int, str]] = []  # (line, title) of orphan descriptions
         self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
         self.tables = {first: (end, slots) for first, end, slots in table_talks(self.lines,
                                                                                  base_dir)}
@@ -84,14 +98,51 @@ class _Reader:
         return None
 
     def start(self, talk: PageTalk) -> None:
-        if self.cancel_next:
+        if self.cancel_next or (self.cancel_line is not None and talk.line == self.cancel_line + 1):
             talk.kind, self.cancel_next = CANCELLED, False
+        if talk.number is None and (n := TALK_NUMBER.search(self.lines[talk.line - 1]
+                                                            if talk.line else "")):
+            talk.number = int(n[1])
         self.close()
         self.cur = talk
         self.page.talks.append(talk)
 
     def close(self) -> None:
         self.cur = None
+        self.in_bio = False
+
+    def resume(self, i: int) -> int | None:
+        """A details header naming a talk already on the agenda ('(3) Title', 'Talk 2:
+        Title', a title line): that talk's description follows, whatever its position."""
+        s = self.lines[i].strip()
+        plain = _BULLET.sub("", strip_md(s))
+        if not plain or len(plain) > 200 or plain.endswith((".", ",")) or not self.page.talks:
+            return None
+        m = _LABEL.match(plain)
+        body = m["rest"] if m else plain
+        found = agenda_line(body)
+        title = found[0] if found else re.sub(r"\s*\([^()]*\)\s*$", "", body)
+        number = int(n[1]) if (n := TALK_NUMBER.search(plain)) else None
+        k = self.nonblank(i + 1, 2)
+        follows = k is not None and (speaker_line(self.lines[k]) or len(
+            strip_md(self.lines[k]).split()) >= 6) and not _BULLET.match(self.lines[k].strip())
+        ordered = re.match(r"^\(\d+\)\s", s) is not None
+        if not follows and not ordered:
+            return None
+        twin = next((t for t in self.page.talks if t is not self.cur and title and (
+            same_title(t.title, title) or number is not None and t.number == number
+            and (not title or same_title(t.title, title)))), None)
+        if twin is None:
+            if ordered and not (found and found[1]):  # '(3) Title' and no agenda item of it
+                self.unmatched.append((i + 1, title))
+                self.close()
+                return i + 1
+            return None
+        self.close()
+        self.cur = twin
+        if found and found[1] and not twin.speakers:
+            twin.speakers, twin.affiliations = found[1], found[2]
+        return self.credits(twin, i + 1)
 
     def credits(self, talk: PageTalk, j: int) -> int:
         """Reads the speaker / subtitle / slides lines under a talk header from line j."""
@@ -136,6 +187,11 @@ class _Reader:
         if "**" not in text:
             return None
         inner, rest = text.split("**", 1)
+        while not rest.strip() and j + 1 < len(self.lines) and j - i < 3 and re.fullmatch(
+                r"\*\*[^*]{1,200}\*\*", self.lines[j + 1].strip()) and not inner.rstrip(
+                ).endswith((".", ":", "!", "?")):
+            j += 1  # '**Title that wraps**' / '**over two bold lines**'
+            inner += " " + self.lines[j].strip()[2:-2]
         return " ".join(inner.split()), rest.strip(), j + 1
 
     def header_talk(self, i: int) -> int | None:
@@ -155,7 +211,7 @@ class _Reader:
         elif fold(inner) in ("agenda", "schedule", "details", "talks", "slides", "program"):
             return None
         elif self.lines[i].lstrip().startswith("#") and any(
-                _same(inner, t.title) for t in self.page.talks):
+                same_title(inner, t.title) for t in self.page.talks):
             talk.title = inner  # '### <title of an agenda talk>': its abstract section
         elif is_intro(inner.rstrip(": ")):
             talk.title, talk.kind = inner.rstrip(": "), INTRO
@@ -201,11 +257,21 @@ class _Reader:
                                    flags=re.IGNORECASE), name_first=not re.match(r"\d", s))
         else:
             found = None
-        if m and not body:  # "Talk 1:" alone: title and speaker follow
-            talk = PageTalk(title="", line=i + 1, kind=SHORT_TALK if "short" in m["label"].lower()
+        if m and not body or (m and not found and re.search(r"\d", m["label"]) and (
+                bulleted or not timed) and not _SKIP_SLOT.match(body) and not is_intro(body)):
+            # "Talk 1:" alone (title and speaker follow) or "Talk 1: Title" (speaker follows)
+            talk = PageTalk(title=body, line=i + 1, kind=SHORT_TALK if "short" in m["label"].lower()
                             else TALK)
             self.start(talk)
-            return self.credits(talk, i + 1)
+            return i + 1 if (bulleted or timed) else self.credits(talk, i + 1)
+        if (not found and bulleted and self.cur is not None and self.cur.line >= i - 1
+                and _BULLET.match(self.lines[self.cur.line - 1].strip())
+                and (o := re.fullmatch(r"(?P<t>[^()]{8,200}?)\s*\((?P<org>[^()]{2,60})\)", body))
+                and not _SKIP_SLOT.match(body) and not is_intro(o["t"])):
+            # '* Title (Company)' between the talks of an agenda list: a talk, speaker unknown
+            self.start(PageTalk(title=o["t"].strip(), affiliations=[o["org"].strip()],
+                                line=i + 1))
+            return i + 1
         if not found:
             label = strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?\]?", "", _BULLET.sub("", s)))
             label = label.strip(" :") or "Intro"
@@ -220,6 +286,8 @@ class _Reader:
         kind = INTRO if is_intro(title, speakers) else TALK
         if struck or re.search(r"(cancel+ed|postponed)\W*$", plain, re.IGNORECASE):
             kind = CANCELLED
+        elif m and re.match(r"short|lightning", m["label"], re.IGNORECASE) and kind == TALK:
+            kind = SHORT_TALK
         self.start(PageTalk(title=title.strip(), speakers=speakers, affiliations=affils,
                             kind=kind, line=i + 1, slides_url=self.slides_in(s),
                             video_url=link_urls(s, self.base)[1]))
@@ -295,15 +363,28 @@ class _Reader:
                 self.page.title = strip_md(s[2:])
                 i += 1
                 continue
-            nxt = None
-            if s:
-                nxt = self.header_talk(i) or self.line_talk(i) or self.pair_talk(i)
+            if len(s) > MAX_HEADER:
+                self.prose(i, s, strip_md(s))
+                i += 1
+                continue
+            if (bio := BIO_HEAD.match(s)) and self.cur is not None:
+                self.in_bio = True
+                if strip_md(bio["rest"]):
+                    self.cur.bio = f"{self.cur.bio}\n{strip_md(bio['rest'])}".strip()
+                i += 1
+                continue
+            if DETAILS_INTRO.match(plain):
+                self.close()
+                i += 1
+                continue
+            nxt = self.talk_at(i) if s else None
             if nxt is not None:
                 if self.cur is not None:
                     self.cur.end_line = nxt
                 i = nxt
                 continue
-            if _BULLET.match(plain) and not links(s):
+            if _BULLET.match(s) and not links(s) and not (
+                    self.cur is not None and (self.cur.abstract or self.in_bio)):
                 self.close()  # the next item of a list that is not a talk
             if (not s or re.fullmatch(r"[-*_]{3,}", s) or s.startswith(("#", "::"))
                     or _CLOSERS.match(plain) or _TIME.match(plain)):
@@ -313,29 +394,43 @@ class _Reader:
                     self.close()
                 i += 1
                 continue
-            if self.cur is not None:
-                if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
-                    self.cur.slides_url = self.slides_in(s)
-                elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!"))) and not (
-                        self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
-                        re.sub(r"^\(optional\)\s*", "", plain)):
-                    text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)
-                    self.cur.abstract = f"{self.cur.abstract}\n{text}".strip()
-                    self.cur.end_line = i + 1
-                if self.cur.video_url is None:
-                    self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
-                                               if re.search(r"youtu|vimeo", t)), None)
+            self.prose(i, s, plain)
             i += 1
         return self.page
 
+    def talk_at(self, i: int) -> int | None:
+        """Reads a talk starting on line i (a cancel marker on it cancels the talk)."""
+        original = self.lines[i]
+        cut, marked = split_marker(original)
+        if marked:
+            self.lines[i], self.cancel_line = cut, i
+        nxt = self.resume(i) or self.header_talk(i) or self.line_talk(i) or self.pair_talk(i)
+        if marked:
+            self.cancel_line = None
+            if nxt is None:
+                self.lines[i] = original  # no talk here: the word is prose
+            elif self.cur is not None and self.cur.line <= i + 1:
+                self.cur.kind = CANCELLED
+        return nxt
 
-def _same(a: str, b: str) -> bool:
-    fa, fb = fold(a), fold(b)
-    if not fa or not fb:
-        return False
-    if len(min(fa, fb, key=len)) >= 12 and (fa in fb or fb in fa):
-        return True
-    return SequenceMatcher(None, fa, fb).ratio() >= 0.85
+    def prose(self, i: int, s: str, plain: str) -> None:
+        """A line of text: the current talk's abstract, or its speaker bio."""
+        if self.cur is None:
+            return
+        if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
+            self.cur.slides_url = self.slides_in(s)
+        elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!"))) and not (
+                self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
+                re.sub(r"^\(optional\)\s*", "", plain)):
+            text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)
+            if self.in_bio:
+                self.cur.bio = f"{self.cur.bio}\n{text}".strip()
+            else:
+                self.cur.abstract = f"{self.cur.abstract}\n{text}".strip()
+            self.cur.end_line = i + 1
+        if self.cur.video_url is None:
+            self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
+                                       if re.search(r"youtu|vimeo", t)), None)
 
 
 def parse_page(text: str, base_dir: str) -> MeetupPage:
@@ -353,28 +448,11 @@ def parse_page(text: str, base_dir: str) -> MeetupPage:
     if not page.date and not page.month_day:
         head = " ".join(line for line in reader.lines[:12])
         page.date, page.month_day = parse_date(head)
-    merged: list[PageTalk] = []
-    for t in page.talks:
-        t.title = unquote(" ".join(t.title.split()))
-        if not t.title:
-            continue
-        twin = next((m for m in merged if _same(m.title, t.title)), None)
-        if twin is None:
-            merged.append(t)
-            continue
-        if len(t.speakers) > len(twin.speakers) or not twin.affiliations and t.affiliations \
-                and len(t.speakers) == len(twin.speakers):
-            twin.speakers, twin.affiliations = t.speakers, t.affiliations  # the fuller credit
-        twin.slides_url = twin.slides_url or t.slides_url
-        twin.video_url = twin.video_url or t.video_url
-        if t.abstract and t.abstract not in twin.abstract:
-            twin.abstract = f"{twin.abstract}\n{t.abstract}".strip()
-        if t.kind == CANCELLED or twin.kind == INTRO and t.kind != INTRO:
-            twin.kind = t.kind
-        twin.end_line = max(twin.end_line, t.end_line)
+    merged = merge_twins(page.talks)
+    page.unmatched = reader.unmatched
     for label, url, video in reader.labelled:
         for t in merged:
-            if (t.video_url if video else t.slides_url) is None and (_same(label, t.title) or (
+            if (t.video_url if video else t.slides_url) is None and (same_title(label, t.title) or (
                     t.kind == INTRO and is_intro(label))):
                 if video:
                     t.video_url = url

@@ -1,0 +1,97 @@
+"""Page slots, one talk once: cancel markers, talk numbers, speaker bios, and twins merged by title or number."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from explorer.domain import CANCELLED, INTRO, TALK
+from explorer.ingest.mdtext import fold, strip_md, unquote
+from explorer.ingest.readme_agenda import PageTalk
+
+# A cancel / postpone marker anywhere on a line: '** CANCELLED **', '[postponed]', '- CANCELLED'.
+# Bounded runs only, so a line of a million '*' or '(' is read in linear time.
+_MARK = re.compile(r"(?:\*{1,3}|_{1,2}|\[|\()?[ \t]{0,3}\b(?:cancel+ed|postponed)\b[ \t]{0,3}"
+                   r"(?:\*{1,3}|_{1,2}|\]|\))?[ \t]{0,3}[:!]?", re.IGNORECASE)
+_LEFTOVER = re.compile(r"[ \t]{0,3}(?:[-–—/:]|\b(?:and|or)\b)[ \t]{0,3}$|^[ \t]{0,3}[-–—/:][ \t]{0,3}")
+# 'About the speaker:', '**About the speakers**', '#### About the speaker' (+ text on the line).
+BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}about[ \t]{1,3}the[ \t]{1,3}"
+                      r"(?:speakers?|presenters?|authors?)\b[ \t]{0,3}(?:\(s\))?[ \t]{0,3}"
+                      r"(?:\*\*|__)?[ \t]{0,3}:?[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>.*)$",
+                      re.IGNORECASE)
+# Lines that announce the details section: they belong to no talk.
+DETAILS_INTRO = re.compile(r"^(?:here are |below (?:are|you find) |you can find )?(?:the |some |more )?"
+                           r"(?:talk |talks' )?(?:details|abstracts|talks)\b[^.]{0,40}:?$",
+                           re.IGNORECASE)
+_REPORT = re.compile(r"\b(?:nips|neurips|iclr|icml|cvpr|eccv|iccv|ismir|conference|report|recap)\b")
+TALK_NUMBER = re.compile(r"\b(?:talk|keynote)[ \t]{0,3}(\d{1,2})\b", re.IGNORECASE)
+
+
+def split_marker(line: str) -> tuple[str, bool]:
+    """('** CANCELLED ** Talk 2: Moss', True) from a line; the line unchanged and False if no
+    marker, or if the marker is all the line says (a heading for the talks below it)."""
+    if not _MARK.search(line):
+        return line, False
+    rest = _MARK.sub(" ", line)
+    for _ in range(2):
+        rest = _LEFTOVER.sub("", rest.rstrip()).rstrip()
+    if len(re.findall(r"[^\W\d_]{2,}", strip_md(rest))) < 1:
+        return line, False
+    return rest, True
+
+
+def same_title(a: str, b: str) -> bool:
+    """Two spellings of one talk's title: near-equal, or one (12+ letters) inside the other."""
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb:
+        return False
+    if len(min(fa, fb, key=len)) >= 12 and (fa in fb or fb in fa):
+        return True
+    return SequenceMatcher(None, fa, fb).ratio() >= 0.85
+
+
+def _same_number(a: PageTalk, b: PageTalk) -> bool:
+    """'Talk 1' on the agenda and 'Talk 1' in the details, their titles sharing a word."""
+    if a.number is None or a.number != b.number:
+        return False
+    wa, wb = set(fold(a.title).split()), set(fold(b.title).split())
+    return bool({w for w in wa & wb if len(w) > 3}) or not wa or not wb
+
+
+def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
+    """Slots naming the same talk (agenda line and details block) merged into one.
+
+    The fuller credit, the longer of two nested titles, every link and both abstracts are
+    kept; a cancel marker on either side cancels the talk.
+    """
+    merged: list[PageTalk] = []
+    for t in talks:
+        t.title = unquote(" ".join(t.title.split()))
+        if not t.title:
+            continue
+        twin = next((m for m in merged if same_title(m.title, t.title) or _same_number(m, t)),
+                    None)
+        if twin is None:
+            merged.append(t)
+            continue
+        fa, fb = fold(twin.title), fold(t.title)
+        if len(fb) > len(fa) and fa in fb:
+            twin.title = t.title  # 'Talk 1: Kelp' on the agenda, the full title in the details
+        if len(t.speakers) > len(twin.speakers) or not twin.affiliations and t.affiliations \
+                and len(t.speakers) == len(twin.speakers):
+            twin.speakers, twin.affiliations = t.speakers, t.affiliations  # the fuller credit
+        twin.slides_url = twin.slides_url or t.slides_url
+        twin.video_url = twin.video_url or t.video_url
+        if t.abstract and t.abstract not in twin.abstract:
+            twin.abstract = f"{twin.abstract}\n{t.abstract}".strip()
+        if t.bio and t.bio not in twin.bio:
+            twin.bio = f"{twin.bio}\n{t.bio}".strip()
+        if t.kind == CANCELLED or twin.kind == INTRO and t.kind != INTRO:
+            twin.kind = t.kind
+        twin.number = twin.number if twin.number is not None else t.number
+        twin.end_line = max(twin.end_line, t.end_line)
+    for t in merged:  # 'Latest news from NIPS' with speakers and a description: a report talk
+        if t.kind == INTRO and t.speakers and len(t.abstract) >= 200 and _REPORT.search(
+                fold(t.title)):
+            t.kind = TALK
+    return merged
