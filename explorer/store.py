@@ -22,7 +22,11 @@ import numpy as np
 
 from explorer.domain import ArxivRef, Corpus, Meetup, Paper, ParseWarning, Talk
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Additive migrations: version -> statements that bring a database from it to the next.
+_MIGRATIONS = {
+    1: ["ALTER TABLE talks ADD COLUMN bio TEXT NOT NULL DEFAULT ''"],  # speaker bios (v2)
+}
 DB_NAME = "explorer.sqlite"
 
 _SCHEMA = """
@@ -34,7 +38,7 @@ CREATE TABLE talks (
     id TEXT PRIMARY KEY, meetup_key TEXT NOT NULL REFERENCES meetups(key),
     position INTEGER NOT NULL, title TEXT NOT NULL, speakers TEXT NOT NULL,
     affiliations TEXT NOT NULL, abstract TEXT NOT NULL, slides_url TEXT, video_url TEXT,
-    kind TEXT NOT NULL
+    kind TEXT NOT NULL, bio TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE refs (
     arxiv_id TEXT NOT NULL, meetup_key TEXT NOT NULL, talk_id TEXT, context TEXT NOT NULL,
@@ -137,7 +141,14 @@ class Store:
             with conn:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version != SCHEMA_VERSION:
+            version = SCHEMA_VERSION
+        while version in _MIGRATIONS and version < SCHEMA_VERSION:
+            with conn:
+                for statement in _MIGRATIONS[version]:
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+        if version != SCHEMA_VERSION:
             raise StoreError(
                 f"{db} has schema version {version}, this explorer needs {SCHEMA_VERSION}; "
                 "remove it and run `explorer build` again"
@@ -167,9 +178,11 @@ class Store:
                  for m in corpus.meetups],
             )
             c.executemany(
-                "INSERT INTO talks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO talks (id, meetup_key, position, title, speakers, affiliations, "
+                "abstract, slides_url, video_url, kind, bio) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(t.id, t.meetup_key, i, t.title, json.dumps(t.speakers),
-                  json.dumps(t.affiliations), t.abstract, t.slides_url, t.video_url, t.kind)
+                  json.dumps(t.affiliations), t.abstract, t.slides_url, t.video_url, t.kind,
+                  t.bio)
                  for i, t in enumerate(corpus.talks)],
             )
             c.executemany(
@@ -206,7 +219,7 @@ class Store:
                 "id": t.id, "meetup": m.label, "date": m.date, "title": t.title,
                 "speakers": t.speakers, "affiliations": t.affiliations, "abstract": t.abstract,
                 "url": m.page_url, "slides_url": t.slides_url, "video_url": t.video_url,
-                "kind": t.kind,
+                "kind": t.kind, "bio": t.bio,
             })
         return out
 

@@ -28,7 +28,7 @@ def test_ingest_then_talks_json(tmp_path):
     talks = _talks(tmp_path)
     by_id = {t["id"]: t for t in talks}
     assert set(talks[0]) == {"id", "meetup", "date", "title", "speakers", "affiliations",
-                             "abstract", "url", "slides_url", "video_url", "kind"}
+                             "abstract", "url", "slides_url", "video_url", "kind", "bio"}
     assert by_id["m2-teaching-robots-to-whistle-a-tour"]["speakers"] == ["Oskar Feldmann",
                                                                          "Mira Tallis"]
     assert by_id["m2-teaching-robots-to-whistle-a-tour"]["meetup"] == 2

@@ -51,19 +51,33 @@ def meetup_key_of(path: str, title: str = "") -> str | None:
     return str(int(m[1])) if m else None
 
 
+# Control characters other than tab and line ends; splitlines() would also break lines at
+# some of them (\x0b, \x0c, \x1c-\x1e), so they go before the page is read.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+
 def decode(data: bytes, path: str, warnings: list[ParseWarning]) -> str | None:
-    """UTF-8 text of a page; binary junk -> None, bad bytes replaced; both with a warning."""
+    """UTF-8 text of a page; binary junk -> None, bad bytes replaced, stray control
+    characters (a NUL, a form feed) dropped; each with a warning naming the file."""
     sample = data[:4096]
-    if b"\0" in sample or (sample and sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20):
+    if sample and sum(b < 9 or 13 < b < 32 or b == 0x0b for b in sample) > len(sample) // 20:
         warnings.append(ParseWarning(path, "binary data, not a markdown page; skipped"))
         return None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         warnings.append(ParseWarning(path, f"invalid UTF-8 at byte {e.start}; bad bytes "
                                      "replaced", line))
-        return data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+    first = _CONTROL.search(text)
+    if first:
+        count = sum(len(m) for m in _CONTROL.findall(text))
+        line = text.count("\n", 0, first.start()) + 1
+        warnings.append(ParseWarning(path, f"{count} control character(s) such as "
+                                     f"{first[0][0]!r} removed", line))
+        text = _CONTROL.sub("", text)
+    return text
 
 
 def _title_score(a: str, b: str) -> float:
@@ -211,6 +225,9 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         except Exception as e:  # noqa: BLE001 - a layout bug must cost one page, not the corpus
             warn.append(ParseWarning(path, f"page could not be parsed ({type(e).__name__}: {e})"))
             continue
+        for line, title in page.unmatched:
+            warn.append(ParseWarning(path, f"description {title!r} matches no talk on the "
+                                     "agenda and names no speaker; left out", line))
         key = meetup_key_of(path, page.title)
         if key is None:
             warn.append(ParseWarning(path, "cannot tell which meetup this page is about"))
