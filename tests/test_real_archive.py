@@ -82,3 +82,29 @@ def test_page_details_are_merged(parsed):
     assert len(with_abstract) >= 60
     slides = [t for t in parsed.talks if t.slides_url]
     assert all(t.slides_url.startswith(("https://", "http://")) for t in slides)
+
+
+def test_meetup_15_each_item_has_its_own_abstract(parsed):
+    t = {x.title: x for x in parsed.talks if x.meetup_key == "15"}
+    assert set(t) == {"Computer Vision - then and now", "Transfer Learning for fun and profit",
+                      "Deep Learning on 3D Medical Image Data at Contextflow",
+                      "Latest news and trends from NIPS, the world's largest AI conference"}
+    assert t["Computer Vision - then and now"].kind == CANCELLED
+    assert "Chihuahuas" in t["Computer Vision - then and now"].abstract
+    transfer = t["Transfer Learning for fun and profit"].abstract
+    assert transfer.startswith("Moonvision provides") and "Contextflow" not in transfer
+    assert t["Deep Learning on 3D Medical Image Data at Contextflow"].abstract.startswith(
+        "Radiology image search")
+    nips = t["Latest news and trends from NIPS, the world's largest AI conference"]
+    assert nips.kind == TALK and nips.abstract.startswith("NIPS is the largest")
+    assert _surnames(nips.speakers) == {"donner", "schluter"}
+    assert not any("details about the talks" in x.abstract for x in t.values())
+
+
+def test_no_marker_titles_no_duplicates_no_shared_abstracts(parsed):
+    assert not [t.title for t in parsed.talks if fold(t.title) in ("cancelled", "postponed")
+                or fold(t.title).startswith("talk ")]
+    seen = [(t.meetup_key, fold(t.title)) for t in parsed.talks]
+    assert len(seen) == len(set(seen))
+    texts = [(t.meetup_key, t.abstract) for t in parsed.talks if t.abstract]
+    assert len(texts) == len(set(texts))  # one talk's text is never handed to another

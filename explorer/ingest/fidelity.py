@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 
 from explorer.domain import CANCELLED, SHORT_TALK, TALK, Corpus
 from explorer.ingest.mdtext import fold
@@ -156,7 +157,7 @@ def check_corpus(corpus: Corpus, texts: dict[str, str] | None = None,
             report.general.append(str(w))
     dated = sorted((m for m in corpus.meetups if m.number is not None and m.date),
                    key=lambda m: m.number)
-    for prev, nxt in zip(dated, dated[1:]):
+    for prev, nxt in pairwise(dated):
         if nxt.date < prev.date:
             by_key[nxt.key].issues.append(
                 f"dated {nxt.date}, before meetup {prev.key} ({prev.date})")
@@ -183,7 +184,7 @@ def check_archive(archive, parse: Callable | None = None,
         if path.lower().endswith("readme.md"):
             try:
                 text = decode(archive.read(path), path, [])
-            except Exception:  # noqa: BLE001 - unreadable pages are already parse warnings
+            except Exception:  # noqa: BLE001, S112 - unreadable pages are already parse warnings
                 continue
             if text:
                 texts[path] = text

@@ -143,6 +143,8 @@ def numbered_talk(line: str, lineno: int, base: str) -> PageTalk | None:
 
 
 def _columns(cells: list[str]) -> dict[str, int] | None:
+    if len(cells) > 40:
+        return None  # no agenda table is that wide
     names = [fold(c) for c in cells]
     talk = next((i for i, n in enumerate(names) if n in ("talk", "title", "topic", "session",
                                                           "what")), None)

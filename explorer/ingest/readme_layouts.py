@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
+from explorer.domain import CANCELLED, INTRO
 from explorer.ingest.dates import parse_date
 from explorer.ingest.mdtext import (
-    clean_name,
-    fold,
     is_intro,
-    is_person,
     links,
     resolve_link,
     strip_md,
@@ -20,9 +17,17 @@ from explorer.ingest.readme_agenda import (
     PageTalk,
     agenda_line,
     link_urls,
-    numbered_talk,
     speaker_line,
     table_talks,
+)
+from explorer.ingest.readme_lines import (
+    _BULLET,
+    _CALL,
+    _CLOSERS,
+    _LABEL,
+    _TIME,
+    MAX_HEADER,
+    LineReader,
 )
 from explorer.ingest.slots import (
     BIO_HEAD,
@@ -32,29 +37,6 @@ from explorer.ingest.slots import (
     same_title,
     split_marker,
 )
-
-# Longer lines are prose: no talk header or agenda line is this long, and structure
-# detection on them is skipped, which keeps every page linear in its length.
-MAX_HEADER = 400
-
-_TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
-_BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
-_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
-                    r"short presentation|presentation|talk abstract)\s*[:.–-]\s*(?P<rest>.*)$",
-                    re.IGNORECASE)
-_QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
-_CLOSERS = re.compile(
-    r"^(join us|looking forward|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
-    r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
-    r"in the break|as usual|afterwards|inbetween|tom,|rene,|rené,|for the vdlm|this meetup)",
-    re.IGNORECASE)
-_NOT_TALK = re.compile(r"panel|moderat|keynotes?:?$|poster|wiki|t-shirt|organi[sz]ers|^[-*_=]{3,}$",
-                       re.IGNORECASE)
-_SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap up|break|q&a|open "
-                        r"discussions?|questions)\b", re.IGNORECASE)
-# The hot-topics section's standing call for contributions describes no talk.
-_CALL = re.compile(r"\b(get in touch|contact(?:@| us)|write (?:to|us)|tell us|let us know|"
-                   r"reach out)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -70,7 +52,7 @@ class MeetupPage:
     unmatched: list[tuple[int, str]] = field(default_factory=list)  # orphan descriptions
 
 
-class _Reader:
+class _Reader(LineReader):
     def __init__(self, text: str, base_dir: str):
         self.lines = text.splitlines()
         self.base = base_dir
@@ -83,19 +65,6 @@ class _Reader:
         self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
         self.tables = {first: (end, slots) for first, end, slots in table_talks(self.lines,
                                                                                  base_dir)}
-
-    def nonblank(self, i: int, limit: int = 2) -> int | None:
-        for j in range(i, min(len(self.lines), i + limit + 1)):
-            if self.lines[j].strip():
-                return j
-        return None
-
-    def slides_in(self, text: str) -> str | None:
-        for label, target in links(text):
-            url = resolve_link(self.base, target)
-            if url and not re.search(r"youtu|vimeo", url) and "poster" not in label.lower():
-                return url
-        return None
 
     def start(self, talk: PageTalk) -> None:
         if self.cancel_next or (self.cancel_line is not None and talk.line == self.cancel_line + 1):
@@ -143,185 +112,6 @@ class _Reader:
         if found and found[1] and not twin.speakers:
             twin.speakers, twin.affiliations = found[1], found[2]
         return self.credits(twin, i + 1)
-
-    def credits(self, talk: PageTalk, j: int) -> int:
-        """Reads the speaker / subtitle / slides lines under a talk header from line j."""
-        seen_blank = 0
-        while j < len(self.lines):
-            s = self.lines[j].strip()
-            if not s:
-                seen_blank += 1
-                if seen_blank > 1 or talk.speakers:
-                    break
-                j += 1
-                continue
-            plain = strip_md(s)
-            if re.fullmatch(r"[\[(]*\[?slides?[^\]]*\]?\(.*", s, re.IGNORECASE) or (
-                    links(s) and not strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?", "", s))):
-                talk.slides_url = talk.slides_url or self.slides_in(s)
-            elif re.fullmatch(r"\[?slides? not (yet )?available\]?", plain, re.IGNORECASE):
-                pass
-            elif not talk.speakers and (sp := speaker_line(s)):
-                talk.speakers, talk.affiliations = sp
-            elif not talk.title and len(plain) < 200:
-                talk.title = plain
-            elif (not talk.speakers and len(plain) < 120 and (k := self.nonblank(j + 1, 0))
-                  and speaker_line(self.lines[k])):
-                talk.title = f"{talk.title} {plain}"  # a subtitle line under the bold title
-            else:
-                break
-            seen_blank = 0
-            j += 1
-        return j
-
-    def bold_block(self, i: int) -> tuple[str, str, int] | None:
-        s = self.lines[i].strip()
-        if s.startswith("#"):
-            return s.lstrip("#").strip(), "", i + 1
-        if not s.startswith("**") or s.startswith("***"):
-            return None
-        text, j = s[2:], i
-        while "**" not in text and j + 1 < len(self.lines) and j - i < 3:
-            j += 1
-            text += "\n" + self.lines[j].strip()
-        if "**" not in text:
-            return None
-        inner, rest = text.split("**", 1)
-        while not rest.strip() and j + 1 < len(self.lines) and j - i < 3 and re.fullmatch(
-                r"\*\*[^*]{1,200}\*\*", self.lines[j + 1].strip()) and not inner.rstrip(
-                ).endswith((".", ":", "!", "?")):
-            j += 1  # '**Title that wraps**' / '**over two bold lines**'
-            inner += " " + self.lines[j].strip()[2:-2]
-        return " ".join(inner.split()), rest.strip(), j + 1
-
-    def header_talk(self, i: int) -> int | None:
-        block = self.bold_block(i)
-        if not block:
-            return None
-        inner, rest, j = block
-        inner = strip_md(inner).strip()
-        talk = PageTalk(title="", line=i + 1)
-        m, q = _LABEL.match(inner), _QUOTED.match(inner)
-        if m:
-            talk.title = m["rest"]
-            if re.match(r"short|lightning", m["label"], re.IGNORECASE):
-                talk.kind = SHORT_TALK
-        elif q and is_person(q["who"]):
-            talk.title, talk.speakers = q["title"].strip(), [clean_name(q["who"])]
-        elif fold(inner) in ("agenda", "schedule", "details", "talks", "slides", "program"):
-            return None
-        elif self.lines[i].lstrip().startswith("#") and any(
-                same_title(inner, t.title) for t in self.page.talks):
-            talk.title = inner  # '### <title of an agenda talk>': its abstract section
-        elif is_intro(inner.rstrip(": ")):
-            talk.title, talk.kind = inner.rstrip(": "), INTRO
-        elif (k := self.nonblank(j, 1)) is not None and speaker_line(self.lines[k]) \
-                and not _NOT_TALK.search(inner):
-            talk.title = inner.rstrip(":")
-        elif links(rest) and self.slides_in(rest) and not _NOT_TALK.search(inner):
-            talk.title = inner.rstrip(":")  # '**Title** [[Slides](...)]', speakers in prose
-        else:
-            return None
-        if talk.kind == TALK and is_intro(talk.title):
-            talk.kind = INTRO
-        if rest:
-            talk.slides_url = self.slides_in(rest)
-            if (sp := speaker_line(re.sub(r"\[\[?.*", "", rest))):
-                talk.speakers, talk.affiliations = sp
-        self.start(talk)
-        return self.credits(talk, j)
-
-    def line_talk(self, i: int) -> int | None:
-        s = self.lines[i].strip()
-        if (numbered := numbered_talk(s, i + 1, self.base)) is not None:
-            self.start(numbered)
-            return i + 1
-        struck = "~~" in s
-        plain = strip_md(s)
-        if re.fullmatch(r"(cancel+ed|postponed)( / (cancel+ed|postponed))?:?", plain, re.IGNORECASE):
-            self.cancel_next = True
-            self.close()
-            return i + 1
-        bulleted = _BULLET.match(s) is not None and not s.startswith("**")
-        unbulleted = strip_md(_BULLET.sub("", s)) if bulleted else plain
-        body = _TIME.sub("", unbulleted)
-        timed = body != unbulleted
-        m = _LABEL.match(body)
-        if m:
-            body = m["rest"]
-        q = _QUOTED.match(body)
-        if q and is_person(q["who"]):
-            found = (q["title"], [clean_name(q["who"])], [])
-        elif (bulleted or timed or m or struck) and body and not _SKIP_SLOT.match(body):
-            found = agenda_line(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
-                                   flags=re.IGNORECASE), name_first=not re.match(r"\d", s))
-        else:
-            found = None
-        if m and not body or (m and not found and re.search(r"\d", m["label"]) and (
-                bulleted or not timed) and not _SKIP_SLOT.match(body) and not is_intro(body)):
-            # "Talk 1:" alone (title and speaker follow) or "Talk 1: Title" (speaker follows)
-            talk = PageTalk(title=body, line=i + 1, kind=SHORT_TALK if "short" in m["label"].lower()
-                            else TALK)
-            self.start(talk)
-            return i + 1 if (bulleted or timed) else self.credits(talk, i + 1)
-        if (not found and bulleted and self.cur is not None and self.cur.line >= i - 1
-                and _BULLET.match(self.lines[self.cur.line - 1].strip())
-                and (o := re.fullmatch(r"(?P<t>[^()]{8,200}?)\s*\((?P<org>[^()]{2,60})\)", body))
-                and not _SKIP_SLOT.match(body) and not is_intro(o["t"])):
-            # '* Title (Company)' between the talks of an agenda list: a talk, speaker unknown
-            self.start(PageTalk(title=o["t"].strip(), affiliations=[o["org"].strip()],
-                                line=i + 1))
-            return i + 1
-        if not found:
-            label = strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?\]?", "", _BULLET.sub("", s)))
-            label = label.strip(" :") or "Intro"
-            if bulleted and is_intro(label) and links(s):
-                talk = PageTalk(title=label,
-                                kind=INTRO, line=i + 1, slides_url=self.slides_in(s))
-                self.start(talk)
-                return self.credits(talk, i + 1)
-            return None
-        title, speakers, affils = found
-        title = re.sub(r"^an? (overview )?presentation (of|about|on)\s+", "", title, flags=re.IGNORECASE)
-        kind = INTRO if is_intro(title, speakers) else TALK
-        if struck or re.search(r"(cancel+ed|postponed)\W*$", plain, re.IGNORECASE):
-            kind = CANCELLED
-        elif m and re.match(r"short|lightning", m["label"], re.IGNORECASE) and kind == TALK:
-            kind = SHORT_TALK
-        self.start(PageTalk(title=title.strip(), speakers=speakers, affiliations=affils,
-                            kind=kind, line=i + 1, slides_url=self.slides_in(s),
-                            video_url=link_urls(s, self.base)[1]))
-        return i + 1
-
-    def pair_talk(self, i: int) -> int | None:
-        """A schedule block: a title line, then a 'Speaker, Affiliation' line, then abstract
-        (or the speaker line first, directly above the title, as a block of its own)."""
-        plain = _BULLET.sub("", strip_md(self.lines[i]))
-        lines = self.lines
-        if (0 < i < len(lines) - 2 and not lines[i - 1].strip() and lines[i + 1].strip()
-                and not lines[i + 2].strip() and re.search(r",|\s[-–]\s", plain)
-                and (sp := speaker_line(plain))
-                and not speaker_line(lines[i + 1]) and len(lines[i + 1].strip()) <= 200):
-            title = strip_md(lines[i + 1])
-            if not _NOT_TALK.search(title) and not title.endswith("."):
-                self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
-                                    kind=INTRO if is_intro(title) else TALK, line=i + 1))
-                return i + 2
-        if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
-                or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
-                or _SKIP_SLOT.match(plain) or speaker_line(plain) or _NOT_TALK.search(plain)):
-            return None
-        if _CLOSERS.match(plain):
-            return None
-        k = self.nonblank(i + 1, 1)
-        if k is None or not (sp := speaker_line(self.lines[k])):
-            return None
-        title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
-        above = strip_md(self.lines[i - 1]) if i else ""
-        kind = INTRO if is_intro(title) or (above and is_intro(above)) else TALK
-        self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
-                            kind=kind, line=i + 1))
-        return self.credits(self.cur, k + 1)
 
     def link_lists(self) -> None:
         """Collects '[[PDF - Title](...)]' links anywhere on the page (they name their talk)."""

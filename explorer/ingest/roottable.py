@@ -80,7 +80,9 @@ def parse_table(text: str, path: str = "README.md") -> tuple[list[TableRow], lis
                 cols = None  # the table ended; a later table may start again
             continue
         cells = _cells(line)
-        names = [fold(c) for c in cells]
+        if cols is None and len(cells) > 40:
+            continue  # no talks table has that many columns (and a row of '|' is no header)
+        names = [fold(c) for c in cells] if cols is None else []
         if cols is None:
             if "date" in names and "speaker" in names and ("topic" in names or "title" in names):
                 key_col = next((i for i, c in enumerate(cells) if c.strip() in ("#", "No", "Nr")),

@@ -1,0 +1,216 @@
+"""Every layout family of the archive, on invented pages: details matched by content, Talk N
+headings and lines, wrapped bold titles, speaker bios, cancel markers, roles, one talk once."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from explorer.cli import app
+from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
+from explorer.ingest.archive import LocalArchive
+from explorer.ingest.fidelity import check_archive
+from explorer.ingest.mdtext import is_role
+from explorer.ingest.parser import parse_archive
+from explorer.ingest.readme_layouts import parse_page
+from explorer.ingest.slots import split_marker
+
+FIXTURE = Path(__file__).parent / "fixtures" / "archive_family"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return parse_archive(LocalArchive(FIXTURE))
+
+
+def talks(corpus, key):
+    return {t.title: t for t in corpus.talks if t.meetup_key == key}
+
+
+def test_numbered_details_go_to_their_own_agenda_item_not_the_next(corpus):
+    t = talks(corpus, "81")
+    assert list(t) == ["Kiln Curves - then and now", "Curriculum Learning for Fun and Profit",
+                       "Porcelain Defects at a Glance",
+                       "News and trends from CVPR, the largest vision conference"]
+    kiln, curriculum = t["Kiln Curves - then and now"], t["Curriculum Learning for Fun and Profit"]
+    assert kiln.kind == CANCELLED and kiln.abstract.endswith("took over the firing curve.")
+    assert curriculum.abstract.startswith("Glazeworks sorts cups")  # not the next agenda line
+    assert "Porcelain" not in curriculum.abstract
+    defects = t["Porcelain Defects at a Glance"]  # '(3) Title' without speaker, by its title
+    assert defects.abstract.startswith("Hairline cracks") and defects.speakers == ["Greta Falk"]
+    assert "CVPR" not in defects.abstract and "details" not in defects.abstract
+    report = t["News and trends from CVPR, the largest vision conference"]  # page only
+    assert report.kind == TALK and report.speakers == ["Greta Falk", "Bodo Reiter"]
+    assert report.abstract.startswith("Greta attended") and "Hairline" not in report.abstract
+    abstracts = [x.abstract for x in t.values() if x.abstract]
+    assert len(abstracts) == len(set(abstracts)) == 4  # no text handed to two talks
+
+
+def test_talk_heading_with_title_on_the_next_line_and_speaker_bios(corpus):
+    t = talks(corpus, "82")
+    glacier = t["Glacier Retreat Seen by Vision Transformers"]
+    assert glacier.speakers == ["Tamsin Moreau"] and glacier.affiliations == ["Firnlab"]
+    assert glacier.abstract.startswith("Satellite images") and "climbed" not in glacier.abstract
+    assert glacier.bio.startswith("Tamsin Moreau leads the AI research group")
+    music = t["Tokenizers for Sheet Music"]
+    assert music.speakers == ["Oskar Lindqvist", "Mei Takahashi"]
+    assert music.affiliations == ["Notenwerk", "University of Graz"]  # 'PhD student' is a role
+    assert music.bio.splitlines() == [
+        "Oskar Lindqvist builds engraving software at Notenwerk.",
+        "Mei Takahashi studies music information retrieval and plays the viola."]
+    assert "viola" not in music.abstract
+    assert not any(x.startswith(("Talk", "Glacier Retreat")) and x != glacier.title for x in t)
+
+
+def test_talk_details_plain_lines_and_a_cancel_marker_before_the_label(corpus):
+    t = talks(corpus, "83")
+    assert set(t) == {"Intro / Events", "Sparse Autoencoders for Bird Calls",
+                      "Counting Reeds with Drones"}
+    birds = t["Sparse Autoencoders for Bird Calls"]
+    assert birds.speakers == ["Ruth Abernathy"] and birds.affiliations == ["Auwald Acoustics"]
+    assert birds.abstract.startswith("Bird calls overlap") and "fieldwork" not in birds.abstract
+    assert birds.bio.startswith("Ruth Abernathy founded")
+    reeds = t["Counting Reeds with Drones"]
+    assert reeds.kind == CANCELLED and reeds.speakers == ["Jonas Pichler"]
+    assert reeds.abstract.startswith("Reed beds change")
+
+
+def test_bold_titles_wrapped_over_lines_are_one_talk(corpus):
+    t = talks(corpus, "84")
+    assert set(t) == {"Moth Wings and Metamaterials: Inverse Design with Neural Fields",
+                      "Soil Carbon from Space"}
+    soil = t["Soil Carbon from Space"]
+    assert soil.speakers == ["Piet Hollander"] and soil.affiliations == ["Bodenblick"]
+    assert soil.abstract.startswith("Soil carbon is measured")
+    moth = t["Moth Wings and Metamaterials: Inverse Design with Neural Fields"]
+    assert moth.abstract.startswith("Moth wings absorb") and moth.speakers == ["Helga Sørensen"]
+
+
+def test_short_talk_by_name_with_a_role_and_the_host_company(corpus):
+    t = talks(corpus, "85")
+    short = t["Learning by Rowing"]
+    assert short.kind == SHORT_TALK and short.speakers == ["Kasimir Brandt"]
+    assert short.affiliations == ["Donauhort Analytics"] and short.abstract == ""
+    assert t["Rowing Regattas as Sequence Labelling"].speakers == ["Wanda Okafor"]
+    assert t["Intro / Events"].kind == INTRO
+
+
+def test_one_talk_once_and_no_marker_titles(corpus):
+    seen = [(t.meetup_key, t.title.lower()) for t in corpus.talks]
+    assert len(seen) == len(set(seen))
+    assert not [t.title for t in corpus.talks
+                if t.title.lower().strip(" *:") in ("cancelled", "postponed")
+                or t.title.lower().startswith("talk ")]
+    assert corpus.warnings == []
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("** CANCELLED ** Talk 2: Moss Maps", ("Talk 2: Moss Maps", True)),
+    ("* 19:00 Talk 3: Pond Physics (postponed)", ("* 19:00 Talk 3: Pond Physics", True)),
+    ("Kelp Forests (Ada Vukovic) - CANCELLED", ("Kelp Forests (Ada Vukovic)", True)),
+    ("[POSTPONED] **Lichen Learning**", ("**Lichen Learning**", True)),
+    ("*** CANCELLED / POSTPONED: ***", ("*** CANCELLED / POSTPONED: ***", False)),
+    ("The flight was on time.", ("The flight was on time.", False)),
+])
+def test_cancel_markers_anywhere_on_the_line(line, expected):
+    cut, marked = split_marker(line)
+    assert (cut.strip(), marked) == expected
+
+
+def test_an_orphan_description_without_speaker_is_a_warning_not_a_talk():
+    page = parse_page("# 9th\n\nAgenda:\n\n* Kelp Forests (Ada Vukovic, Reef Lab)\n\n"
+                      "(1) Kelp Forests (Ada Vukovic, Reef Lab)\n\nKelp grows fast and we "
+                      "count it from space every week.\n\n(2) Something Else Entirely\n\n"
+                      "This paragraph belongs to no talk on the agenda at all.\n", "M")
+    (kelp,) = page.talks
+    assert kelp.abstract == "Kelp grows fast and we count it from space every week."
+    assert page.unmatched == [(11, "Something Else Entirely")]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Head of AI Research", True), ("PhD student", True), ("CTO", True),
+    ("Senior Data Scientist", True), ("SBA Research", False), ("University of Graz", False),
+    ("Donauhort Analytics", False),
+])
+def test_roles_are_not_organisations(text, role):
+    assert is_role(text) is role
+
+
+def test_check_reports_counts_per_meetup_and_orphans(tmp_path):
+    report = check_archive(LocalArchive(FIXTURE))
+    by = {m.meetup: m for m in report.meetups}
+    assert (by["81"].talks, by["81"].with_abstract, by["81"].cancelled) == (3, 3, 1)
+    assert by["85"].without_abstract == 1 and by["85"].date_source == "table"
+    assert all(m.date_source == "table" for m in report.meetups)
+    assert report.summary()["without_speakers"] == 0 and report.summary()["issues"] == 0
+    page = FIXTURE / "Meetups/Meetup_81/README.md"
+    root = tmp_path / "a"
+    (root / "Meetups/Meetup_81").mkdir(parents=True)
+    (root / "Meetups/Meetup_86").mkdir(parents=True)
+    (root / "README.md").write_bytes((FIXTURE / "README.md").read_bytes())
+    text = page.read_text().replace("(3) Porcelain Defects at a Glance", "(3) Kiln Gossip")
+    (root / "Meetups/Meetup_81/README.md").write_text(text)
+    (root / "Meetups/Meetup_86/README.md").write_text(text.replace("2026-05-13", "2026-12-02"))
+    report = check_archive(LocalArchive(root))
+    by = {m.meetup: m for m in report.meetups}
+    assert any("'Kiln Gossip' matches no talk" in i for i in by["81"].issues)
+    assert any("share 100% of their text" in i for i in by["86"].issues)
+    assert by["86"].date_source == "page" and by["81"].with_abstract == 2
+
+
+def test_check_command_json(tmp_path):
+    result = CliRunner().invoke(app, ["check", "--source", str(FIXTURE), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout[result.stdout.index("{"):])
+    assert out["summary"]["talks"] == 10 and out["summary"]["meetups"] == 5
+    assert {m["meetup"]: m["without_abstract"] for m in out["meetups"]}["85"] == 1
+    bad = CliRunner().invoke(app, ["check", "--source", str(tmp_path / "nope")])
+    assert bad.exit_code == 2
+
+
+class _Mem:
+    name = "mem"
+
+    def __init__(self, files):
+        self.f = files
+
+    def files(self):
+        return sorted(self.f)
+
+    def read(self, path):
+        return self.f[path]
+
+
+def test_control_characters_are_dropped_with_a_warning_never_the_page():
+    root = (FIXTURE / "README.md").read_bytes()
+    page = (FIXTURE / "Meetups/Meetup_83/README.md").read_bytes()
+    corpus = parse_archive(_Mem({"README.md": root[:12] + b"\x00" + root[12:],
+                                 "Meetups/Meetup_83/README.md": page.replace(b"Reed beds",
+                                                                             b"Reed\x0c beds\x00")}))
+    assert len([t for t in corpus.talks if t.kind != INTRO]) == 9  # the table is all there
+    assert {(w.path, w.line) for w in corpus.warnings} == {("README.md", 1),
+                                                            ("Meetups/Meetup_83/README.md", 28)}
+    assert all("control character" in w.message for w in corpus.warnings)
+    reeds = next(t for t in corpus.talks if t.title == "Counting Reeds with Drones")
+    assert reeds.abstract.startswith("Reed beds change")
+
+
+def _parse_time(line: str) -> float:
+    files = {"README.md": ("| Date | # | Speaker | Topic |\n|--|--|--|--|\n| 2020-01-01 | 1 | "
+                           f"Ada Berg | {line} |\n").encode(),
+             "Meetups/Meetup_1/README.md": f"# 1st\n\n{line}\n\n* {line}\n**{line}\n".encode()}
+    start = time.perf_counter()
+    parse_archive(_Mem(files))
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("char", ["[", "*", "_", "(", "|", "`", "[x](", "A B, "])
+def test_parse_time_grows_linearly_with_a_long_line(char):
+    # The fastest of three runs, and a floor, keep other processes' noise out of the ratio.
+    small = min(_parse_time(char * (20_000 // len(char))) for _ in range(3))
+    large = min(_parse_time(char * (80_000 // len(char))) for _ in range(3))
+    assert large / max(small, 0.05) < 8, (small, large)  # 4x the text: about 4x the time
