@@ -214,3 +214,92 @@ def test_parse_time_grows_linearly_with_a_long_line(char):
     small = min(_parse_time(char * (20_000 // len(char))) for _ in range(3))
     large = min(_parse_time(char * (80_000 // len(char))) for _ in range(3))
     assert large / max(small, 0.05) < 8, (small, large)  # 4x the text: about 4x the time
+
+
+VARIANTS = {
+"A": """# 90th
+
+## Agenda
+
+* 18:30 Intro
+* 18:45 Talk 1: Lichens
+* 19:45 Talk 2 (CANCELLED): Pond Physics
+
+## Talk Details
+
+Talk 1: Lichen Learning at Scale
+Speaker: Nils Krog (Head of AI Research, Mossgrund)
+
+Lichens grow slowly and so do our datasets. We count them anyway with a detector trained on drone photos.
+
+About the speakers
+Nils Krog has counted lichens for twenty years.
+
+Talk 2: Pond Physics
+Speaker: Cleo Marsh, PhD student at TU Wien
+
+Ponds freeze from the top. We simulate it with a neural operator and compare with ice cores.
+""",
+"B": """# 91st
+
+### Talk 1:
+**Kelp Forests from Orbit**
+*Ada Vukovic, CTO at Reef Lab*
+
+Kelp forests shrink and grow with the seasons; we map them weekly from satellite images.
+
+### ~~Talk 2: Coral Codes~~ (postponed)
+*Ben Oduya, Lichen Corp*
+
+Coral reefs, sequenced and embedded.
+
+**About the speaker:**
+Ben likes corals.
+""",
+"C": """# 92nd
+
+**Talk 1:**
+**Sparse Moss Maps for Alpine**
+**Meadows**
+by Ulla Berg (Mossgrund)
+
+Alpine meadows are mapped with sparse models trained on a few labelled plots.
+
+** POSTPONED ** **Talk 2: Glacier Tokens**
+by Vera Lind, Firnlab
+
+Glaciers, tokenized for language models of the climate.
+""",
+}
+
+
+def _slots(key):
+    page = parse_page(VARIANTS[key], "M")
+    assert page.unmatched == []
+    return [(t.kind, t.title, t.speakers, t.affiliations, t.abstract[:20], t.bio[:12])
+            for t in page.talks]
+
+
+def test_talk_details_heading_numbers_match_agenda_short_names():
+    assert _slots("A") == [
+        (TALK, "Lichen Learning at Scale", ["Nils Krog"], ["Mossgrund"], "Lichens grow slowly ",
+         "Nils Krog ha"),
+        (CANCELLED, "Pond Physics", ["Cleo Marsh"], ["TU Wien"], "Ponds freeze from th", ""),
+    ]
+
+
+def test_heading_label_then_bold_title_and_a_struck_postponed_heading():
+    assert _slots("B") == [
+        (TALK, "Kelp Forests from Orbit", ["Ada Vukovic"], ["Reef Lab"], "Kelp forests shrink ",
+         ""),
+        (CANCELLED, "Coral Codes", ["Ben Oduya"], ["Lichen Corp"], "Coral reefs, sequenc",
+         "Ben likes co"),
+    ]
+
+
+def test_bold_label_then_a_title_over_two_bold_lines_and_a_bold_postponed_marker():
+    assert _slots("C") == [
+        (TALK, "Sparse Moss Maps for Alpine Meadows", ["Ulla Berg"], ["Mossgrund"],
+         "Alpine meadows are m", ""),
+        (CANCELLED, "Glacier Tokens", ["Vera Lind"], ["Firnlab"], "Glaciers, tokenized ", ""),
+    ]

@@ -12,7 +12,7 @@ from explorer.ingest.readme_agenda import PageTalk
 # A cancel / postpone marker anywhere on a line: '** CANCELLED **', '[postponed]', '- CANCELLED'.
 # Bounded runs only, so a line of a million '*' or '(' is read in linear time.
 _MARK = re.compile(r"(?:\*{1,3}|_{1,2}|\[|\()?[ \t]{0,3}\b(?:cancel+ed|postponed)\b[ \t]{0,3}"
-                   r"(?:\*{1,3}|_{1,2}|\]|\))?[ \t]{0,3}[:!]?", re.IGNORECASE)
+                   r"(?:\*{1,3}|_{1,2}|\]|\))?[ \t]{0,3}!?", re.IGNORECASE)
 _LEFTOVER = re.compile(r"[ \t]{0,3}(?:[-–—/:]|\b(?:and|or)\b)[ \t]{0,3}$|^[ \t]{0,3}[-–—/:][ \t]{0,3}")
 # 'About the speaker:', '**About the speakers**', '#### About the speaker' (+ text on the line).
 BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}about[ \t]{1,3}the[ \t]{1,3}"
@@ -51,11 +51,12 @@ def same_title(a: str, b: str) -> bool:
 
 
 def _same_number(a: PageTalk, b: PageTalk) -> bool:
-    """'Talk 1' on the agenda and 'Talk 1' in the details, their titles sharing a word."""
+    """'Talk 1: Lichens' on the agenda and 'Talk 1: Lichen Learning' in the details: the same
+    number, and a word in common (its first five letters) or one title empty."""
     if a.number is None or a.number != b.number:
         return False
-    wa, wb = set(fold(a.title).split()), set(fold(b.title).split())
-    return bool({w for w in wa & wb if len(w) > 3}) or not wa or not wb
+    wa, wb = ({w[:5] for w in fold(x.title).split() if len(w) > 3} for x in (a, b))
+    return bool(wa & wb) or not fold(a.title) or not fold(b.title)
 
 
 def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
@@ -75,7 +76,7 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
             merged.append(t)
             continue
         fa, fb = fold(twin.title), fold(t.title)
-        if len(fb) > len(fa) and fa in fb:
+        if len(fb) > len(fa) and (fa in fb or not same_title(twin.title, t.title)):
             twin.title = t.title  # 'Talk 1: Kelp' on the agenda, the full title in the details
         if len(t.speakers) > len(twin.speakers) or not twin.affiliations and t.affiliations \
                 and len(t.speakers) == len(twin.speakers):
