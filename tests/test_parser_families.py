@@ -303,3 +303,21 @@ def test_bold_label_then_a_title_over_two_bold_lines_and_a_bold_postponed_marker
          "Alpine meadows are m", ""),
         (CANCELLED, "Glacier Tokens", ["Vera Lind"], ["Firnlab"], "Glaciers, tokenized ", ""),
     ]
+
+
+def test_a_list_of_names_before_and_is_all_people():
+    from explorer.ingest.mdtext import split_people
+
+    assert split_people("Ada Berg, Bo Li and Cleo Marsh", strict=True) == (
+        ["Ada Berg", "Bo Li", "Cleo Marsh"], [])
+    assert split_people("Ada Berg, Leaf Labs and Bo Li, Moss Corp", strict=True) == (
+        ["Ada Berg", "Bo Li"], ["Leaf Labs", "Moss Corp"])
+
+
+def test_a_bio_paragraph_after_the_abstract_is_kept_apart():
+    page = parse_page("# 9th\n\n**Talk 1:\nKelp Forests**\nby Ada Berg, Reef Lab\n\nKelp grows "
+                      "fast and we count it from space every single week.\n\nDr. Ada Berg "
+                      "received her doctorate in marine biology.\n", "M")
+    (kelp,) = page.talks
+    assert kelp.abstract == "Kelp grows fast and we count it from space every single week."
+    assert kelp.bio == "Dr. Ada Berg received her doctorate in marine biology."

@@ -107,13 +107,16 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
     text = re.sub(r"\([^()]*\)", ",", text)
     people: list[str] = []
-    for group in re.split(r";|\s+(?:and|und)\s+|\s*&\s*", text):
+    groups = re.split(r";|\s+(?:and|und)\s+|\s*&\s*", text)
+    for gi, group in enumerate(groups):
         pieces = re.split(r",|\s+/+\s+|//|\s+[-–—]\s+", group)
+        # 'A, B and C' lists people: every comma-piece a name, and an 'and' after them
+        listed = gi < len(groups) - 1 and all(is_person(p.strip(" .:-–")) for p in pieces)
         for n, piece in enumerate(pieces):
             piece = piece.strip(" .:-–")
             if not piece:
                 continue
-            if is_person(piece) and not (strict and n > 0):
+            if is_person(piece) and not (strict and n > 0 and not listed):
                 people.append(clean_name(piece))
             elif not is_role(piece):
                 affils.append(piece)

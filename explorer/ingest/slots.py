@@ -27,6 +27,18 @@ _REPORT = re.compile(r"\b(?:nips|neurips|iclr|icml|cvpr|eccv|iccv|ismir|conferen
 TALK_NUMBER = re.compile(r"\b(?:talk|keynote)[ \t]{0,3}(\d{1,2})\b", re.IGNORECASE)
 
 
+_BIO_VERB = re.compile(r"(?:is|was|has|holds|received|leads|works|worked|joined|studied|"
+                       r"obtained|graduated|founded|co-founded|currently)\b")
+
+
+def introduces(paragraph: str, speakers: list[str]) -> bool:
+    """A paragraph that opens with a speaker's full name and a verb of a bio:
+    'Dr. Ada Berg received her doctorate ...' -> True for speakers ['Ada Berg']."""
+    head = fold(re.sub(r"^(?:(?:dr|prof|mag|di)\.?\s+)+", "", paragraph[:120], flags=re.I))
+    return any(len(name.split()) >= 2 and head.startswith(name + " ") and _BIO_VERB.match(
+        head[len(name) + 1:]) for name in map(fold, speakers))
+
+
 def split_marker(line: str) -> tuple[str, bool]:
     """('** CANCELLED ** Talk 2: Moss', True) from a line; the line unchanged and False if no
     marker, or if the marker is all the line says (a heading for the talks below it)."""
