@@ -31,9 +31,9 @@ from explorer.ingest.readme_lines import (
 )
 from explorer.ingest.slots import (
     BIO_HEAD,
-    introduces,
     DETAILS_INTRO,
     TALK_NUMBER,
+    introduces,
     merge_twins,
     same_title,
     split_marker,

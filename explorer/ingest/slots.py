@@ -34,7 +34,7 @@ _BIO_VERB = re.compile(r"(?:is|was|has|holds|received|leads|works|worked|joined|
 def introduces(paragraph: str, speakers: list[str]) -> bool:
     """A paragraph that opens with a speaker's full name and a verb of a bio:
     'Dr. Ada Berg received her doctorate ...' -> True for speakers ['Ada Berg']."""
-    head = fold(re.sub(r"^(?:(?:dr|prof|mag|di)\.?\s+)+", "", paragraph[:120], flags=re.I))
+    head = fold(re.sub(r"^(?:(?:dr|prof|mag|di)\.?\s+)+", "", paragraph[:120], flags=re.IGNORECASE))
     return any(len(name.split()) >= 2 and head.startswith(name + " ") and _BIO_VERB.match(
         head[len(name) + 1:]) for name in map(fold, speakers))
 
