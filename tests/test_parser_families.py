@@ -8,13 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from explorer.cli import app
 from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
 from explorer.ingest.archive import LocalArchive
 from explorer.ingest.fidelity import check_archive
-from explorer.ingest.mdtext import is_role
+from explorer.ingest.mdtext import fold, is_role
 from explorer.ingest.parser import parse_archive
 from explorer.ingest.readme_layouts import parse_page
 from explorer.ingest.slots import split_marker
@@ -321,3 +323,27 @@ def test_a_bio_paragraph_after_the_abstract_is_kept_apart():
     (kelp,) = page.talks
     assert kelp.abstract == "Kelp grows fast and we count it from space every single week."
     assert kelp.bio == "Dr. Ada Berg received her doctorate in marine biology."
+
+
+FAMILY_PAGES = [p.read_text() for p in sorted(FIXTURE.rglob("README.md"))]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(page=st.sampled_from(FAMILY_PAGES), data=st.data())
+def test_mangled_family_pages_never_crash_nor_double_a_talk(page, data):
+    text = page
+    for _ in range(data.draw(st.integers(0, 6))):
+        pos = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            junk = data.draw(st.sampled_from(
+                ["** CANCELLED **", "(postponed)", "About the speaker:", "Talk 2:", "(3) ",
+                 "### Talk 1:\n", "**", "\n", "Talk Details:\n", "\x00", "by ", " (", "…"]))
+            text = text[:pos] + junk + data.draw(st.text(max_size=6)) + text[pos:]
+        else:
+            text = text[:pos] + text[pos + data.draw(st.integers(0, 60)):]
+    result = parse_page(text, "Meetups/Meetup_81")
+    titles = [fold(t.title) for t in result.talks]
+    assert all(titles) and len(titles) == len(set(titles))
+    corpus = parse_archive(_Mem({"Meetups/Meetup_81/README.md": text.encode("utf-8",
+                                                                            "surrogatepass")}))
+    assert len({t.id for t in corpus.talks}) == len(corpus.talks)

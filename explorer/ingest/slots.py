@@ -80,7 +80,7 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
     merged: list[PageTalk] = []
     for t in talks:
         t.title = unquote(" ".join(t.title.split()))
-        if not t.title:
+        if not fold(t.title):  # no letter or digit: a stray '|' or '—', not a title
             continue
         twin = next((m for m in merged if same_title(m.title, t.title) or _same_number(m, t)),
                     None)
