@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Explorer", "open"]
 
 TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "affiliations", "abstract", "url",
-                "slides_url", "video_url", "kind"]
+                "slides_url", "video_url", "kind", "bio"]
 PAPER_COLUMNS = ["id", "version", "title", "abstract", "authors", "categories", "published",
                  "resolved", "reason", "cited_in"]
 MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "talks"]
