@@ -347,3 +347,21 @@ def test_mangled_family_pages_never_crash_nor_double_a_talk(page, data):
     corpus = parse_archive(_Mem({"Meetups/Meetup_81/README.md": text.encode("utf-8",
                                                                             "surrogatepass")}))
     assert len({t.id for t in corpus.talks}) == len(corpus.talks)
+
+
+@pytest.mark.parametrize(("line", "title", "affiliations"), [
+    ("Short talk: Oars by Kasimir Brandt (Donauhort Analytics, Head of AI Research)", "Oars",
+     ["Donauhort Analytics"]),
+    ("Oars in the Loss Landscape (short talk) by Kasimir Brandt (Head of AI Research at "
+     "Donauhort Analytics)", "Oars in the Loss Landscape", ["Donauhort Analytics"]),
+    ("Lightning talk - Rowing by Numbers by Kasimir Brandt (Donauhort Analytics (Vienna), CTO)",
+     "Rowing by Numbers", ["Donauhort Analytics Vienna"]),
+    ("20:00 Short talk: Oars by Kasimir Brandt (Donauhort Analytics…)", "Oars",
+     ["Donauhort Analytics"]),
+])
+def test_short_talk_by_name_in_a_schedule_never_credits_the_host(line, title, affiliations):
+    text = ("# 1st\n\nAgenda\n\n18:30\n\n    Welcome by the host, Donauhort Analytics\n\n19:40\n\n"
+            f"    {line}\n\n20:00\n\n    Networking\n")
+    (talk,) = parse_page(text, "M").talks
+    assert (talk.kind, talk.title, talk.speakers, talk.affiliations) == (
+        SHORT_TALK, title, ["Kasimir Brandt"], affiliations)

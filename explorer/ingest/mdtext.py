@@ -102,8 +102,8 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     """
     text = strip_md(text).replace("…", "").replace("...", "")
     affils = [a.strip() for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
-    affils = [p.strip() for a in affils for p in (a.split(",") if is_role(a.split(",")[0])
-                                                  else [a]) if p.strip()]
+    affils = [p.strip() for a in affils for p in (a.split(",") if any(
+        is_role(x) for x in a.split(",")) else [a]) if p.strip()]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
     text = re.sub(r"\([^()]*\)", ",", text)
     people: list[str] = []

@@ -74,6 +74,8 @@ def speaker_line(text: str) -> tuple[list[str], list[str]] | None:
 def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], list[str]] | None:
     """An agenda line's talk: 'T by A, Org' / 'T (A, Org)' / 'A: T' / 'A - T' / 'T - A, Org'."""
     body = strip_md(body).strip()
+    # '(Acme (Vienna), CTO)' -> '(Acme Vienna, CTO)': one level of nesting flattened
+    body = re.sub(r"\(([^()]*)\(([^()]*)\)([^()]*)\)", r"(\1\2\3)", body)
     m = re.match(r"^[\"“](?P<t>[^\"”]+)[\"”]\s*(?:by|[-–—]|,)?\s*(?P<w>.*)$", body)
     if m and m["w"] and (sp := speaker_line(m["w"])):
         return m["t"].strip(), *sp

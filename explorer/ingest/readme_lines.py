@@ -152,6 +152,14 @@ class LineReader:
         self.start(talk)
         return self.credits(talk, j)
 
+    def under_time(self, i: int) -> bool:
+        """The line sits in a schedule, under a line that is only a time ('19:40')."""
+        for k in range(i - 1, max(i - 3, -1), -1):
+            if self.lines[k].strip():
+                return re.fullmatch(r"~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?",
+                                    self.lines[k].strip()) is not None
+        return False
+
     def line_talk(self, i: int) -> int | None:
         s = self.lines[i].strip()
         if (numbered := numbered_talk(s, i + 1, self.base)) is not None:
@@ -166,7 +174,11 @@ class LineReader:
         bulleted = _BULLET.match(s) is not None and not s.startswith("**")
         unbulleted = strip_md(_BULLET.sub("", s)) if bulleted else plain
         body = _TIME.sub("", unbulleted)
-        timed = body != unbulleted
+        under = self.under_time(i)  # 'Title by A' on its own under '19:40': no 'A: T' there
+        timed = body != unbulleted or under
+        short = re.search(r"\s*\((?:short|lightning) talk\)", body, re.IGNORECASE)
+        if short:  # 'Title (short talk) by A'
+            body = body[:short.start()] + body[short.end():]
         m = _LABEL.match(body)
         if m:
             body = m["rest"]
@@ -175,7 +187,7 @@ class LineReader:
             found = (q["title"], [clean_name(q["who"])], [])
         elif (bulleted or timed or m or struck) and body and not _SKIP_SLOT.match(body):
             found = agenda_line(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
-                                   flags=re.IGNORECASE), name_first=not re.match(r"\d", s))
+                                   flags=re.IGNORECASE), name_first=not re.match(r"\d", s) and not under)
         else:
             found = None
         if m and not body or (m and not found and re.search(r"\d", m["label"]) and (
@@ -207,7 +219,8 @@ class LineReader:
         kind = INTRO if is_intro(title, speakers) else TALK
         if struck or re.search(r"(cancel+ed|postponed)\W*$", plain, re.IGNORECASE):
             kind = CANCELLED
-        elif m and re.match(r"short|lightning", m["label"], re.IGNORECASE) and kind == TALK:
+        elif (short or m and re.match(r"short|lightning", m["label"], re.IGNORECASE)) and \
+                kind == TALK:
             kind = SHORT_TALK
         self.start(PageTalk(title=title.strip(), speakers=speakers, affiliations=affils,
                             kind=kind, line=i + 1, slides_url=self.slides_in(s),
