@@ -352,8 +352,8 @@ def test_mangled_family_pages_never_crash_nor_double_a_talk(page, data):
 @pytest.mark.parametrize(("line", "title", "affiliations"), [
     ("Short talk: Oars by Kasimir Brandt (Donauhort Analytics, Head of AI Research)", "Oars",
      ["Donauhort Analytics"]),
-    ("Oars in the Loss Landscape (short talk) by Kasimir Brandt (Head of AI Research at "
-     "Donauhort Analytics)", "Oars in the Loss Landscape", ["Donauhort Analytics"]),
+    (("Oars in the Loss Landscape (short talk) by Kasimir Brandt (Head of AI Research at "
+      "Donauhort Analytics)"), "Oars in the Loss Landscape", ["Donauhort Analytics"]),
     ("Lightning talk - Rowing by Numbers by Kasimir Brandt (Donauhort Analytics (Vienna), CTO)",
      "Rowing by Numbers", ["Donauhort Analytics Vienna"]),
     ("20:00 Short talk: Oars by Kasimir Brandt (Donauhort Analytics…)", "Oars",
