@@ -279,6 +279,10 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
                                      source_path=path))
         ids: set[str] = set()
         for row, slot in pairs:
+            if row and slot and not row.intro and _title_score(row.title, slot.title) < 0.3:
+                warn.append(ParseWarning(path, f"the root table's {row.title!r} is matched by "
+                                         f"its speaker to the page's {slot.title!r}; the "
+                                         "table's title is used", slot.line or None))
             talk = _talk(k, row, slot)
             base_id = talk_id(k, talk.title)
             talk.id, n = base_id, 2

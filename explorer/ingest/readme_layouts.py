@@ -177,11 +177,18 @@ class _Reader(LineReader):
             if _BULLET.match(s) and not links(s) and not (
                     self.cur is not None and (self.cur.abstract or self.in_bio)):
                 self.close()  # the next item of a list that is not a talk
+            if (re.fullmatch(r"\*\*[^*]{1,120}\*\*:?", s) and not (
+                    self.cur is not None and self.cur.kind == INTRO) and not re.match(
+                    r"(?:talk )?(?:abstract|summary|description)\b", plain, re.IGNORECASE)):
+                self.close()  # '**Conference Review:**', '**Panel**': a section of no talk
+                i += 1
+                continue
+            closer = _CLOSERS.match(re.sub(r"^[^\w]{1,5}", "", plain))  # '*) This meetup ...'
             if (not s or re.fullmatch(r"[-*_]{3,}", s) or s.startswith(("#", "::"))
-                    or _CLOSERS.match(plain) or _TIME.match(plain)):
+                    or closer or _TIME.match(plain)):
                 if s and self.cur is not None and not (s.startswith("#") or not s) or s.startswith("#") or re.fullmatch(r"[-*_]{3,}", s):
                     self.close()
-                if s and _CLOSERS.match(plain):
+                if s and closer:
                     self.close()
                 i += 1
                 continue

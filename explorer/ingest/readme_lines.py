@@ -34,7 +34,7 @@ _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*
                     re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
 _CLOSERS = re.compile(
-    r"^(join us|looking forward|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
+    r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
     r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
     r"in the break|as usual|afterwards|inbetween|tom,|rene,|rené,|for the vdlm|this meetup)",
     re.IGNORECASE)
