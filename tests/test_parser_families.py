@@ -272,6 +272,36 @@ by Vera Lind, Firnlab
 
 Glaciers, tokenized for language models of the climate.
 """,
+"D": """# 93rd
+
+## Talks
+
+### Talk 1: Mycelium Networks as Message Passing
+**Speaker:** Ines Falkner, Senior Researcher at Pilzlab
+
+**Abstract:** Fungi route nutrients through networks that look like graph neural nets. We fit one.
+
+**Bio:** Ines grows mushrooms on her balcony.
+
+### Talk 2: Hedgehog Counting
+**Speakers:** Otto Brenner & Lea Kranz (TU Graz)
+
+*This talk has been cancelled.*
+""",
+"E": """# 94th
+
+Talk Details:
+
+Talk 1: Snail Mail Routing
+Speaker: Rosa Quint (Postwerk)
+Abstract: We route snail mail with reinforcement learning and it is slow but it works.
+
+Talk 2 - Otter Detection
+Speaker: Finn Laube, CTO, Otterwatch
+Abstract: Otters are hard to spot; a detector trained on thermal images spots them anyway.
+
+Speaker bio: Finn has counted otters since 2019.
+""",
 }
 
 
@@ -365,3 +395,16 @@ def test_short_talk_by_name_in_a_schedule_never_credits_the_host(line, title, af
     (talk,) = parse_page(text, "M").talks
     assert (talk.kind, talk.title, talk.speakers, talk.affiliations) == (
         SHORT_TALK, title, ["Kasimir Brandt"], affiliations)
+
+
+def test_bio_labels_and_a_cancel_note_inside_the_section():
+    assert _slots("D") == [
+        (TALK, "Mycelium Networks as Message Passing", ["Ines Falkner"], ["Pilzlab"],
+         "Fungi route nutrient", "Ines grows m"),
+        (CANCELLED, "Hedgehog Counting", ["Otto Brenner", "Lea Kranz"], ["TU Graz"], "", ""),
+    ]
+    assert [t[1:] for t in _slots("E")] == [
+        ("Snail Mail Routing", ["Rosa Quint"], ["Postwerk"], "We route snail mail ", ""),
+        ("Otter Detection", ["Finn Laube"], ["Otterwatch"], "Otters are hard to s",
+         "Finn has cou"),
+    ]

@@ -31,6 +31,7 @@ from explorer.ingest.readme_lines import (
 )
 from explorer.ingest.slots import (
     BIO_HEAD,
+    CANCEL_NOTE,
     DETAILS_INTRO,
     TALK_NUMBER,
     introduces,
@@ -221,6 +222,9 @@ class _Reader(LineReader):
                 self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
                 re.sub(r"^\(optional\)\s*", "", plain)):
             text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)
+            if CANCEL_NOTE.match(text):
+                self.cur.kind = CANCELLED
+                return
             if self.cur.abstract and not self.in_bio and introduces(text, self.cur.speakers):
                 self.in_bio = True  # 'Ada Berg is a researcher at ...' after the abstract
             if self.in_bio:

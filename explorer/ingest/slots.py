@@ -15,10 +15,14 @@ _MARK = re.compile(r"(?:\*{1,3}|_{1,2}|\[|\()?[ \t]{0,3}\b(?:cancel+ed|postponed
                    r"(?:\*{1,3}|_{1,2}|\]|\))?[ \t]{0,3}!?", re.IGNORECASE)
 _LEFTOVER = re.compile(r"[ \t]{0,3}(?:[-–—/:]|\b(?:and|or)\b)[ \t]{0,3}$|^[ \t]{0,3}[-–—/:][ \t]{0,3}")
 # 'About the speaker:', '**About the speakers**', '#### About the speaker' (+ text on the line).
-BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}about[ \t]{1,3}the[ \t]{1,3}"
-                      r"(?:speakers?|presenters?|authors?)\b[ \t]{0,3}(?:\(s\))?[ \t]{0,3}"
-                      r"(?:\*\*|__)?[ \t]{0,3}:?[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>.*)$",
-                      re.IGNORECASE)
+BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}(?:about[ \t]{1,3}the[ \t]{1,3}"
+                      r"(?:speakers?|presenters?|authors?)\b[ \t]{0,3}(?:\(s\))?|"
+                      r"(?:speakers?[ \t]{1,3})?(?:bios?|biograph(?:y|ies))[ \t]{0,3}(?=[:*_]|$))"
+                      r"[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}:?[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}"
+                      r"(?P<rest>.*)$", re.IGNORECASE)
+# 'This talk has been cancelled.' inside a talk's section: the talk is cancelled.
+CANCEL_NOTE = re.compile(r"^(?:(?:this|the)[ \t]{1,3}talk[ \t]{1,3}(?:has[ \t]{1,3}been|is|was)"
+                         r"[ \t]{1,3})?(?:cancel+ed|postponed)\b[^.]{0,60}\.?$", re.IGNORECASE)
 # Lines that announce the details section: they belong to no talk.
 DETAILS_INTRO = re.compile(r"^(?:here are |below (?:are|you find) |you can find )?(?:the |some |more )?"
                            r"(?:talk |talks' )?(?:details|abstracts|talks)\b[^.]{0,40}:?$",
