@@ -408,3 +408,15 @@ def test_bio_labels_and_a_cancel_note_inside_the_section():
         ("Otter Detection", ["Finn Laube"], ["Otterwatch"], "Otters are hard to s",
          "Finn has cou"),
     ]
+
+
+def test_a_described_talk_without_speaker_nor_table_row_is_a_warning():
+    page = ("# 95th\n\n## Agenda\n\n* 18:30 Talk 1: Kelp Forests by Ada Berg (Reef Lab)\n"
+            "* 19:30 Talk 2: Moss Maps\n\n### Talk 1: Kelp Forests\n\nKelp grows fast and we "
+            "count it every week.\n\n### Talk 3: Lichen Lore\n\nLichens are slow and so is "
+            "this paragraph about them.\n")
+    corpus = parse_archive(_Mem({"Meetups/Meetup_95/README.md": page.encode()}))
+    assert [(t.title, t.speakers, t.abstract[:10]) for t in corpus.talks] == [
+        ("Kelp Forests", ["Ada Berg"], "Kelp grows"), ("Moss Maps", [], "")]
+    (w,) = [w for w in corpus.warnings if w.path != "README.md"]  # (no root table here)
+    assert (w.path, w.line) == ("Meetups/Meetup_95/README.md", 12) and "'Lichen Lore'" in w.message
