@@ -36,3 +36,20 @@ def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
     except ValueError:
         return None, None
     return None, (mo, d)
+
+
+def infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, str]) -> str:
+    """The year that puts (month, day) between the neighbouring meetups' dates."""
+    before = [n for n in known if number is not None and n < number]
+    after = [n for n in known if number is not None and n > number]
+    prev = known[max(before)] if before else None
+    nxt = known[min(after)] if after else None
+    base = int((prev or nxt or str(date.today().year))[:4])
+    for year in (base, base + 1, base - 1):
+        try:
+            d = date(year, *month_day).isoformat()
+        except ValueError:
+            continue
+        if (prev is None or d >= prev) and (nxt is None or d <= nxt):
+            return d
+    return date(base, *month_day).isoformat()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import date
 from difflib import SequenceMatcher
 
 from explorer.domain import (
@@ -26,6 +25,7 @@ from explorer.domain import (
     talk_id,
 )
 from explorer.ingest.arxiv_ids import find_arxiv_ids
+from explorer.ingest.dates import infer_year
 from explorer.ingest.mdtext import archive_path, fold
 from explorer.ingest.pdftext import PdfTextError, pdf_text
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
@@ -158,23 +158,6 @@ def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
                 bio=slot.bio if slot else "")
 
 
-def _infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, str]) -> str:
-    """The year that puts (month, day) between the neighbouring meetups' dates."""
-    before = [n for n in known if number is not None and n < number]
-    after = [n for n in known if number is not None and n > number]
-    prev = known[max(before)] if before else None
-    nxt = known[min(after)] if after else None
-    base = int((prev or nxt or str(date.today().year))[:4])
-    for year in (base, base + 1, base - 1):
-        try:
-            d = date(year, *month_day).isoformat()
-        except ValueError:
-            continue
-        if (prev is None or d >= prev) and (nxt is None or d <= nxt):
-            return d
-    return date(base, *month_day).isoformat()
-
-
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -260,7 +243,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
             warn.append(ParseWarning(path, f"page says {page.date}, the root table says "
                                      f"{table_date}; using the table"))
         if day is None and page and page.month_day:
-            day = _infer_year(number, page.month_day, known)
+            day = infer_year(number, page.month_day, known)
         slots = page.talks if page else []
         pairs, matched = merge_talks(krows, slots)
         stale = (page is not None and matched == 0 and any(not _is_intro(r) for r in krows)
