@@ -420,3 +420,14 @@ def test_a_described_talk_without_speaker_nor_table_row_is_a_warning():
         ("Kelp Forests", ["Ada Berg"], "Kelp grows"), ("Moss Maps", [], "")]
     (w,) = [w for w in corpus.warnings if w.path != "README.md"]  # (no root table here)
     assert (w.path, w.line) == ("Meetups/Meetup_95/README.md", 12) and "'Lichen Lore'" in w.message
+
+
+def test_a_talk_heading_without_title_takes_the_agenda_title_of_its_number():
+    page = parse_page("# 96th\n\n## Agenda\n\n* 18:45 Talk 1: Glacier Retreat\n* 19:30 Talk 2: "
+                      "Sheet Music\n\n### Talk 1:\n**Speaker:** Tamsin Moreau (Firnlab)\n\n"
+                      "Glaciers retreat and we measure how fast they do it.\n\n### Talk 2:\n\n"
+                      "Speaker: Oskar Lind, Notenwerk\n\nSheet music is not text but models "
+                      "read it.\n", "M")
+    assert [(t.title, t.speakers, t.abstract[:14]) for t in page.talks] == [
+        ("Glacier Retreat", ["Tamsin Moreau"], "Glaciers retre"),
+        ("Sheet Music", ["Oskar Lind"], "Sheet music is")]

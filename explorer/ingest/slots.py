@@ -84,6 +84,14 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
     merged: list[PageTalk] = []
     for t in talks:
         t.title = unquote(" ".join(t.title.split()))
+    # '### Talk 2:' with the speaker but no title: its title is the agenda's 'Talk 2: ...'
+    titled = [t for t in talks if fold(t.title)]
+    for t in talks:
+        if not fold(t.title) and t.number is not None:
+            agenda = next((m for m in titled if m.number == t.number), None)
+            if agenda is not None:
+                t.title = agenda.title
+    for t in talks:
         if not fold(t.title):  # no letter or digit: a stray '|' or '—', not a title
             continue
         twin = next((m for m in merged if same_title(m.title, t.title) or _same_number(m, t)),
