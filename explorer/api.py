@@ -45,6 +45,7 @@ class Explorer:
         self.engine = engine
         self._lock = threading.Lock()
         self._tables: dict[str, pd.DataFrame] = {}
+        self._themes = None  # the ThemeAssignment, computed on first use
 
     @property
     def data_dir(self) -> os.PathLike:
@@ -177,33 +178,57 @@ class Explorer:
         """The full talk or paper record behind a hit."""
         return self.paper(hit.id) if hit.kind == PAPER_KIND else self.talk(hit.id)
 
-    # -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) --------------------
+    # -- themes, gaps, novelty (explorer/insights/) ----------------------------------------
     def topic_model(self, refit: bool = False):
-        """The data dir's `TopicModel` (fitted at `explorer build`; stable topic ids)."""
+        """The data dir's k-means `TopicModel` (the former topics; kept for comparison)."""
         from explorer.insights.gaps import topic_model
 
         return topic_model(self, refit=refit)
 
-    def topics(self) -> pd.DataFrame:
-        """One row per topic: id, label, terms, size, talks, papers, first_date, last_date."""
-        from explorer.insights.gaps import item_frame, topic_table
+    def theme_assignment(self):
+        """The `ThemeAssignment` of every item to the taxonomy's themes (computed once)."""
+        from explorer.insights.themes import theme_assignment
 
-        return topic_table(self.topic_model(), item_frame(self))
+        if self._themes is None:
+            found = theme_assignment(self)  # outside the lock: it reads tables under it
+            with self._lock:
+                self._themes = self._themes or found
+        return self._themes
+
+    def _items(self):
+        from explorer.insights.gaps import item_frame
+
+        return item_frame(self)
+
+    def topics(self) -> pd.DataFrame:
+        """One row per theme: id ("theme:speech"), label, description, terms, size, talks,
+        papers, first_date, last_date, last_talk_date, representatives."""
+        from explorer.insights.gaps import topic_table
+
+        return topic_table(self.theme_assignment(), self._items())
 
     def topics_over_time(self) -> pd.DataFrame:
-        """Items per topic per year, talks and hot-topic papers apart."""
-        from explorer.insights.gaps import item_frame, topics_over_time
+        """Items per theme per year (every theme, every year), talks and papers apart."""
+        from explorer.insights.gaps import topics_over_time
 
-        return topics_over_time(self.topic_model(), item_frame(self))
+        return topics_over_time(self.theme_assignment(), self._items())
+
+    def last_meetup_date(self) -> str | None:
+        """The date of the latest dated meetup ("now" for gaps)."""
+        dates = self.meetups()["date"].dropna()
+        dates = dates[dates != ""]
+        return str(dates.max()) if len(dates) else None
 
     def gaps(self, as_of: str | None = None) -> list:
-        """Topics read about but not talked about, then topics without a recent talk."""
-        from explorer.insights.gaps import find_gaps, item_frame
+        """Themes read about but not talked about, then themes without a talk in two years
+        before ``as_of`` (default: the latest meetup's date), each with its evidence."""
+        from explorer.insights.gaps import find_gaps
 
-        return find_gaps(self.topic_model(), item_frame(self), as_of=as_of)
+        return find_gaps(self.theme_assignment(), self._items(),
+                         as_of=as_of or self.last_meetup_date())
 
     def novelty(self, text: str, k: int = 5):
-        """Would a proposed talk repeat a past one? `Novelty` (verdict, score, closest)."""
+        """Would a proposed talk repeat a past one? `Novelty` (verdict, headline, closest)."""
         from explorer.insights.novelty import novelty_check
 
         return novelty_check(self, text, k=k)

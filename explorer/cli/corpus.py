@@ -143,15 +143,17 @@ def build(
                              on_start=lambda total: bar.update(task, total=total))
     err.print(f"index: {result.summary()}")
     store.close()
-    # Topics are updated here, not on first use, so their ids are fixed when the data is.
+    # Themes are assigned here, so a failure shows at build time rather than in the app.
     from explorer.api import open as open_explorer
-    from explorer.insights.gaps import topic_model
 
     ex = open_explorer(data_dir)
-    with err.status("updating topics"):
-        tm = topic_model(ex)
+    with err.status("assigning themes"):
+        themes = ex.theme_assignment()
     ex.close()
-    err.print(f"topics: {len(tm.topics)}  data dir: {ex.data_dir}")
+    used = {t for ts in themes.labels.values() for t in ts}
+    other = sum(1 for ts in themes.labels.values() if not ts)
+    err.print(f"themes: {len(used)} of {len(themes.themes)} in use (taxonomy "
+              f"{themes.version}), {other} items in no theme  data dir: {ex.data_dir}")
 
 
 @app.command()

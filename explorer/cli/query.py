@@ -53,32 +53,29 @@ def related(
     _print_hits(hits, as_json)
 
 
-# -- topics, gaps, novelty (explorer/topics.py, gaps.py, novelty.py) ---------------------------
+# -- themes, gaps, novelty (explorer/insights/) -----------------------------------------------
 @app.command()
 def topics(
     as_json: bool = AsJson,
-    refit: bool = typer.Option(False, "--refit", help="Cluster afresh (topic ids may change)."),
     data_dir: Path | None = DataDir,
 ):
-    """List the topics of talks and papers (stable ids; new items join existing topics)."""
-    from explorer.insights.gaps import item_frame, topic_model, topic_table
-
+    """List the themes of talks and papers (a curated taxonomy; stable ids like theme:speech)."""
     ex = _open_explorer(data_dir)
-    with err.status("clustering topics"):
-        table = topic_table(topic_model(ex, refit=refit), item_frame(ex))
+    with err.status("assigning themes"):
+        table = ex.topics()
     ex.close()
     if as_json:
-        _print_json([{k: r[k] for k in ("id", "label", "terms", "size", "talks", "papers",
-                                         "first_date", "last_date")}
+        _print_json([{k: r[k] for k in ("id", "label", "description", "terms", "size", "talks",
+                                         "papers", "first_date", "last_date", "last_talk_date")}
                      for r in table.to_dict("records")])
         return
     from rich.table import Table
 
-    out = Table("id", "label", "size", "talks", "papers", "first", "last",
-                title="Topics (largest first)")
+    out = Table("id", "theme", "talks", "papers", "first", "last talk",
+                title="Themes (most talks first)")
     for r in table.to_dict("records"):
-        out.add_row(str(r["id"]), r["label"], str(r["size"]), str(r["talks"]), str(r["papers"]),
-                    r["first_date"] or "", r["last_date"] or "")
+        out.add_row(r["id"], r["label"], str(r["talks"]), str(r["papers"]),
+                    r["first_date"] or "", r["last_talk_date"] or "")
     Console().print(out)
 
 
@@ -89,24 +86,29 @@ def gaps(
                                         "(default: the last meetup)."),
     data_dir: Path | None = DataDir,
 ):
-    """Topics for the next season: followed in hot-topic papers but without talks, or stale."""
-    from explorer.insights.gaps import find_gaps, item_frame, topic_model
-
+    """Themes for the next season: followed in hot-topic papers but without talks, or stale."""
     ex = _open_explorer(data_dir)
-    with err.status("clustering topics"):
-        found = find_gaps(topic_model(ex), item_frame(ex), as_of=as_of)
-    ex.close()
+    try:
+        with err.status("assigning themes"):
+            found = ex.gaps(as_of=as_of)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        ex.close()
     if as_json:
         _print_json([g.to_dict() for g in found])
         return
     from rich.table import Table
 
-    out = Table("kind", "topic", "label", "talks", "papers", "why", "evidence",
-                title="Gaps", show_lines=True)
+    out = Table("kind", "theme", "talks", "papers", "why", "evidence", title="Gaps",
+                show_lines=True)
     for g in found:
-        evidence = [f"last talk: {g.last_talk['title']}"] if g.last_talk else []
-        evidence += [f"{p['id']} {p['title']}" for p in g.papers_evidence[:3]]
-        out.add_row(g.kind, str(g.topic), g.label, str(g.talks), str(g.papers), g.reason,
+        evidence = [f"talk {t['date'] or '?'} meetup {t['meetup'] or '?'}: {t['title']} "
+                    f"({t['id']})" for t in g.talks_evidence]
+        evidence += [f"paper {p['date'] or '?'}: {p['title']} ({p['id']})"
+                     for p in g.papers_evidence[:3]]
+        out.add_row(g.kind, f"{g.label}\n{g.topic}", str(g.talks), str(g.papers), g.reason,
                     "\n".join(evidence))
     Console().print(out)
 
@@ -118,12 +120,10 @@ def novelty(
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
-    """Would a proposed talk repeat a past one? Verdict covered / partly / new."""
-    from explorer.insights.novelty import novelty_check
-
+    """Would a proposed talk repeat a past one? Verdict covered / partly / new, in words."""
     ex = _open_explorer(data_dir)
     try:
-        result = novelty_check(ex, text, k=k)
+        result = ex.novelty(text, k=k)
     except ValueError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
@@ -135,8 +135,10 @@ def novelty(
     from rich.table import Table
 
     covered, partly = result.thresholds
+    Console().print(result.headline, markup=False)
     Console().print(f"verdict: [bold]{result.verdict}[/bold] (best cosine {result.score:.3f}; "
-                    f"covered >= {covered}, partly >= {partly})")
+                    f"covered >= {covered}, partly >= {partly})"
+                    + ("; off-topic" if result.off_topic else ""))
     out = Table("score", "meetup", "date", "title", "id", title="Closest past talks")
     for h in result.closest:
         out.add_row(f"{h.score:.3f}", str(h.meetup), h.date or "", h.title, h.id)

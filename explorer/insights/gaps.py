@@ -1,4 +1,10 @@
-"""What the next season could cover: topic tables, topics over time, uncovered and stale topics."""
+"""What the next season could cover: themes over time, uncovered and stale themes, evidence.
+
+Every function here reads one ``ThemeAssignment`` (explorer/insights/themes.py) and the items
+frame, so the table, the heatmap and the gaps an organizer sees agree item for item: a theme
+is stale only if none of *its* talks falls in the window, and each gap carries the talks and
+papers it was decided on.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +14,31 @@ import pandas as pd
 
 from explorer.domain import INTRO
 from explorer.ingest.arxiv_ids import citing_phrase
+from explorer.insights.taxonomy import OTHER, OTHER_NAME
+from explorer.insights.themes import ThemeAssignment
 from explorer.insights.topics import TopicModel, fit_topics, load_model, save_model, update_topics
 
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
-UNCOVERED_MIN_PAPERS = 3  # a topic needs this many cited papers to count as followed
+UNCOVERED_MIN_PAPERS = 3  # a theme needs this many hot-topic papers to count as followed
 UNCOVERED_RATIO = 2.0  # ... and this many times its share of talks in its share of papers
-STALE_YEARS = 2.0  # a topic whose last talk is older than this is stale
+STALE_YEARS = 2.0  # a theme with talks, but none in this many years before "now", is stale
 EVIDENCE = 5  # papers listed as evidence per gap
+LAST_TALKS = 3  # talks listed as evidence per gap
 
 
 @dataclass
 class Gap:
-    """A topic the next season could take up, with the evidence for it.
+    """A theme the next season could take up, with the evidence for it.
 
-    ``kind`` is "uncovered" (cited papers, few or no talks) or "stale" (no talk for a long
-    time). ``papers_evidence`` lists the papers behind it, most recently cited first:
-    [{id, title, date}], date being the meetup that first cited the paper.
+    ``kind`` is "uncovered" (hot-topic papers, few or no talks) or "stale" (talks once, none
+    within ``window_years`` before ``as_of``). ``topic`` is the theme id ("theme:speech"),
+    ``label`` its name. ``talks_evidence`` lists the theme's last talks, newest first:
+    [{id, title, date, meetup}]; ``papers_evidence`` its papers, most recently cited first:
+    [{id, title, date, meetup}], date being the meetup that first cited the paper.
     """
 
     kind: str
-    topic: int
+    topic: str
     label: str
     talks: int
     papers: int
@@ -36,6 +47,9 @@ class Gap:
     last_talk: dict | None = None
     days_since_talk: int | None = None
     papers_evidence: list[dict] = field(default_factory=list)
+    talks_evidence: list[dict] = field(default_factory=list)
+    as_of: str | None = None
+    window_years: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -113,233 +127,239 @@ def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> To
     return model
 
 
-def items_with_topics(model: TopicModel, items: pd.DataFrame) -> pd.DataFrame:
-    """``items`` (columns id, kind, title, date[, hot]) with ``topic``, ``label`` and ``year``;
-    items the model does not know are left out.
+def items_with_themes(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
+    """``items`` with one row per (item, theme) and columns ``topic``, ``label``, ``year``.
+
+    An item of several themes appears once per theme; an item of none appears once under
+    ``OTHER``. Items the assignment does not know are left out.
 
     Args:
-        model: the topic model.
-        items: one row per talk or paper (see ``item_frame``).
+        assignment: the themes of the items.
+        items: one row per talk or paper (see ``item_frame``): id, kind, title, date[, hot,
+            meetup].
 
     Returns:
-        A copy of the known rows with the three columns added.
+        The exploded copy, in item order then theme order (best theme first).
     """
     missing = [c for c in ITEM_COLUMNS if c not in items.columns]
     if missing:
         raise ValueError(f"items frame lacks columns {missing}")
-    df = items[items["id"].isin(model.assignments.keys())].copy()
-    df["topic"] = df["id"].map(model.assignments).astype(int)
-    df["label"] = df["topic"].map({t.id: t.label for t in model.topics.values()})
+    df = items[items["id"].isin(assignment.labels.keys())].copy()
+    df["topic"] = df["id"].map(assignment.themes_of)
+    df = df.explode("topic", ignore_index=True)
+    names = {t.id: t.name for t in assignment.themes} | {OTHER: OTHER_NAME}
+    df["label"] = df["topic"].map(names)
     df["date"] = df["date"].where(df["date"].notna() & (df["date"] != ""), None)
     df["year"] = pd.to_datetime(df["date"], errors="coerce").dt.year.astype("Int64")
+    if "meetup" not in df.columns:
+        df["meetup"] = None
     return df
 
 
-def topic_table(model: TopicModel, items: pd.DataFrame) -> pd.DataFrame:
-    """One row per non-empty topic, largest first.
+def theme_order(assignment: ThemeAssignment, df: pd.DataFrame) -> list[str]:
+    """Every theme of the taxonomy, then Other when some item has no theme."""
+    order = [t.id for t in assignment.themes]
+    return order + ([OTHER] if (df["topic"] == OTHER).any() else [])
+
+
+def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
+    """One row per theme (every theme of the taxonomy, empty ones too), most talks first.
 
     Returns:
-        Columns ``id, label, terms, size, talks, papers, first_date, last_date,
-        representatives`` (dates are ISO strings or None, over talks and papers).
+        Columns ``id, label, description, terms, size, talks, papers, first_date,
+        last_date, last_talk_date, representatives`` (dates ISO strings or None; ``terms``
+        are the theme's keywords; ``representatives`` its highest-scoring items).
     """
-    df = items_with_topics(model, items)
+    df = items_with_themes(assignment, items)
+    by_id = {t.id: t for t in assignment.themes}
     rows = []
-    for t in model.active():
-        m = df[df["topic"] == t.id]
+    for tid in theme_order(assignment, df):
+        m = df[df["topic"] == tid]
         dates = sorted(str(d) for d in m["date"].dropna())
+        talk_dates = sorted(str(d) for d in m.loc[m["kind"] == "talk", "date"].dropna())
+        score = {i: assignment.scores.get(i, {}).get(tid, 0.0) for i in m["id"]}
+        theme = by_id.get(tid)
         rows.append({
-            "id": t.id, "label": t.label, "terms": list(t.terms), "size": t.size,
+            "id": tid, "label": assignment.name(tid),
+            "description": theme.description if theme else "Items close to no theme.",
+            "terms": list(theme.keywords) if theme else [], "size": len(m),
             "talks": int((m["kind"] == "talk").sum()), "papers": int((m["kind"] == "paper").sum()),
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
-            "representatives": list(t.representatives),
+            "last_talk_date": talk_dates[-1] if talk_dates else None,
+            "representatives": sorted(score, key=lambda i: (-score[i], i))[:3],
         })
-    return pd.DataFrame(rows, columns=["id", "label", "terms", "size", "talks", "papers",
-                                       "first_date", "last_date", "representatives"])
+    table = pd.DataFrame(rows, columns=["id", "label", "description", "terms", "size", "talks",
+                                        "papers", "first_date", "last_date", "last_talk_date",
+                                        "representatives"])
+    table["_other"] = table["id"] == OTHER
+    table = table.sort_values(["_other", "talks", "size"], ascending=[True, False, False],
+                              kind="stable")
+    return table.drop(columns="_other").reset_index(drop=True)
 
 
-def topics_over_time(model: TopicModel, items: pd.DataFrame) -> pd.DataFrame:
-    """Items per topic per year, talks and papers apart, zero-filled over the years seen.
+def topics_over_time(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
+    """Items per theme per year, talks and papers apart, zero-filled: every theme, every year.
 
-    A paper counts in the year of its ``date``: the meetup that first cited it, not its
-    arXiv date. Undated items are left out.
+    This is the per-theme count interface the figures read: other sources (e.g. field
+    counts) can be added as rows of another ``kind`` with the same columns. A paper counts
+    in the year of its ``date`` (the meetup that first cited it, not its arXiv date).
+    Undated items are left out; an item of two themes counts in both.
 
-    Example: two talks of topic 0 in 2019 and one paper in 2021 give rows
-    (0, 2019, talk, 2), (0, 2020, talk, 0), (0, 2021, talk, 0), (0, 2019, paper, 0), ...
+    Example: two talks of theme:speech in 2019 and one paper in 2021 give rows
+    (theme:speech, Speech, 2019, talk, 2), (theme:speech, Speech, 2020, talk, 0), ...
 
     Returns:
-        Columns ``topic, label, year, kind, count`` sorted by topic, kind, year.
+        Columns ``topic, label, year, kind, count``, by taxonomy order, kind, year.
     """
-    df = items_with_topics(model, items).dropna(subset=["year"])
+    df = items_with_themes(assignment, items)
     cols = ["topic", "label", "year", "kind", "count"]
-    if df.empty:
+    dated = df.dropna(subset=["year"])
+    if dated.empty:
         return pd.DataFrame(columns=cols)
-    years = range(int(df["year"].min()), int(df["year"].max()) + 1)
-    kinds = sorted(set(df["kind"]))
-    counts = df.groupby(["topic", "kind", "year"]).size()
-    labels = {t.id: t.label for t in model.topics.values()}
-    rows = [(t, labels[t], y, k, int(counts.get((t, k, y), 0)))
-            for t in sorted(set(df["topic"])) for k in kinds for y in years]
+    years = range(int(dated["year"].min()), int(dated["year"].max()) + 1)
+    kinds = [k for k in ("talk", "paper") if k in set(df["kind"])]
+    counts = dated.groupby(["topic", "kind", "year"]).size()
+    rows = [(t, assignment.name(t), y, k, int(counts.get((t, k, y), 0)))
+            for t in theme_order(assignment, df) for k in kinds for y in years]
     return pd.DataFrame(rows, columns=cols)
 
 
-def uncovered_topics(model: TopicModel, items: pd.DataFrame,
+def uncovered_topics(assignment: ThemeAssignment, items: pd.DataFrame,
                      min_papers: int = UNCOVERED_MIN_PAPERS,
                      ratio: float = UNCOVERED_RATIO) -> list[Gap]:
-    """Topics the community follows (cited papers) but hardly ever gave a talk on.
+    """Themes the community follows (hot-topic papers) but hardly ever gave a talk on.
 
-    A topic qualifies when it has at least ``min_papers`` hot-topic papers and its share of
+    A theme qualifies when it has at least ``min_papers`` hot-topic papers and its share of
     all hot-topic papers is at least ``ratio`` times its share of all talks (with one talk
-    added, so a topic with no talk is not infinitely enriched): the meetup reads about it far
-    more than it hears about it. Relative shares, not papers per talk, so the verdict does
-    not depend on how many slide decks the archive happens to carry. Hot-topic papers are
-    those with ``hot`` True (cited in an intro/hot-topics slot or a README, not only by a
+    added, so a theme with no talk is not infinitely enriched). Hot-topic papers are those
+    with ``hot`` True (cited in an intro/hot-topics slot or a meetup page, not only by a
     talk); without a ``hot`` column every paper counts. Ranked by that enrichment.
 
     Example: 5 of 11 papers and 3 of 129 talks -> (5/11) / (4/129) = 14.7: a gap.
 
     Returns:
-        ``Gap`` objects of kind "uncovered", best first.
+        ``Gap`` objects of kind "uncovered", best first, listing their papers and talks.
     """
-    df = items_with_topics(model, items)
+    df = items_with_themes(assignment, items)
     papers = df[df["kind"] == "paper"]
     if "hot" in papers.columns:
         papers = papers[papers["hot"].fillna(False).astype(bool)]
-    n_papers_all = max(len(papers), 1)
-    n_talks_all = max(int((df["kind"] == "talk").sum()), 1)
+    n_papers_all = max(papers["id"].nunique(), 1)
+    n_talks_all = max(df.loc[df["kind"] == "talk", "id"].nunique(), 1)
     gaps = []
-    for t in model.active():
-        p = papers[papers["topic"] == t.id]
-        talks = df[(df["topic"] == t.id) & (df["kind"] == "talk")]
+    for tid in theme_order(assignment, df):
+        if tid == OTHER:
+            continue
+        p = papers[papers["topic"] == tid]
+        talks = df[(df["topic"] == tid) & (df["kind"] == "talk")]
         n_p, n_t = len(p), len(talks)
         enrichment = (n_p / n_papers_all) / ((n_t + 1) / n_talks_all)
         if n_p < min_papers or enrichment < ratio:
             continue
-        last = _last_talk(talks)
+        last = _last_talks(talks)
         latest = p["date"].dropna().max() if p["date"].notna().any() else None
         reason = (f"{n_p} hot-topic papers cited" + (f" (latest at the {latest} meetup)"
                                                       if latest else "")
                   + (f", {n_t} talk" + ("s" if n_t != 1 else "")
-                     + (f" (last {last['date']})" if last and last["date"] else "")
+                     + (f" (last {last[0]['date']})" if last and last[0]["date"] else "")
                      if n_t else ", never a talk"))
-        gaps.append(Gap(kind="uncovered", topic=t.id, label=t.label, talks=n_t, papers=n_p,
-                        score=round(enrichment, 3), reason=reason, last_talk=last,
-                        papers_evidence=_evidence(p)))
+        gaps.append(Gap(kind="uncovered", topic=tid, label=assignment.name(tid), talks=n_t,
+                        papers=n_p, score=round(enrichment, 3), reason=reason,
+                        last_talk=last[0] if last else None, papers_evidence=_evidence(p),
+                        talks_evidence=last))
     return sorted(gaps, key=lambda g: (-g.score, -g.papers, g.topic))
 
 
-def stale_topics(model: TopicModel, items: pd.DataFrame, as_of: str | None = None,
+def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | None = None,
                  years: float = STALE_YEARS) -> list[Gap]:
-    """Topics that had talks but none for more than ``years`` years before ``as_of``.
+    """Themes that had talks, but none in the ``years`` before ``as_of``.
+
+    Only talks on or before ``as_of`` count (asking about 2021 ignores the talks of 2023).
+    A theme with any talk in ``(as_of - years, as_of]`` is never stale, whatever its other
+    talks; a theme that never had a talk is not stale either (see ``uncovered_topics``).
 
     Args:
-        model: the topic model.
+        assignment: the themes of the items (the same the page shows).
         items: the items frame.
         as_of: ISO date "now" is measured from; default the latest dated item (the last
             meetup), so the answer does not change with the day it is asked.
-        years: how old the last talk must be.
+        years: the window.
 
     Returns:
         ``Gap`` objects of kind "stale", longest without a talk first; evidence is the last
-        talk and the papers cited since then (interest that outlived the talks).
+        talks and the papers cited since the last talk.
+
+    Raises:
+        ValueError: ``as_of`` is not a date.
     """
-    df = items_with_topics(model, items)
-    ref = pd.Timestamp(as_of) if as_of else pd.to_datetime(df["date"], errors="coerce").max()
-    if pd.isna(ref):
+    df = items_with_themes(assignment, items)
+    ref = _as_of(as_of, df)
+    if ref is None:
         return []
+    dates = pd.to_datetime(df["date"], errors="coerce")
+    df = df[dates.isna() | (dates <= ref)]
     gaps = []
-    for t in model.active():
-        talks = df[(df["topic"] == t.id) & (df["kind"] == "talk")]
-        last = _last_talk(talks)
-        if not last or not last["date"]:
+    for tid in theme_order(assignment, df):
+        if tid == OTHER:
             continue
-        days = int((ref - pd.Timestamp(last["date"])).days)
+        talks = df[(df["topic"] == tid) & (df["kind"] == "talk") & df["date"].notna()]
+        last = _last_talks(talks)
+        if not last:
+            continue
+        days = int((ref - pd.Timestamp(last[0]["date"])).days)
         if days <= years * 365.25:
             continue
-        m = df[df["topic"] == t.id]
-        since = m[(m["kind"] == "paper") & (m["date"].fillna("") > last["date"])]
-        reason = (f"last talk {last['date']} ({days / 365.25:.1f} years before "
-                  f"{ref.date().isoformat()})"
+        m = df[df["topic"] == tid]
+        since = m[(m["kind"] == "paper") & (m["date"].fillna("") > last[0]["date"])]
+        reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
+                  f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
                   + (f"; {len(since)} papers cited since" if len(since) else ""))
-        gaps.append(Gap(kind="stale", topic=t.id, label=t.label, talks=len(talks),
+        gaps.append(Gap(kind="stale", topic=tid, label=assignment.name(tid), talks=len(talks),
                         papers=int((m["kind"] == "paper").sum()), score=round(days / 365.25, 2),
-                        reason=reason, last_talk=last, days_since_talk=days,
-                        papers_evidence=_evidence(since)))
+                        reason=reason, last_talk=last[0], days_since_talk=days,
+                        papers_evidence=_evidence(since), talks_evidence=last,
+                        as_of=ref.date().isoformat(), window_years=years))
     return sorted(gaps, key=lambda g: (-g.days_since_talk, g.topic))
 
 
-def find_gaps(model: TopicModel, items: pd.DataFrame, as_of: str | None = None) -> list[Gap]:
+def find_gaps(assignment: ThemeAssignment, items: pd.DataFrame,
+              as_of: str | None = None) -> list[Gap]:
     """``uncovered_topics`` then ``stale_topics`` with their default thresholds."""
-    return uncovered_topics(model, items) + stale_topics(model, items, as_of=as_of)
+    return uncovered_topics(assignment, items) + stale_topics(assignment, items, as_of=as_of)
 
 
-def _last_talk(talks: pd.DataFrame) -> dict | None:
-    if talks.empty:
-        return None
-    row = talks.sort_values("date", na_position="first", kind="stable").iloc[-1]
+def talks_in(assignment: ThemeAssignment, items: pd.DataFrame, theme: str,
+             year: int | None = None) -> pd.DataFrame:
+    """The talks of a theme (in a year), newest first: what a heatmap cell stands for."""
+    df = items_with_themes(assignment, items)
+    m = df[(df["topic"] == theme) & (df["kind"] == "talk")]
+    if year is not None:
+        m = m[m["year"] == year]
+    return m.sort_values(["date", "id"], ascending=[False, True], na_position="last")
+
+
+def _as_of(as_of: str | None, df: pd.DataFrame) -> pd.Timestamp | None:
+    if as_of:
+        ref = pd.to_datetime(as_of, errors="coerce")
+        if pd.isna(ref):
+            raise ValueError(f"as_of {as_of!r} is not a date (use YYYY-MM-DD)")
+        return ref
+    ref = pd.to_datetime(df["date"], errors="coerce").max()
+    return None if pd.isna(ref) else ref
+
+
+def _record(row) -> dict:
+    meetup = row.get("meetup")
     return {"id": row["id"], "title": row["title"],
-            "date": row["date"] if isinstance(row["date"], str) else None}
+            "date": row["date"] if isinstance(row["date"], str) else None,
+            "meetup": None if meetup is None or pd.isna(meetup) else str(meetup)}
+
+
+def _last_talks(talks: pd.DataFrame, n: int = LAST_TALKS) -> list[dict]:
+    t = talks.sort_values(["date", "id"], ascending=[False, True], na_position="last")
+    return [_record(r) for _, r in t.head(n).iterrows()]
 
 
 def _evidence(papers: pd.DataFrame, n: int = EVIDENCE) -> list[dict]:
     p = papers.sort_values(["date", "id"], ascending=[False, True], na_position="last")
-    return [{"id": r["id"], "title": r["title"],
-             "date": r["date"] if isinstance(r["date"], str) else None}
-            for _, r in p.head(n).iterrows()]
-
-
-# -- figures (pure: data in, plotly figure out) -------------------------------------------------
-def topics_over_time_figure(df: pd.DataFrame, top_n: int = 8):
-    """Lines of talks (top panel) and cited papers (bottom panel) per year for the
-    ``top_n`` topics with most items.
-
-    Args:
-        df: the output of ``topics_over_time``.
-        top_n: topics drawn.
-
-    Returns:
-        A plotly ``go.Figure``.
-    """
-    import plotly.express as px
-    import plotly.graph_objects as go
-
-    if df.empty:
-        return go.Figure(layout={"title": "Topics over time (no dated items)"})
-    totals = df.groupby("topic")["count"].sum().sort_values(ascending=False, kind="stable")
-    keep = df[df["topic"].isin(totals.index[:top_n])].copy()
-    keep["topic_label"] = keep["topic"].astype(str) + ": " + keep["label"].astype(str)
-    keep["kind"] = keep["kind"].map({"talk": "talks", "paper": "cited papers"}).fillna(
-        keep["kind"])
-    fig = px.line(keep, x="year", y="count", color="topic_label", facet_row="kind",
-                  markers=True, title="Topics over time: talks and cited papers per year",
-                  labels={"count": "items", "topic_label": "topic", "year": "year"})
-    fig.update_yaxes(matches=None, rangemode="tozero")
-    fig.update_xaxes(dtick=1)
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    return fig
-
-
-def gap_figure(gaps: list[Gap]):
-    """Horizontal bars per gap: hot-topic papers against talks; the hover says why.
-
-    Args:
-        gaps: the output of ``find_gaps`` (or either of its parts).
-
-    Returns:
-        A plotly ``go.Figure`` (empty with a title saying so when there are no gaps).
-    """
-    import plotly.graph_objects as go
-
-    if not gaps:
-        return go.Figure(layout={"title": "No gaps found"})
-    names = [f"{'stale' if g.kind == 'stale' else 'uncovered'} · {g.topic}: {g.label}"
-             for g in gaps]
-    hover = [g.reason.replace("<", "&lt;") for g in gaps]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=[g.papers for g in gaps], name="cited papers",
-                         orientation="h", hovertext=hover, hoverinfo="text+x"))
-    fig.add_trace(go.Bar(y=names, x=[g.talks for g in gaps], name="talks",
-                         orientation="h", hovertext=hover, hoverinfo="text+x"))
-    fig.update_layout(barmode="group", title="Gaps: topics followed in papers but not in talks",
-                      yaxis={"autorange": "reversed"}, xaxis_title="items",
-                      height=max(300, 60 * len(gaps) + 120))
-    return fig
+    return [_record(r) for _, r in p.head(n).iterrows()]

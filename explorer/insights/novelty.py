@@ -48,11 +48,39 @@ class Novelty:
     score: float
     closest: list[Hit] = field(default_factory=list)
     thresholds: tuple[float, float] = (0.0, 0.0)
+    headline: str = ""  # the verdict in plain words, naming the talks behind it
+    off_topic: bool = False  # far from every theme of the taxonomy and from every talk
+    themes: list[dict] = field(default_factory=list)  # closest themes: id, name, score, cosine
 
     def to_dict(self) -> dict:
-        return {"verdict": self.verdict, "score": self.score,
+        return {"verdict": self.verdict, "score": self.score, "headline": self.headline,
+                "off_topic": self.off_topic,
                 "thresholds": {"covered": self.thresholds[0], "partly": self.thresholds[1]},
-                "closest": [asdict(h) for h in self.closest]}
+                "themes": list(self.themes), "closest": [asdict(h) for h in self.closest]}
+
+
+def _talk_words(h: Hit) -> str:
+    where = f"meetup {h.meetup}" if h.meetup not in (None, "") else "a past meetup"
+    return f"“{h.title}” at {where}" + (f" ({h.date})" if h.date else "")
+
+
+def headline(verdict_: str, hits: list[Hit], partly: float, off_topic: bool = False,
+             themes: list[dict] | None = None) -> str:
+    """The verdict in plain words, naming the talks (and their meetup and date) behind it.
+
+    Example: covered with a 0.9 hit -> 'Already covered: “X” at meetup 33 (2020-02-26).'
+    """
+    if off_topic:
+        near = f" (nearest theme: {themes[0]['name']})" if themes else ""
+        return ("Off-topic for a deep-learning meetup? The proposal is far from every theme "
+                f"the meetup covers{near} and from every past talk.")
+    if verdict_ == COVERED and hits:
+        return f"Already covered: {_talk_words(hits[0])}."
+    if verdict_ == PARTLY and hits:
+        close = [h for h in hits if h.score >= partly][:3] or hits[:1]
+        return "Partly covered by " + "; ".join(_talk_words(h) for h in close) + "."
+    theme = f" Closest theme: {themes[0]['name']}." if themes else ""
+    return "New for this meetup: no past talk is close to it." + theme
 
 
 def verdict(score: float, covered: float, partly: float) -> str:
@@ -157,6 +185,8 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
         ``Novelty``; thresholds are the calibrated ones for the index's model, else
         estimated from its talks (``corpus_thresholds``).
     """
+    from explorer.insights.themes import closest_themes, settings_for
+
     if not text or not text.strip():
         raise ValueError("the proposal is empty: give a title or an abstract")
     hits = ex.search(text, k=max(k, 1), kind="talk", mode="dense")  # dense: score = cosine
@@ -164,5 +194,12 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     talk_vectors = vectors[[i for i, kd in enumerate(kinds) if kd == "talk"]]
     covered, partly = thresholds_for(ex.model, talk_vectors)
     best = float(hits[0].score) if hits else 0.0
-    return Novelty(verdict=verdict(best, covered, partly), score=round(best, 4),
-                   closest=hits[:k], thresholds=(covered, partly))
+    v = verdict(best, covered, partly)
+    settings = settings_for(ex.model)
+    themes = closest_themes(ex.embed([text])[0], text, ex.embed, settings)
+    # Off-topic: nothing of the taxonomy near it (cosine, and not one keyword) and no talk.
+    off = (v == NEW and bool(themes) and themes[0]["score"] < settings.off_topic)
+    return Novelty(verdict=v, score=round(best, 4), closest=hits[:k],
+                   thresholds=(covered, partly),
+                   headline=headline(v, hits[:k], partly, off, themes), off_topic=off,
+                   themes=themes)
