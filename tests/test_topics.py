@@ -1,20 +1,11 @@
-"""Topics, gaps and novelty on hand-made vectors and texts (no model)."""
+"""k-means topics (kept for comparison with the themes) and novelty on hand-made vectors and
+texts (no model); themes and gaps are tested in test_themes.py."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from explorer.insights.gaps import (
-    find_gaps,
-    gap_figure,
-    stale_topics,
-    topic_table,
-    topics_over_time,
-    topics_over_time_figure,
-    uncovered_topics,
-)
 from explorer.insights.novelty import (
     check_novelty,
     closest,
@@ -23,7 +14,6 @@ from explorer.insights.novelty import (
     verdict,
 )
 from explorer.insights.topics import (
-    Topic,
     TopicModel,
     assign,
     choose_clusters,
@@ -198,93 +188,6 @@ def test_model_round_trips_through_the_store(tmp_path):
     assert list(a) == [model.assignments[i] for i in ids]
 
 
-# -- gaps and time -----------------------------------------------------------------------------
-def _gap_world():
-    """Topic 0: hot papers, no talk. Topic 1: talks and few papers. Topic 2: one old talk,
-    papers since. Topic 3: a recent talk only."""
-    rows = [
-        *[(f"arxiv:0{i}", "paper", f"Paper zero {i}", f"2023-0{i + 1}-10", True, 0)
-          for i in range(4)],
-        ("arxiv:0x", "paper", "Cited only by a talk", "2023-05-10", False, 0),
-        *[(f"t1-{i}", "talk", f"Talk one {i}", f"{2018 + i}-03-01", None, 1) for i in range(3)],
-        ("arxiv:10", "paper", "Paper one", "2019-03-01", True, 1),
-        ("t2-0", "talk", "Old talk two", "2017-06-01", None, 2),
-        *[(f"arxiv:2{i}", "paper", f"Paper two {i}", f"202{i}-01-15", True, 2) for i in range(3)],
-        ("t3-0", "talk", "Recent talk three", "2024-02-01", None, 3),
-        ("undated", "paper", "No date", None, True, 3),
-    ]
-    items = pd.DataFrame([r[:5] for r in rows], columns=["id", "kind", "title", "date", "hot"])
-    topics = {t: Topic(id=t, centroid=np.eye(4, dtype=np.float32)[t], label=f"label {t}",
-                       terms=[f"label {t}"]) for t in range(4)}
-    assignments = {r[0]: r[5] for r in rows}
-    for r in rows:
-        topics[r[5]].size += 1
-    return TopicModel(topics=topics, assignments=assignments, threshold=0.5, next_id=4), items
-
-
-def test_uncovered_topics_need_hot_papers_and_few_talks():
-    model, items = _gap_world()
-    gaps = uncovered_topics(model, items)
-    # Topic 0: 4 of the 9 hot papers, no talk: (4/9) / (1/5) = 2.2. Topic 2: 3 papers, one
-    # talk: (3/9) / (2/5) = 0.83, no more read about than heard about in this tiny world.
-    assert [g.topic for g in gaps] == [0]
-    assert gaps[0].score == pytest.approx((4 / 9) / (1 / 5), abs=1e-3)
-    gaps = uncovered_topics(model, items, ratio=0.5)
-    assert [g.topic for g in gaps] == [0, 2]
-    g0 = gaps[0]
-    assert (g0.papers, g0.talks, g0.last_talk) == (4, 0, None)
-    assert "never a talk" in g0.reason and "2023-04-10" in g0.reason
-    assert [p["id"] for p in g0.papers_evidence] == ["arxiv:03", "arxiv:02", "arxiv:01",
-                                                     "arxiv:00"]
-    assert gaps[1].last_talk == {"id": "t2-0", "title": "Old talk two", "date": "2017-06-01"}
-    # Without the hot flag every paper counts: topic 0 then has 5.
-    assert uncovered_topics(model, items.drop(columns="hot"), ratio=0.5)[0].papers == 5
-
-
-def test_stale_topics_are_those_without_a_recent_talk():
-    model, items = _gap_world()
-    gaps = stale_topics(model, items, as_of="2024-06-01")
-    assert [g.topic for g in gaps] == [2, 1]
-    assert gaps[0].days_since_talk == (pd.Timestamp("2024-06-01") - pd.Timestamp("2017-06-01")).days
-    assert [p["id"] for p in gaps[0].papers_evidence] == ["arxiv:22", "arxiv:21", "arxiv:20"]
-    assert gaps[1].last_talk["id"] == "t1-2" and gaps[1].papers_evidence == []
-    # Default "now" is the latest dated item (2024-02-01): topic 1's 2020 talk is 4 years old.
-    assert [g.topic for g in stale_topics(model, items)] == [2, 1]
-    assert stale_topics(model, items, as_of="2021-01-01") == [
-        g for g in stale_topics(model, items, as_of="2021-01-01") if g.topic == 2]
-    kinds = [g.kind for g in find_gaps(model, items, as_of="2024-06-01")]
-    assert kinds == ["uncovered", "stale", "stale"]
-
-
-def test_topic_table_and_over_time_counts():
-    model, items = _gap_world()
-    table = topic_table(model, items).set_index("id")
-    assert table.loc[1, "talks"] == 3 and table.loc[1, "papers"] == 1
-    assert table.loc[2, "first_date"] == "2017-06-01" and table.loc[2, "last_date"] == "2022-01-15"
-    assert table.loc[3, "last_date"] == "2024-02-01"
-    ot = topics_over_time(model, items)
-    assert (ot["year"].min(), ot["year"].max()) == (2017, 2024)
-    get = ot.set_index(["topic", "kind", "year"])["count"]
-    assert get[(0, "paper", 2023)] == 5 and get[(0, "talk", 2023)] == 0
-    assert get[(1, "talk", 2018)] == get[(1, "talk", 2019)] == get[(1, "talk", 2020)] == 1
-    assert get[(3, "paper", 2024)] == 0  # the undated paper is not counted anywhere
-    assert ot["count"].sum() == len(items) - 1
-    assert len(ot) == 4 * 2 * 8
-
-
-def test_figures_draw_the_data():
-    model, items = _gap_world()
-    fig = topics_over_time_figure(topics_over_time(model, items), top_n=2)
-    names = {tr.name for tr in fig.data}
-    assert names == {"0: label 0", "1: label 1"}
-    assert sum(sum(tr.y) for tr in fig.data) == 5 + 1 + 3
-    gaps = find_gaps(model, items, as_of="2024-06-01")
-    gf = gap_figure(gaps)
-    assert list(gf.data[0].x) == [g.papers for g in gaps]
-    assert list(gf.data[1].x) == [g.talks for g in gaps]
-    assert gap_figure([]).layout.title.text == "No gaps found"
-
-
 # -- novelty -----------------------------------------------------------------------------------
 def test_verdict_thresholds():
     assert verdict(0.7, 0.55, 0.35) == "covered"
@@ -413,20 +316,23 @@ def test_cli_topics_gaps_novelty_json(built):
     res = run.invoke(app, ["topics", "--json", "--data-dir", str(built)])
     assert res.exit_code == 0, res.output
     topics = json.loads(res.stdout)
-    assert sum(t["size"] for t in topics) == 7
-    assert set(topics[0]) == {"id", "label", "terms", "size", "talks", "papers", "first_date",
-                              "last_date"}
+    assert sum(t["talks"] for t in topics) >= 5  # every talk in a theme (or Other)
+    assert set(topics[0]) == {"id", "label", "description", "terms", "size", "talks", "papers",
+                              "first_date", "last_date", "last_talk_date"}
     res = run.invoke(app, ["gaps", "--json", "--as-of", "2030-01-01", "--data-dir", str(built)])
     assert res.exit_code == 0, res.output
     gaps = json.loads(res.stdout)
-    assert gaps and {g["kind"] for g in gaps} == {"stale"}  # every topic's last talk < 2022
-    assert all(g["last_talk"]["date"] <= "2021-11-10" for g in gaps)
+    assert gaps and {g["kind"] for g in gaps} == {"stale"}  # every theme's last talk < 2022
+    assert all(g["last_talk"]["date"] <= "2021-11-10" and g["talks_evidence"] for g in gaps)
+    assert all(g["as_of"] == "2030-01-01" for g in gaps)
     text = "Beekeeping with microphones. Detecting a swarming hive from the hum of the bees " \
            "with spectrogram classifiers."
     res = run.invoke(app, ["novelty", text, "--json", "--data-dir", str(built)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["verdict"] == "covered" and out["score"] == pytest.approx(1.0, abs=1e-4)
+    assert out["headline"].startswith("Already covered: “Beekeeping with microphones” at "
+                                      "meetup 2 (2018-03-01)")
     assert out["closest"][0]["id"] == "m2-beekeeping-with-microphones"
     assert [h["score"] for h in out["closest"]] == sorted(
         (h["score"] for h in out["closest"]), reverse=True)
@@ -443,7 +349,7 @@ def test_cli_tables_without_json(built):
 
     run = CliRunner()
     res = run.invoke(app, ["topics", "--data-dir", str(built)])
-    assert res.exit_code == 0 and "Topics" in res.stdout
+    assert res.exit_code == 0 and "Themes" in res.stdout
     res = run.invoke(app, ["novelty", "graph networks for molecules", "--data-dir", str(built)])
     assert res.exit_code == 0 and "verdict:" in res.stdout and "Graph networks" in res.stdout
 

@@ -191,6 +191,8 @@ def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFram
     table = pd.DataFrame(rows, columns=["id", "label", "description", "terms", "size", "talks",
                                         "papers", "first_date", "last_date", "last_talk_date",
                                         "representatives"])
+    for col in ("first_date", "last_date", "last_talk_date"):  # None, not NaN, in JSON
+        table[col] = table[col].astype(object).where(table[col].notna(), None)
     table["_other"] = table["id"] == OTHER
     table = table.sort_values(["_other", "talks", "size"], ascending=[True, False, False],
                               kind="stable")

@@ -209,11 +209,13 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
     """The themes of every indexed item of an opened data dir.
 
     Deterministic from the items, the model and the taxonomy: the same build gives the
-    same assignment, and theme ids come from the taxonomy, so they never move.
+    same assignment, and theme ids come from the taxonomy, so they never move. Titles are
+    the items frame's (a talk's title; a paper's title or the phrase that cites it).
     """
+    from explorer.insights.gaps import item_frame  # gaps builds on this module
+
     ids, _, vectors = ex.vectors()
+    titles = item_frame(ex).set_index("id")["title"].reindex(ids).fillna("").tolist()
     texts = [ex.item_text(i) for i in ids]
-    talks = ex.talks().set_index("id")["title"].to_dict()
-    titles = [talks.get(i) or t.split(". ", 1)[0] for i, t in zip(ids, texts)]
     return assign_themes(ids, titles, texts, vectors, ex.embed, model=ex.model,
                          settings=settings)

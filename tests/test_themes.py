@@ -1,0 +1,326 @@
+"""Themes, gaps with evidence, themes over time and plain-words novelty (hand-made data, a
+fixture archive built with the hashing model, and the real model in a slow test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from explorer.cli import app
+from explorer.domain import Hit
+from explorer.insights.figures import gap_figure, theme_heatmap
+from explorer.insights.gaps import (
+    find_gaps,
+    stale_topics,
+    talks_in,
+    topic_table,
+    topics_over_time,
+    uncovered_topics,
+)
+from explorer.insights.novelty import headline
+from explorer.insights.taxonomy import OTHER, THEMES, Theme, check_taxonomy
+from explorer.insights.themes import (
+    Settings,
+    ThemeAssignment,
+    assign_themes,
+    keyword_pattern,
+    pick,
+    settings_for,
+)
+
+ARCHIVE = Path(__file__).parent / "fixtures" / "themes_archive"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# -- the taxonomy ------------------------------------------------------------------------------
+def test_taxonomy_ids_are_stable_unique_and_described():
+    check_taxonomy()
+    ids = [t.id for t in THEMES]
+    assert len(ids) == len(set(ids)) >= 20
+    for expected in ("theme:speech", "theme:music-audio", "theme:medical", "theme:rl",
+                     "theme:llm", "theme:agents", "theme:search-rag", "theme:security-privacy",
+                     "theme:mlops", "theme:generative-media", "theme:time-series",
+                     "theme:graphs", "theme:neuroscience", "theme:policy-ethics"):
+        assert expected in ids
+    with pytest.raises(ValueError, match="theme:x"):
+        check_taxonomy((Theme("theme:x", "X", "about x"), Theme("theme:x", "Y", "about y")))
+    with pytest.raises(ValueError, match="description"):
+        check_taxonomy((Theme("theme:y", "Y", ""),))
+
+
+def test_judgments_name_real_themes_and_do_not_overlap():
+    tuning = json.loads((FIXTURES / "themes_tuning.json").read_text())["talks"]
+    heldout = json.loads((FIXTURES / "themes_heldout.json").read_text())["talks"]
+    assert len(tuning) >= 50 and len(heldout) >= 50
+    assert not set(tuning) & set(heldout)
+    known = {t.id for t in THEMES}
+    assert all(set(v) <= known and v for v in (*tuning.values(), *heldout.values()))
+
+
+def test_keywords_match_whole_words_and_phrases_only():
+    pat = keyword_pattern(["rag", "gan", "speech", "time series"])
+    assert pat.search("RAG: where are we now?") and pat.search("a GAN for faces")
+    assert not pat.search("storage for organ donors")
+    assert pat.search("Speech, and then music") and pat.search("long time series data")
+    assert not pat.search("time-series-free") and keyword_pattern([]) is None
+
+
+def test_pick_keeps_themes_near_the_best_above_the_threshold():
+    s = Settings(threshold=0.3, margin=0.08, keyword_margin=0.3, max_themes=2)
+    assert pick(np.array([[0.50, 0.45, 0.20]]), s) == [[0, 1]]
+    assert pick(np.array([[0.50, 0.30, 0.20]]), s) == [[0]]
+    # A keyword of the theme in the title widens its margin.
+    assert pick(np.array([[0.50, 0.30, 0.20]]), s, np.array([[0, 1, 0]])) == [[0, 1]]
+    assert pick(np.array([[0.25, 0.20]]), s) == [[]]
+    assert pick(np.array([[0.9, 0.89, 0.88]]), s) == [[0, 1]]  # at most max_themes
+
+
+# -- assignment on hand-made vectors -----------------------------------------------------------
+TOY = (Theme("theme:a", "Apples", "apples"), Theme("theme:b", "Bees", "bees"),
+       Theme("theme:c", "Clouds", "clouds", ("cumulus",)))
+
+
+def _toy_embed(texts):
+    axes = {"Apples": 0, "Bees": 1, "Clouds": 2}
+    out = np.zeros((len(texts), 4), np.float32)
+    for i, t in enumerate(texts):
+        out[i, axes[t.split(":")[0]]] = 1.0
+    return out
+
+
+def test_assign_themes_multi_label_keywords_and_other():
+    vecs = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0.9, 0.1, 0.05, 0.4]],
+                    np.float32)
+    titles = ["an apple talk", "apples and bees", "nothing", "cumulus apples"]
+    a = assign_themes(["i0", "i1", "i2", "i3"], titles, titles, vecs, _toy_embed,
+                      settings=Settings(threshold=0.3, margin=0.08, title_bonus=0.4,
+                                        keyword_margin=0.5), themes=TOY)
+    assert a.labels["i0"] == ["theme:a"]
+    assert sorted(a.labels["i1"]) == ["theme:a", "theme:b"]  # both at cosine 0.71
+    assert a.labels["i2"] == [] and a.themes_of("i2") == [OTHER]
+    assert a.labels["i3"] == ["theme:a", "theme:c"]  # cumulus in the title
+    assert a.members("theme:a") == ["i0", "i1", "i3"] and a.members(OTHER) == ["i2"]
+    assert a.name(OTHER) == "Other (no theme)" and a.name("theme:b") == "Bees"
+    with pytest.raises(ValueError, match="one of each"):
+        assign_themes(["x"], [], [], vecs[:1], _toy_embed, themes=TOY)
+
+
+def test_settings_are_calibrated_per_model():
+    assert settings_for("sentence-transformers/all-MiniLM-L6-v2") == settings_for(
+        "all-MiniLM-L6-v2") == Settings()
+    assert settings_for("hashing-64") != Settings()
+
+
+# -- gaps, counts and figures on a hand-made world ----------------------------------------------
+def _world():
+    """theme:a talks 2017-2019 and one in 2024 (recurs); theme:b talks until 2019 (stops);
+    theme:c hot papers only; theme:d never anything; i-other in no theme."""
+    rows = [
+        ("a1", "talk", "A one", "2017-05-01", 5, None, ["theme:a"]),
+        ("a2", "talk", "A two", "2019-05-01", 9, None, ["theme:a", "theme:b"]),
+        ("a3", "talk", "A three", "2024-01-10", 20, None, ["theme:a"]),
+        ("b1", "talk", "B one", "2018-03-01", 7, None, ["theme:b"]),
+        ("b2", "talk", "B two", "2016-03-01", 2, None, ["theme:b"]),
+        *[(f"p{i}", "paper", f"Paper {i}", f"202{i}-02-01", 10 + i, True, ["theme:c"])
+          for i in range(4)],
+        ("px", "paper", "Cited by a talk", "2021-02-01", 11, False, ["theme:c"]),
+        ("o1", "talk", "Odd one", "2024-01-10", 20, None, []),
+    ]
+    items = pd.DataFrame([r[:6] for r in rows],
+                         columns=["id", "kind", "title", "date", "meetup", "hot"])
+    themes = [Theme(f"theme:{c}", f"Theme {c.upper()}", f"about {c}") for c in "abcd"]
+    a = ThemeAssignment(themes, {r[0]: r[6] for r in rows},
+                        {r[0]: {t: 0.5 for t in r[6]} for r in rows})
+    return a, items
+
+
+def test_a_theme_is_stale_only_without_a_talk_in_the_window():
+    a, items = _world()
+    gaps = stale_topics(a, items)  # as_of: the latest date, 2024-01-10
+    assert [g.topic for g in gaps] == ["theme:b"]  # a recurs in 2024; c, d had no talk
+    g = gaps[0]
+    assert g.as_of == "2024-01-10" and g.window_years == 2.0
+    assert g.last_talk == {"id": "a2", "title": "A two", "date": "2019-05-01", "meetup": "9"}
+    assert [t["id"] for t in g.talks_evidence] == ["a2", "b1", "b2"]
+    assert g.days_since_talk == (pd.Timestamp("2024-01-10") - pd.Timestamp("2019-05-01")).days
+    assert "2019-05-01" in g.reason and "within 2 years" in g.reason
+    assert [p["id"] for p in g.papers_evidence] == []  # c's papers are not b's
+    # Asked as of 2022, a's 2024 talk has not happened yet: a and b are both stale (same
+    # last talk a2, so ordered by id).
+    assert [g.topic for g in stale_topics(a, items, as_of="2022-01-01")] == ["theme:a",
+                                                                             "theme:b"]
+    assert stale_topics(a, items, as_of="2020-01-01") == []
+    with pytest.raises(ValueError, match="not a date"):
+        stale_topics(a, items, as_of="next tuesday")
+
+
+def test_uncovered_lists_its_papers_and_talks():
+    a, items = _world()
+    gaps = uncovered_topics(a, items)
+    assert [g.topic for g in gaps] == ["theme:c"]
+    g = gaps[0]
+    assert (g.papers, g.talks, g.last_talk, g.talks_evidence) == (4, 0, None, [])
+    assert [p["id"] for p in g.papers_evidence] == ["p3", "p2", "p1", "p0"]
+    assert g.papers_evidence[0] == {"id": "p3", "title": "Paper 3", "date": "2023-02-01",
+                                    "meetup": "13"}
+    assert "never a talk" in g.reason
+    assert [x.kind for x in find_gaps(a, items)] == ["uncovered", "stale"]
+
+
+def test_every_theme_gets_a_table_row_and_counts_per_year():
+    a, items = _world()
+    table = topic_table(a, items).set_index("id")
+    assert list(table.index[-1:]) == [OTHER]
+    assert set(table.index) == {"theme:a", "theme:b", "theme:c", "theme:d", OTHER}
+    assert table.loc["theme:a", "talks"] == 3 and table.loc["theme:b", "talks"] == 3
+    assert table.loc["theme:d", "size"] == 0 and table.loc["theme:d", "last_date"] is None
+    assert table.loc["theme:b", "last_talk_date"] == "2019-05-01"
+    ot = topics_over_time(a, items)
+    assert set(ot["topic"]) == {"theme:a", "theme:b", "theme:c", "theme:d", OTHER}
+    get = ot.set_index(["topic", "kind", "year"])["count"]
+    assert get[("theme:a", "talk", 2024)] == 1 and get[("theme:d", "talk", 2020)] == 0
+    assert get[("theme:c", "paper", 2021)] == 2  # p1 and px
+    assert len(ot) == 5 * 2 * (2024 - 2016 + 1)
+    assert list(talks_in(a, items, "theme:b")["id"]) == ["a2", "b1", "b2"]
+    assert list(talks_in(a, items, "theme:a", 2024)["id"]) == ["a3"]
+
+
+def test_heatmap_covers_every_theme_with_one_layer_per_kind():
+    a, items = _world()
+    ot = topics_over_time(a, items)
+    fig = theme_heatmap(ot)
+    assert [tr.name for tr in fig.data] == ["Talks", "Cited papers"]
+    assert [tr.visible for tr in fig.data] == [True, False]
+    talks = fig.data[0]
+    assert list(talks.y) == ["Theme A", "Theme B", "Theme C", "Theme D", "Other (no theme)"]
+    assert list(talks.x) == [str(y) for y in range(2016, 2025)]
+    assert np.asarray(talks.z).sum() == ot[ot["kind"] == "talk"]["count"].sum()
+    assert list(talks.customdata[0][8]) == ["theme:a", 2024] and talks.z[0][8] == 1
+    assert len(fig.layout.updatemenus[0].buttons) == 2
+    field = pd.concat([ot, ot.assign(kind="field", count=1)])  # a further source of counts
+    assert [tr.name for tr in theme_heatmap(field).data] == ["Talks", "Cited papers", "field"]
+    assert "no dated items" in theme_heatmap(ot.iloc[0:0]).layout.title.text
+    gf = gap_figure(find_gaps(a, items))
+    assert list(gf.data[0].x) == [4, 0] and list(gf.data[1].x) == [0, 3]
+
+
+# -- novelty in plain words ---------------------------------------------------------------------
+def _hit(i, score, meetup=33, date="2020-02-26"):
+    return Hit(id=f"t{i}", kind="talk", title=f"Talk {i}", meetup=meetup, date=date,
+               score=score)
+
+
+def test_headline_says_the_verdict_in_words_with_talks_and_dates():
+    hits = [_hit(1, 0.8), _hit(2, 0.6, 40, "2021-05-01"), _hit(3, 0.3)]
+    assert headline("covered", hits, 0.55) == (
+        "Already covered: “Talk 1” at meetup 33 (2020-02-26).")
+    partly = headline("partly", [_hit(1, 0.6), _hit(2, 0.58, 40, "2021-05-01"),
+                                 _hit(3, 0.3)], 0.55)
+    assert partly.startswith("Partly covered by “Talk 1” at meetup 33 (2020-02-26); “Talk 2”")
+    assert "Talk 3" not in partly
+    themes = [{"id": "theme:rl", "name": "Reinforcement learning", "score": 0.5}]
+    assert headline("new", hits, 0.55, themes=themes).startswith("New for this meetup")
+    assert "Reinforcement learning" in headline("new", hits, 0.55, themes=themes)
+    off = headline("new", hits, 0.55, off_topic=True, themes=themes)
+    assert off.startswith("Off-topic for a deep-learning meetup?")
+
+
+# -- a fixture archive: speech stops, RL and graphs recur, protein papers never get a talk ------
+@pytest.fixture(scope="module")
+def themes_build(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("themes")
+    res = CliRunner().invoke(app, ["build", "--source", str(ARCHIVE), "--data-dir", str(d),
+                                   "--model", "hashing", "--offline"])
+    assert res.exit_code == 0, res.output
+    return d
+
+
+def _gaps(d, *extra):
+    res = CliRunner().invoke(app, ["gaps", "--json", "--data-dir", str(d), *extra])
+    assert res.exit_code == 0, res.output
+    return {g["topic"]: g for g in json.loads(res.stdout)}
+
+
+def test_fixture_archive_verdicts_a_stopped_theme_is_stale_a_recurring_one_is_not(themes_build):
+    gaps = _gaps(themes_build)
+    speech = gaps["theme:speech"]
+    assert speech["kind"] == "stale" and speech["as_of"] == "2024-09-18"
+    assert [t["id"] for t in speech["talks_evidence"]] == [
+        "m22-text-to-speech-synthesis-for-many-voices",
+        "m21-speech-recognition-with-recurrent-networks"]
+    assert speech["talks_evidence"][0]["meetup"] == "22"
+    assert speech["talks_evidence"][0]["date"] == "2019-11-06"
+    assert "theme:rl" not in gaps and "theme:graphs" not in gaps
+    science = gaps["theme:science"]
+    assert science["kind"] == "uncovered" and science["talks"] == 0
+    assert len(science["papers_evidence"]) >= 3
+    assert all(p["id"].startswith("arxiv:") and p["date"] for p in science["papers_evidence"])
+    # Back in 2021 graphs had just had a talk (2019-11) but RL too (2020-10): neither stale.
+    early = _gaps(themes_build, "--as-of", "2021-06-01")
+    assert "theme:speech" not in early and "theme:graphs" not in early
+
+
+def test_no_stale_gap_has_a_talk_of_its_theme_in_the_window(themes_build):
+    import explorer
+
+    ex = explorer.open(themes_build)
+    try:
+        themes = ex.theme_assignment()
+        talk_date = ex.talks().set_index("id")["date"].to_dict()
+        for g in ex.gaps():
+            if g.kind != "stale":
+                continue
+            window_start = pd.Timestamp(g.as_of) - pd.Timedelta(days=365.25 * g.window_years)
+            recent = [i for i in themes.members(g.topic) if i in talk_date
+                      and window_start < pd.Timestamp(talk_date[i]) <= pd.Timestamp(g.as_of)]
+            assert recent == [], f"{g.topic} is called stale but has {recent}"
+            assert g.talks_evidence, f"{g.topic} shows no evidence"
+    finally:
+        ex.close()
+
+
+def test_cli_topics_and_novelty_speak_in_themes(themes_build):
+    run = CliRunner()
+    res = run.invoke(app, ["topics", "--json", "--data-dir", str(themes_build)])
+    assert res.exit_code == 0, res.output
+    topics = {t["id"]: t for t in json.loads(res.stdout)}
+    assert set(topics) >= {t.id for t in THEMES}  # every theme, empty ones too
+    assert topics["theme:speech"]["talks"] == 2
+    assert topics["theme:speech"]["last_talk_date"] == "2019-11-06"
+    assert topics["theme:agents"]["label"] == "AI agents & tool use"
+    res = run.invoke(app, ["novelty", "Speech recognition with recurrent networks",
+                           "--json", "--data-dir", str(themes_build)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["verdict"] == "covered" and out["off_topic"] is False
+    assert out["headline"] == ("Already covered: “Speech recognition with recurrent "
+                               "networks” at meetup 21 (2019-03-13).")
+    assert out["themes"][0]["id"] == "theme:speech"
+    res = run.invoke(app, ["gaps", "--data-dir", str(themes_build)])
+    assert res.exit_code == 0 and "Speech" in res.stdout and "2019-11-06" in res.stdout
+
+
+@pytest.mark.slow
+def test_real_model_on_the_fixture_archive(tmp_path):
+    import explorer
+
+    d = tmp_path / "real"
+    res = CliRunner().invoke(app, ["build", "--source", str(ARCHIVE), "--data-dir", str(d),
+                                   "--offline"])
+    assert res.exit_code == 0, res.output
+    ex = explorer.open(d)
+    try:
+        gaps = {g.topic: g for g in ex.gaps()}
+        assert gaps["theme:speech"].kind == "stale"
+        assert "theme:rl" not in gaps and "theme:graphs" not in gaps
+        off = ex.novelty("Quantum knitting patterns for sheep")
+        assert off.off_topic and off.headline.startswith("Off-topic")
+        on = ex.novelty("Graph neural networks for traffic forecasting")
+        assert not on.off_topic and on.themes[0]["id"] == "theme:graphs"
+    finally:
+        ex.close()
