@@ -135,27 +135,22 @@ def load() -> tuple[object, Lookups] | None:
         return None
 
 
-@st.cache_resource(show_spinner="Finding topics…")
-def topic_state(directory: str):
-    """(topic model, items-with-topics frame) of a data dir, computed once per process.
-
-    The app does not write the model back (``save=False``): `explorer topics` owns that.
-    """
-    from explorer.insights import gaps
+@st.cache_resource(show_spinner="Sorting talks into themes…")
+def theme_state(directory: str):
+    """(theme assignment, items frame) of a data dir, computed once per process."""
+    from explorer.insights.gaps import item_frame
 
     ex = open_explorer(directory)
-    model = gaps.topic_model(ex, save=False)
-    return model, gaps.item_frame(ex)
+    return ex.theme_assignment(), item_frame(ex)
 
 
 def topic_labels(directory: str) -> dict[str, str]:
-    """item id -> 'topic label' for the map ({} when topics cannot be computed)."""
+    """item id -> the name of its best theme, for the map ({} when themes are unavailable)."""
     try:
-        model, _ = topic_state(directory)
-    except Exception:  # noqa: BLE001 - the map works without topics
+        themes, _ = theme_state(directory)
+    except Exception:  # noqa: BLE001 - the map works without themes
         return {}
-    labels = {t.id: t.label or f"Topic {t.id}" for t in model.topics.values()}
-    return {item: labels.get(t, "Other") for item, t in model.assignments.items()}
+    return {item: themes.name(themes.themes_of(item)[0]) for item in themes.labels}
 
 
 @st.cache_resource(show_spinner="Projecting the embeddings…")

@@ -1,4 +1,4 @@
-"""The organizer's page: topics over time, gaps worth a talk, and a novelty check for ideas."""
+"""The organizer's page: themes over time, gaps with their evidence, and "is my talk new?"."""
 
 from __future__ import annotations
 
@@ -14,45 +14,105 @@ def page() -> None:
     if loaded is None:
         return
     ex, lk = loaded
-    from explorer.insights import gaps
-
     st.title("Organizer", anchor=False)
-    st.caption("What the meetup has covered, what the community keeps citing but nobody gave "
-               "a talk on, and whether a proposed talk is new.")
+    st.caption("Which themes the meetup covered and when, which ones it has not heard about "
+               "for a while (with the talks that say so), and whether a proposed talk is new.")
     try:
-        model, items = common.topic_state(common.data_dir())
-    except Exception as e:  # noqa: BLE001 - too few items to cluster, etc.
-        st.info(f"Topics are not available for this archive: {escape_md(e)}",
+        themes, items = common.theme_state(common.data_dir())
+    except Exception as e:  # noqa: BLE001 - e.g. an index without items
+        st.info(f"Themes are not available for this archive: {escape_md(e)}",
                 icon=":material/info:")
-        model = None
+        themes = None
     tab_time, tab_gaps, tab_table, tab_new = st.tabs(
-        [":material/timeline: Topics over time", ":material/lightbulb: Gaps",
-         ":material/table: Topics", ":material/new_releases: Is my talk new?"],
+        [":material/grid_on: Themes over time", ":material/lightbulb: Gaps",
+         ":material/table: Themes", ":material/new_releases: Is my talk new?"],
         key="tab", bind="query-params")  # the open tab lives in the URL (?tab=…)
-    if model is not None:
+    if themes is not None:
+        from explorer.insights import gaps
+
         with tab_time:
-            df = gaps.topics_over_time(model, items)
-            st.plotly_chart(gaps.topics_over_time_figure(df), width="stretch")
+            _over_time(themes, items)
         with tab_gaps:
-            found = gaps.find_gaps(model, items)
-            st.plotly_chart(gaps.gap_figure(found), width="stretch")
-            for g in found:
-                with st.container(border=True):
-                    st.markdown(f"**{escape_md(g.label)}** · {g.kind}")
-                    st.caption(escape_md(g.reason))
-                    for p in g.papers_evidence[:3]:
-                        common.item_link(p["id"], "paper", p["title"], bold=False)
+            _gaps(gaps.find_gaps(themes, items, as_of=ex.last_meetup_date()))
         with tab_table:
-            table = gaps.topic_table(model, items)
-            st.dataframe(table.drop(columns=["representatives"]), hide_index=True,
-                         width="stretch")
+            st.caption(f"Taxonomy {themes.version}: each talk and paper belongs to the themes "
+                       "its meaning and title words are closest to (several at most, or none).")
+            table = gaps.topic_table(themes, items)
+            st.dataframe(table[["label", "talks", "papers", "first_date", "last_talk_date",
+                                "description", "id"]], hide_index=True, width="stretch")
     with tab_new:
         _novelty(ex, lk)
 
 
-def _novelty(ex, lk: common.Lookups) -> None:
-    from explorer.insights.novelty import novelty_check
+def _over_time(themes, items) -> None:
+    from explorer.insights.figures import theme_heatmap
+    from explorer.insights.gaps import talks_in, topics_over_time
 
+    counts = topics_over_time(themes, items)
+    event = st.plotly_chart(theme_heatmap(counts), width="stretch", on_select="rerun",
+                            selection_mode="points", key="theme_heatmap")
+    st.caption("Click a cell, or pick a theme and a year below, to list its talks. The "
+               "buttons above the chart switch between talks and cited papers.")
+    talks = counts[counts["kind"] == "talk"]
+    totals = talks.groupby("topic", sort=False)["count"].sum()
+    options = [t for t in totals.index if totals[t] > 0]
+    if not options:
+        return
+    clicked = _clicked_cell(event)
+    names = {f"{themes.name(t)} ({totals[t]} talks)": t for t in options}  # label -> id
+    left, right = st.columns(2)
+    pick = [n for n, t in names.items() if clicked and t == clicked[0]]
+    label = left.selectbox("Talks of the theme", list(names),
+                           index=list(names).index(pick[0]) if pick else 0)
+    theme = names[label]
+    years = sorted({int(y) for y in talks[(talks["topic"] == theme) & (talks["count"] > 0)]
+                    ["year"]}, reverse=True)
+    labels = ["All years", *map(str, years)]
+    year = right.selectbox("Year", labels, index=labels.index(str(clicked[1])) if clicked and
+                           clicked[0] == theme and str(clicked[1]) in labels else 0)
+    chosen = None if year == labels[0] else int(year)
+    for row in talks_in(themes, items, theme, chosen).itertuples():
+        common.item_link(row.id, "talk", f"{row.date or '?'} · meetup {row.meetup} · "
+                                         f"{row.title}", bold=False)
+
+
+def _clicked_cell(event) -> tuple[str, int] | None:
+    """(theme id, year) of a clicked heatmap cell, when the browser reported one."""
+    try:
+        point = event.selection.points[0]
+        theme, year = point["customdata"][:2]
+        return str(theme), int(year)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _gaps(found: list) -> None:
+    from explorer.insights.figures import gap_figure
+
+    if not found:
+        st.info("No gaps: every theme with talks had one within the last two years, and "
+                "no theme is cited far more than it is talked about.", icon=":material/check:")
+    st.plotly_chart(gap_figure(found), width="stretch")
+    for g in found:
+        with st.container(border=True):
+            what = ("no talk for a while" if g.kind == "stale"
+                    else "read about more than talked about")
+            st.markdown(f"**{escape_md(g.label)}** · {what}")
+            st.caption(escape_md(g.reason))
+            if g.talks_evidence:
+                st.markdown("Last talks on this theme:")
+                for t in g.talks_evidence:
+                    common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
+                                                      f"{t['meetup'] or '?'} · {t['title']}",
+                                     bold=False)
+            if g.papers_evidence:
+                st.markdown("Papers cited on this theme:")
+                for p in g.papers_evidence[:3]:
+                    common.item_link(p["id"], "paper", f"{p['date'] or '?'} · {p['title']}",
+                                     bold=False)
+
+
+def _novelty(ex, lk: common.Lookups) -> None:
     with st.form("novelty"):
         text = st.text_area("Proposed title and abstract", max_chars=4000,
                             placeholder="Paste the title and abstract of a talk proposal…")
@@ -60,12 +120,15 @@ def _novelty(ex, lk: common.Lookups) -> None:
     if not submitted or not text.strip():
         return
     try:
-        result = novelty_check(ex, text)
+        result = ex.novelty(text)
     except ValueError as e:
         st.warning(escape_md(e))
         return
-    st.markdown(f"**Verdict: {escape_md(result.verdict)}** (closest cosine "
-                f"{result.score:.2f})")
+    st.markdown(f"**{escape_md(result.headline)}**")
+    near = ", ".join(f"{t['name']}" for t in result.themes[:3])
+    st.caption(escape_md(f"Verdict {result.verdict} (closest talk at cosine "
+                         f"{result.score:.2f}); nearest themes: {near}"))
+    st.markdown("Closest past talks:")
     for h in result.closest:
         common.render_card(common.card_for(h.id, h.kind, lk, score=h.score, title=h.title),
                            show_score=True)

@@ -1,7 +1,7 @@
 """Writes the analysis notebooks (without outputs): ``python notebooks/build_notebooks.py``.
 
 The notebooks use only the public API (``explorer.open`` and the explorer's methods, plus
-the pure figure functions of ``explorer.insights.gaps``) and read the data dir from
+the pure figure functions of ``explorer.insights``) and read the data dir from
 ``$EXPLORER_DATA_DIR``; tests/test_notebooks.py runs them on a fixture build.
 """
 
@@ -25,37 +25,40 @@ ex"""
 
 TOPIC_EVOLUTION = [
     new_markdown_cell(
-        "# Topic evolution across the meetup's history\n\n"
-        "Talks and the arXiv papers they cite are clustered on their embeddings "
-        "(k-means on unit vectors, the number of topics chosen by cosine silhouette) and each "
-        "topic is labelled by its distinctive words (class-based TF-IDF). Topic ids are "
-        "stable: the model is stored in the data dir and new meetups join existing topics.\n\n"
+        "# Themes across the meetup's history\n\n"
+        "Talks and the arXiv papers they cite are sorted into a curated, versioned taxonomy "
+        "of machine-learning themes (speech, music & audio, LLMs, reinforcement learning, "
+        "...). An item belongs to the themes its embedding is closest to, with keywords in "
+        "its title as extra evidence; several themes at most, or none (\"Other\"). Theme "
+        "ids (`theme:speech`) come from the taxonomy, so they never move between builds.\n\n"
         "Set `EXPLORER_DATA_DIR` to a built data dir before running."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.insights.gaps import topics_over_time_figure  # a pure plotly figure
+    new_code_cell("""from explorer.insights import theme_heatmap  # a pure plotly figure
 
-model = ex.topic_model()  # fitted at `explorer build`, kept up to date (ids never renumbered)
-print(f"{len(model.active())} topics over {len(model.assignments)} talks and papers; "
-      f"new items join a topic at cosine >= {model.threshold}")
-pd.Series(model.silhouette, name="silhouette").rename_axis("topics tried").to_frame().T"""),
-    new_markdown_cell("## The topics, largest first"),
+themes = ex.theme_assignment()
+in_none = sum(1 for labels in themes.labels.values() if not labels)
+print(f"taxonomy {themes.version}: {len(themes.themes)} themes over "
+      f"{len(themes.labels)} talks and papers; {in_none} in no theme")"""),
+    new_markdown_cell("## The themes, most talks first"),
     new_code_cell("""table = ex.topics()
-assert table["size"].sum() == len(model.assignments)
-table[["id", "label", "size", "talks", "papers", "first_date", "last_date"]]"""),
-    new_markdown_cell("Each topic's most central items (closest to its centroid):"),
+table[["id", "label", "talks", "papers", "first_date", "last_talk_date"]]"""),
+    new_markdown_cell("Each theme's most typical items (highest scores):"),
     new_code_cell("""titles = {**ex.talks().set_index("id")["title"].to_dict(),
           **{"arxiv:" + p.id: p.title or "arXiv:" + p.id for p in ex.papers().itertuples()}}
-for row in table.itertuples():
+for row in table[table["size"] > 0].itertuples():
     print(f"[{row.id}] {row.label}")
     for item_id in row.representatives:
-        print(f"     - {titles[item_id]}")"""),
-    new_markdown_cell("## Items per topic per year\n\nTalks and cited papers counted apart."),
+        print(f"     - {titles.get(item_id, item_id)}")"""),
+    new_markdown_cell(
+        "## Themes over time at a glance\n\n"
+        "Talks per theme and year; the buttons switch to cited papers (dated by the meetup "
+        "that first cited them). Every theme has a row, so an empty row is a theme never "
+        "covered."),
     new_code_cell("""over_time = ex.topics_over_time()
-over_time.pivot_table(index=["topic", "label"], columns=["kind", "year"], values="count",
+theme_heatmap(over_time)"""),
+    new_code_cell("""over_time.pivot_table(index="label", columns=["kind", "year"], values="count",
                       aggfunc="sum", fill_value=0)"""),
-    new_code_cell("""fig = topics_over_time_figure(over_time, top_n=8)
-fig"""),
-    new_markdown_cell("## Which topic led each year?"),
+    new_markdown_cell("## Which theme led each year?"),
     new_code_cell("""talks_per_year = over_time[over_time["kind"] == "talk"]
 leaders = (talks_per_year[talks_per_year["count"] > 0]
            .sort_values(["year", "count"], ascending=[True, False])
@@ -66,15 +69,16 @@ leaders"""),
 GAP_ANALYSIS = [
     new_markdown_cell(
         "# Gap analysis for the next season\n\n"
-        "Two kinds of gaps: topics the community follows in the hot-topics slots (cited "
-        "papers) but that hardly ever had a talk, and topics without a talk for a long "
-        "time. Then a novelty check for some proposed talks."),
+        "Two kinds of gaps, decided on the same themes the heatmap shows: themes the "
+        "community follows in the hot-topics slots (cited papers) but that hardly ever had "
+        "a talk, and themes with talks once but none within two years of the last meetup. "
+        "Each gap lists the talks and papers it was decided on. Then a novelty check for "
+        "some proposed talks."),
     new_code_cell(OPEN),
-    new_code_cell("""from explorer.insights.gaps import gap_figure  # a pure plotly figure
+    new_code_cell("""from explorer.insights import gap_figure  # a pure plotly figure
 
 gaps = ex.gaps()  # "now" is the last meetup, so the answer does not depend on the day
-last_meetup = ex.meetups()["date"].dropna().max()
-print(f"{len(ex.topics())} topics; the last meetup was on {last_meetup}")"""),
+print(f"{len(ex.topics())} themes; the last meetup was on {ex.last_meetup_date()}")"""),
     new_markdown_cell("## Followed in papers, (almost) never a talk"),
     new_code_cell("""uncovered = [g for g in gaps if g.kind == "uncovered"]
 pd.DataFrame([g.to_dict() for g in uncovered],
@@ -82,17 +86,22 @@ pd.DataFrame([g.to_dict() for g in uncovered],
     new_code_cell("""for g in uncovered:
     print(f"[{g.topic}] {g.label}: {g.reason}")
     for p in g.papers_evidence:
-        print(f"     {p['date']}  {p['id']}  {p['title']}")"""),
-    new_markdown_cell("## Stale topics: no talk for more than two years"),
+        print(f"     paper {p['date']}  {p['id']}  {p['title']}")
+    for t in g.talks_evidence:
+        print(f"     talk  {t['date']}  meetup {t['meetup']}  {t['id']}")"""),
+    new_markdown_cell("## Stale themes: talks once, none in the last two years"),
     new_code_cell("""stale = [g for g in gaps if g.kind == "stale"]
-pd.DataFrame([{**g.to_dict(), "last talk": (g.last_talk or {}).get("title")} for g in stale],
-             columns=["topic", "label", "talks", "days_since_talk", "last talk", "reason"])"""),
+for g in stale:
+    print(f"[{g.topic}] {g.label}: {g.reason}")
+    for t in g.talks_evidence:
+        print(f"     {t['date']}  meetup {t['meetup']}  {t['title']}  ({t['id']})")"""),
     new_code_cell("""gap_figure(uncovered + stale)"""),
     new_markdown_cell(
         "## Does a proposed talk repeat a past one?\n\n"
-        "`covered`: a past talk is about the same subject; `partly`: related talks exist; "
-        "`new`: nothing close. Thresholds are calibrated per model (see "
-        "`explorer.insights.novelty`)."),
+        "The answer in plain words: *Already covered* (a past talk is about the same "
+        "subject), *Partly covered by* (related talks exist), *New for this meetup*, or "
+        "*Off-topic for a deep-learning meetup?* when the proposal is far from every theme. "
+        "Thresholds are calibrated per model (see `explorer.insights.novelty`)."),
     new_code_cell("""talks = ex.talks()
 talks = talks[talks["kind"].isin(["talk", "short talk"])]
 past = talks.iloc[0]
@@ -101,12 +110,12 @@ proposals = [
     "A gentle introduction to gardening with watering cans",  # nothing like it
 ]
 if uncovered:
-    proposals.append("An overview of " + uncovered[0].label)  # a gap topic
+    proposals.append("An overview of " + uncovered[0].label)  # a gap theme
 rows = []
 for text in proposals:
     result = ex.novelty(text, k=3)
-    rows.append({"proposal": text[:60], "verdict": result.verdict, "score": result.score,
-                 "closest talk": result.closest[0].title if result.closest else None})
+    rows.append({"proposal": text[:60], "verdict": result.verdict,
+                 "off-topic": result.off_topic, "in words": result.headline})
 pd.DataFrame(rows)"""),
 ]
 

@@ -370,18 +370,26 @@ def test_map_selectbox_opens_the_item(data):
     assert at.title[0].value == "Diffusion models for image generation"
 
 
-def test_organizer_page_shows_topics_gaps_and_checks_novelty(data):
+def test_organizer_page_shows_themes_gaps_and_checks_novelty(data):
     at = run_app(page="organizer")
     assert_ok(at)
     assert at.title[0].value == "Organizer"
-    assert len(at.get("plotly_chart")) == 2  # topics over time, gaps
+    assert len(at.get("plotly_chart")) == 2  # themes over time, gaps
     assert at.dataframe and {"label", "talks", "papers"} <= set(at.dataframe[0].value.columns)
+    ids = talk_ids()
+    # The heatmap's cell picker lists the talks of a theme, linked to their pages.
+    picker = at.selectbox[0]
+    assert picker.label == "Talks of the theme" and picker.options
+    speech = next(i for i, o in enumerate(picker.options) if o.startswith("Speech"))
+    picker.select_index(speech).run()
+    assert_ok(at)
+    assert f"talk={ids['Speech recognition with deep networks']}" in link_params(at)
     at.text_area[0].input("Diffusion models that generate images by denoising")
     at.button[0].click().run()  # the form's submit button
     assert_ok(at)
-    assert any(m.value.startswith("**Verdict") for m in at.markdown)
-    ids = talk_ids()
-    # Talk links on this page come only from the novelty result (gap evidence is papers).
+    assert any(m.value.startswith("**New for this meetup") or
+               m.value.startswith("**Already covered") or m.value.startswith("**Partly")
+               for m in at.markdown)
     assert f"talk={ids['Diffusion models for image generation']}" in link_params(at)
 
 
