@@ -178,7 +178,41 @@ def main() -> None:
             str(m[c]) if c == "groups" else f"{m[c]:.3f}" for c in cols) + " |")
     other = sum(1 for v in themes.labels.values() if not v)
     print(f"\nitems in no theme ({OTHER}): {other} of {len(ids)}")
+    off_topic_check(ex)
+    gap_check(ex, themes)
     ex.close()
+
+
+def off_topic_check(ex) -> None:
+    """How often the novelty check calls judged proposals off-topic."""
+    data = json.loads((FIXTURES / "novelty_offtopic.json").read_text())
+    print("\n| proposals | off-topic flagged / judged off-topic | on-topic flagged |")
+    print("|---|---|---|")
+    for split in ("tuning", "heldout"):
+        off = [ex.novelty(t).off_topic for t in data[split]["off_topic"]]
+        on = [ex.novelty(t).off_topic for t in data[split]["on_topic"]]
+        print(f"| {split} | {sum(off)} / {len(off)} | {sum(on)} / {len(on)} |")
+
+
+def gap_check(ex, themes) -> None:
+    """Every gap with its evidence, and the stale gaps the timeline contradicts (should be 0)."""
+    import pandas as pd
+
+    talk_date = ex.talks().set_index("id")["date"].to_dict()
+    contradicted = 0
+    print(f"\nGaps as of {ex.last_meetup_date()} (the latest meetup):")
+    for g in ex.gaps():
+        print(f"- {g.kind} · {g.label} ({g.topic}): {g.reason}")
+        for t in g.talks_evidence:
+            print(f"    talk  {t['date']}  meetup {t['meetup']}  {t['id']}")
+        for p in g.papers_evidence[:3]:
+            print(f"    paper {p['date']}  {p['id']}  {p['title'][:60]}")
+        if g.kind == "stale":
+            start = pd.Timestamp(g.as_of) - pd.Timedelta(days=365.25 * g.window_years)
+            contradicted += any(
+                start < pd.Timestamp(talk_date[i]) <= pd.Timestamp(g.as_of)
+                for i in themes.members(g.topic) if talk_date.get(i))
+    print(f"stale gaps with a talk of their theme in the window: {contradicted}")
 
 
 if __name__ == "__main__":

@@ -196,9 +196,11 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     best = float(hits[0].score) if hits else 0.0
     v = verdict(best, covered, partly)
     settings = settings_for(ex.model)
-    themes = closest_themes(ex.embed([text])[0], text, ex.embed, settings)
-    # Off-topic: nothing of the taxonomy near it (cosine, and not one keyword) and no talk.
-    off = (v == NEW and bool(themes) and themes[0]["score"] < settings.off_topic)
+    themes = closest_themes(ex.embed([text])[0], text, ex.embed, settings, k=1000)
+    # Off-topic: no past talk near it and no theme near it in meaning. Keywords do not
+    # count here: "introduction" or "business" in a title says nothing about the subject.
+    off = (v == NEW and bool(themes) and max(t["cosine"] for t in themes) < settings.off_topic)
+    themes = themes[:3]
     return Novelty(verdict=v, score=round(best, 4), closest=hits[:k],
                    thresholds=(covered, partly),
                    headline=headline(v, hits[:k], partly, off, themes), off_topic=off,
