@@ -125,7 +125,9 @@ THEMES: tuple[Theme, ...] = (
     _t("neuroscience", "Neuroscience & cognition",
        "The brain and biological learning: neuroscience, cognition, cognitive strategies and "
        "what deep learning can learn from biological neurons.",
-       "neuroscience, brain, cognitive, cognition, biological, neurons"),
+       # Not "brain" or "cognitive" alone: "Google Brain", "Cognitive Toolkit".
+       "neuroscience, the brain, human brain, brains, cognition, cognitive science, "
+       "cognitive strategies, neural basis, biological neurons, neuronal"),
     _t("policy-ethics", "AI policy, ethics & society",
        "AI and society: regulation and the AI Act, AI strategy, policy, trust, ethics, bias "
        "and fairness, disinformation and fake news.",
