@@ -215,6 +215,15 @@ def test_pages_render_in_the_browser(app_url, browser_page, tmp_path):
     assert _title(page).inner_text() == "Organizer"
     page.wait_for_timeout(1000)
     _shot(page, tmp_path, "organizer")
+    # A click on a heatmap cell (Speech, 2017) lists that cell's talks.
+    page.locator(".js-plotly-plot").first.wait_for()
+    cell = page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+        const fl = gd._fullLayout, tr = gd._fullData[0], bb = gd.getBoundingClientRect();
+        return {x: bb.left + fl._size.l + fl.xaxis.l2p(tr.x.indexOf('2017')),
+                y: bb.top + fl._size.t + fl.yaxis.l2p(tr.y.indexOf('Speech'))}; }""")
+    page.mouse.click(cell["x"], cell["y"])
+    page.get_by_text("2017-09-15 · meetup AI · Speech recognition with deep networks").first \
+        .wait_for(state="visible")
     page.goto(app_url)
     page.get_by_role("button", name="diffusion models").wait_for()
     _shot(page, tmp_path, "home")

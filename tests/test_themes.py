@@ -194,16 +194,24 @@ def test_heatmap_covers_every_theme_with_one_layer_per_kind():
     a, items = _world()
     ot = topics_over_time(a, items)
     fig = theme_heatmap(ot)
-    assert [tr.name for tr in fig.data] == ["Talks", "Cited papers"]
-    assert [tr.visible for tr in fig.data] == [True, False]
-    talks = fig.data[0]
+    maps = [tr for tr in fig.data if tr.type == "heatmap"]
+    assert [tr.name for tr in maps] == ["Talks", "Cited papers"]
+    assert [tr.visible for tr in fig.data] == [True, True, False, False]
+    talks = maps[0]
     assert list(talks.y) == ["Theme A", "Theme B", "Theme C", "Theme D", "Other (no theme)"]
     assert list(talks.x) == [str(y) for y in range(2016, 2025)]
     assert np.asarray(talks.z).sum() == ot[ot["kind"] == "talk"]["count"].sum()
-    assert list(talks.customdata[0][8]) == ["theme:a", 2024] and talks.z[0][8] == 1
+    # Every cell has a clickable marker saying which theme, year and count it stands for.
+    cells = fig.data[1]
+    assert cells.type == "scatter" and len(cells.x) == 5 * 9
+    assert ["theme:a", 2024, 1] in [list(c) for c in cells.customdata]
+    assert fig.layout.clickmode == "event+select"
     assert len(fig.layout.updatemenus[0].buttons) == 2
     field = pd.concat([ot, ot.assign(kind="field", count=1)])  # a further source of counts
-    assert [tr.name for tr in theme_heatmap(field).data] == ["Talks", "Cited papers", "field"]
+    assert [tr.name for tr in theme_heatmap(field).data if tr.type == "heatmap"] == [
+        "Talks", "Cited papers", "field"]
+    buttons = theme_heatmap(field).layout.updatemenus[0].buttons
+    assert list(buttons[2].args[0]["visible"]) == [False] * 4 + [True] * 2
     assert "no dated items" in theme_heatmap(ot.iloc[0:0]).layout.title.text
     gf = gap_figure(find_gaps(a, items))
     assert list(gf.data[0].x) == [4, 0] and list(gf.data[1].x) == [0, 3]

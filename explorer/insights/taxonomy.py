@@ -55,7 +55,7 @@ THEMES: tuple[Theme, ...] = (
     _t("agents", "AI agents & tool use",
        "LLM-based agents: language models that plan, call tools and APIs and act in "
        "software environments; agentic workflows and multi-agent LLM systems.",
-       "agentic, llm agents, ai agents, tool use, function calling, multi-agent"),
+       "agentic, llm agents, ai agents, tool use, function calling"),  # not multi-agent RL
     _t("search-rag", "Search, retrieval & RAG",
        "Finding information: semantic and visual similarity search, retrieval, vector "
        "databases, question answering and retrieval-augmented generation.",
