@@ -201,8 +201,8 @@ class Explorer:
         return item_frame(self)
 
     def topics(self) -> pd.DataFrame:
-        """One row per theme: id ("theme:speech"), label, description, terms, size, talks,
-        papers, first_date, last_date, last_talk_date, representatives."""
+        """One row per theme: id ("theme:speech"), label, terms, size, talks, papers,
+        first_date, last_date, representatives, description, last_talk_date."""
         from explorer.insights.gaps import topic_table
 
         return topic_table(self.theme_assignment(), self._items())

@@ -170,7 +170,10 @@ def test_topics_gaps_and_novelty_from_the_explorer(built):
     ex = explorer.open(built)
     topics = ex.topics()
     assert list(topics.columns[:4]) == ["id", "label", "terms", "size"]
-    assert topics["size"].sum() == len(ex.vectors()[0])  # every item has a topic
+    assert topics["id"].str.startswith("theme:").all()
+    themes = ex.theme_assignment()  # every item has its themes, or none (Other)
+    assert {i for t in topics["id"] for i in themes.members(t)} == set(ex.vectors()[0])
+    assert topics["size"].sum() >= len(ex.vectors()[0])
     assert ex.topic_model().assignments.keys() == set(ex.vectors()[0])
     assert {g.kind for g in ex.gaps(as_of="2040-01-01")} <= {"uncovered", "stale"}
     result = ex.novelty(ex.item_text(BEES))  # a past talk, restated

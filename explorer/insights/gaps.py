@@ -166,9 +166,10 @@ def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFram
     """One row per theme (every theme of the taxonomy, empty ones too), most talks first.
 
     Returns:
-        Columns ``id, label, description, terms, size, talks, papers, first_date,
-        last_date, last_talk_date, representatives`` (dates ISO strings or None; ``terms``
-        are the theme's keywords; ``representatives`` its highest-scoring items).
+        Columns ``id, label, terms, size, talks, papers, first_date, last_date,
+        representatives, description, last_talk_date`` (dates ISO strings or None; ``terms``
+        are the theme's keywords; ``representatives`` its highest-scoring items; an item of
+        two themes counts in both).
     """
     df = items_with_themes(assignment, items)
     by_id = {t.id: t for t in assignment.themes}
@@ -188,9 +189,9 @@ def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFram
             "last_talk_date": talk_dates[-1] if talk_dates else None,
             "representatives": sorted(score, key=lambda i: (-score[i], i))[:3],
         })
-    table = pd.DataFrame(rows, columns=["id", "label", "description", "terms", "size", "talks",
-                                        "papers", "first_date", "last_date", "last_talk_date",
-                                        "representatives"])
+    table = pd.DataFrame(rows, columns=["id", "label", "terms", "size", "talks", "papers",
+                                        "first_date", "last_date", "representatives",
+                                        "description", "last_talk_date"])
     for col in ("first_date", "last_date", "last_talk_date"):  # None, not NaN, in JSON
         table[col] = table[col].astype(object).where(table[col].notna(), None)
     table["_other"] = table["id"] == OTHER
