@@ -332,3 +332,18 @@ def test_real_model_on_the_fixture_archive(tmp_path):
         assert not on.off_topic and on.themes[0]["id"] == "theme:graphs"
     finally:
         ex.close()
+
+
+def test_an_items_themes_do_not_depend_on_the_other_items():
+    # Theme ids come from the taxonomy and each item is scored on its own, so a new meetup
+    # (more items) never moves the themes of the old ones.
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(6, 4)).astype(np.float32)
+    titles = [f"talk {i}" for i in range(6)]
+    ids = [f"t{i}" for i in range(6)]
+    s = Settings(threshold=0.1, margin=0.3)
+    full = assign_themes(ids, titles, titles, vecs, _toy_embed, settings=s, themes=TOY)
+    part = assign_themes(ids[:3], titles[:3], titles[:3], vecs[:3], _toy_embed, settings=s,
+                         themes=TOY)
+    assert {i: full.labels[i] for i in ids[:3]} == part.labels
+    assert any(full.labels.values())  # not trivially empty
