@@ -214,7 +214,13 @@ def test_heatmap_covers_every_theme_with_one_layer_per_kind():
     assert list(buttons[2].args[0]["visible"]) == [False] * 4 + [True] * 2
     assert "no dated items" in theme_heatmap(ot.iloc[0:0]).layout.title.text
     gf = gap_figure(find_gaps(a, items))
-    assert list(gf.data[0].x) == [4, 0] and list(gf.data[1].x) == [0, 3]
+    assert [tr.name for tr in gf.data] == ["talks", "cited papers"]
+    assert list(gf.data[0].x) == ["2019-05-01", "2018-03-01", "2016-03-01"]  # b's last talks
+    assert list(gf.data[1].x) == ["2023-02-01", "2022-02-01", "2021-02-01", "2020-02-01"]
+    assert gf.data[0].hovertext[0] == "2019-05-01 (meetup 9): A two"
+    window = gf.layout.shapes[0]  # the two years before as_of, where b had no talk
+    assert (window.x0, window.x1) == ("2022-01-10", "2024-01-10")
+    assert gap_figure([]).layout.title.text == "No gaps found"
 
 
 # -- novelty in plain words ---------------------------------------------------------------------

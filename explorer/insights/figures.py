@@ -72,26 +72,46 @@ def theme_heatmap(df: pd.DataFrame, title: str = "Themes over time"):
 
 
 def gap_figure(gaps: list):
-    """Horizontal bars per gap: hot-topic papers against talks; the hover says why.
+    """A timeline per gap: its last talks and its papers as dated markers, with the window
+    a stale theme had no talk in shaded, so the verdict can be checked at a glance.
 
     Args:
         gaps: ``Gap`` objects (``explorer.insights.gaps.find_gaps``).
 
     Returns:
-        A plotly ``go.Figure`` (empty with a title saying so when there are no gaps).
+        A plotly ``go.Figure``: one marker trace for talks, one for cited papers (empty with
+        a title saying so when there are no gaps).
     """
+    import html
+
     import plotly.graph_objects as go
 
     if not gaps:
         return go.Figure(layout={"title": "No gaps found"})
     names = [f"{g.kind} · {g.label}" for g in gaps]
-    hover = [g.reason.replace("<", "&lt;") for g in gaps]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=[g.papers for g in gaps], name="cited papers",
-                         orientation="h", hovertext=hover, hoverinfo="text+x"))
-    fig.add_trace(go.Bar(y=names, x=[g.talks for g in gaps], name="talks",
-                         orientation="h", hovertext=hover, hoverinfo="text+x"))
-    fig.update_layout(barmode="group", title="Gaps: talks and cited papers per theme",
-                      yaxis={"autorange": "reversed"}, xaxis_title="items",
-                      height=max(300, 60 * len(gaps) + 120))
+    for kind, key, symbol in (("talks", "talks_evidence", "circle"),
+                              ("cited papers", "papers_evidence", "diamond")):
+        xs, ys, hover = [], [], []
+        for name, g in zip(names, gaps):
+            for e in getattr(g, key):
+                if e.get("date"):
+                    xs.append(e["date"])
+                    ys.append(name)
+                    where = f" (meetup {e['meetup']})" if e.get("meetup") else ""
+                    hover.append(html.escape(f"{e['date']}{where}: {e['title']}"))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=kind, hovertext=hover,
+                                 hoverinfo="text", marker={"symbol": symbol, "size": 11}))
+    stale = [g for g in gaps if g.kind == "stale" and g.as_of and g.window_years]
+    if stale:
+        end = pd.Timestamp(stale[0].as_of)
+        start = end - pd.Timedelta(days=round(365.25 * stale[0].window_years))
+        fig.add_vrect(x0=start.date().isoformat(), x1=end.date().isoformat(),
+                      fillcolor="green", opacity=0.08, line_width=0,
+                      annotation_text=f"last {stale[0].window_years:g} years: no talk on "
+                                      "a stale theme", annotation_position="top left")
+    fig.update_layout(title="Gaps: the last talks and the papers of each theme",
+                      yaxis={"autorange": "reversed", "type": "category",
+                             "categoryarray": names, "categoryorder": "array"},
+                      xaxis={"type": "date"}, height=max(300, 40 * len(gaps) + 160))
     return fig
