@@ -15,7 +15,12 @@ Measures, on the judged talks of each file:
   a predicted group, and the reverse (needs no names, so it is the same for both methods);
 * coherence: mean cosine between items of the same group (averaged over groups with two or
   more items, all items not only the judged), and the cosine silhouette of each item's first
-  group.
+  group. k-means optimises these two, so they favour it by construction.
+
+Then the off-topic flag of the novelty check on invented proposals
+(tests/fixtures/novelty_offtopic.json, tuning and held-out lists), and every gap of the data
+dir with its evidence, counting stale gaps contradicted by the timeline (a talk of the theme
+inside the window; must be 0).
 """
 
 from __future__ import annotations

@@ -218,7 +218,7 @@ def assign(model: TopicModel, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarr
     cents = np.stack([model.topics[i].centroid for i in ids])
     if cents.shape[1] != x.shape[1]:
         raise ValueError(f"vectors have dim {x.shape[1]}, the topic model {cents.shape[1]}: "
-                         "refit the topics (explorer topics --refit)")
+                         "refit the topics (ex.topic_model(refit=True))")
     sims = x @ cents.T
     best = sims.argmax(axis=1)
     score = sims[np.arange(len(x)), best]
