@@ -80,3 +80,73 @@ def import_(
         import dataclasses
 
         _print_json({**dataclasses.asdict(report), "seconds": round(secs, 3), "total": total})
+
+
+@field_app.command("build")
+def build(
+    ray_address: str | None = typer.Option(None, "--ray-address", help="A Ray cluster "
+                                           "(default: $RAY_ADDRESS, else a local Ray)."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Texts per forward pass."),
+    model: str | None = typer.Option(None, "--model", help="Embedding model (default: as "
+                                     "`explorer build`; must match the archive's index)."),
+    num_cpus: int | None = typer.Option(None, "--num-cpus", min=1, help="CPUs of the local "
+                                        "Ray (default: all)."),
+    compressed: bool | None = typer.Option(None, "--compressed/--exact", help="Index kind "
+                                           "(default: compressed from 100k papers on)."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Embed the field papers not embedded yet on Ray, then build the field index."""
+    from embeddings.index import VectorIndexError
+    from explorer.field.embed import RayUnavailable, embed_field
+    from explorer.field.index import build_field_index
+    from explorer.fieldstore import FieldStore
+    from explorer.store import StoreError
+
+    try:
+        fs = FieldStore.open(data_dir, create=False)
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    try:
+        with _bar() as bar:
+            task = bar.add_task("embedding on Ray", total=None)
+            report = embed_field(fs, model, ray_address=ray_address, batch_size=batch_size,
+                                 num_cpus=num_cpus, progress=lambda n: bar.advance(task, n),
+                                 on_start=lambda total: bar.update(task, total=total))
+        err.print(report.summary())
+        with _bar() as bar:
+            task = bar.add_task("indexing", total=None)
+            manifest = build_field_index(fs, report.model, compressed=compressed,
+                                         progress=lambda n: bar.advance(task, n))
+    except (RayUnavailable, VectorIndexError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        fs.close()
+    err.print(f"field index: {manifest['count']} papers, {manifest['kind']} ({report.model})")
+    if as_json:
+        import dataclasses
+
+        _print_json({"embed": {**dataclasses.asdict(report), "rate": report.rate},
+                     "index": manifest})
+
+
+def _bar():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:,.1f} texts/s" if task.speed else "")
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    Rate(), TimeElapsedColumn(), TimeRemainingColumn(), console=err)

@@ -1,0 +1,126 @@
+"""The field's index: exact below `COMPRESS_THRESHOLD` papers, IVF-PQ + exact re-ranking above.
+
+Both answer `search(queries, k) -> (scores, ids)` with the papers' row numbers as ids, like
+`embeddings.index.VectorIndex`. The files are written by `FieldStore.commit_index`:
+content-addressed, the manifest last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import faiss
+import numpy as np
+
+from embeddings.compressed import COMPRESS_THRESHOLD, IVFPQ, CompressedIndex
+from embeddings.index import FLAT, IndexMismatch, IndexMissing, VectorIndex
+from explorer.fieldstore import FieldStore
+
+INDEX_NAME = "field"
+
+
+def _hint() -> str:
+    return "build it with `explorer field build`"
+
+
+def build_field_index(fs: FieldStore, model_id: str, compressed: bool | None = None,
+                      progress: Callable[[int], object] | None = None,
+                      **compress_args) -> dict:
+    """Index every embedded field paper for ``model_id`` and write the files atomically.
+
+    Args:
+        compressed: True forces IVF-PQ, False exact; None: IVF-PQ from COMPRESS_THRESHOLD on.
+        progress: called with the number of vectors copied after each chunk.
+        compress_args: passed to `CompressedIndex.build` (nlist, m, nprobe, refine).
+
+    Returns:
+        The manifest written (kind, count, model, files, ...).
+    """
+    n = int(fs.conn.execute(
+        "SELECT COUNT(*) FROM papers p JOIN vectors v ON v.model=? AND v.text_hash=p.text_hash",
+        (model_id,)).fetchone()[0])
+    if n == 0:
+        raise IndexMissing(f"no field paper has a vector for {model_id}: run "
+                           "`explorer field build` (or import papers first)")
+    digest = hashlib.sha256(model_id.encode())
+    with fs.new_file(".vectors.npy") as vpath, fs.new_file(".rows.npy") as rpath:
+        vecs = rows = None
+        done = 0
+        for ns, block in fs.iter_vectors(model_id):
+            if vecs is None:
+                vecs = np.lib.format.open_memmap(vpath, mode="w+", dtype=np.float32,
+                                                 shape=(n, block.shape[1]))
+                rows = np.empty(n, dtype=np.int64)
+            vecs[done:done + len(ns)] = block
+            rows[done:done + len(ns)] = ns
+            digest.update(ns.tobytes())
+            digest.update(block.tobytes())
+            done += len(ns)
+            if progress:
+                progress(len(ns))
+        vecs.flush()
+        np.save(rpath, rows)
+        use = n >= COMPRESS_THRESHOLD if compressed is None else compressed
+        if use:
+            index = CompressedIndex.build(vecs, rows, **compress_args)
+            params = {"nlist": int(index._index.nlist), "m": int(index._index.pq.M),
+                      "nprobe": index.nprobe, "refine": index.refine}
+        else:
+            index = VectorIndex.build(vecs, rows, approx=False)
+            params = {}
+        data = index.to_bytes()
+        digest.update(data)
+        manifest = {"model": model_id, "dim": int(vecs.shape[1]), "count": n,
+                    "kind": index.kind, "faiss_version": faiss.__version__,
+                    "sha256": hashlib.sha256(data).hexdigest(), **params}
+        del vecs
+        return fs.commit_index(INDEX_NAME, {".faiss": data, ".vectors.npy": vpath,
+                                            ".rows.npy": rpath}, manifest, digest.hexdigest())
+
+
+class FieldIndex:
+    """The field's index opened for search: ids are the papers' row numbers in field.sqlite."""
+
+    def __init__(self, index, manifest: dict):
+        self.index, self.manifest = index, manifest
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    @property
+    def count(self) -> int:
+        return self.index.count
+
+    @classmethod
+    def load(cls, fs: FieldStore, expect_model: str | None = None) -> FieldIndex:
+        """Open the index the manifest names (vectors memory-mapped, never read whole).
+
+        Raises:
+            IndexMissing: no field index was built.
+            IndexMismatch: built with another model, or damaged.
+        """
+        manifest = fs.read_manifest(INDEX_NAME)
+        if manifest is None:
+            raise IndexMissing(f"no field index in {fs.root}: {_hint()}")
+        if expect_model is not None and manifest["model"] != expect_model:
+            raise IndexMismatch(f"the field index was built with {manifest['model']!r}, the "
+                                f"archive's with {expect_model!r}: run `explorer field build "
+                                f"--model {expect_model}`")
+        data = fs.index_file(manifest, ".faiss").read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
+            raise IndexMismatch(f"the field index in {fs.root} is truncated or corrupt; "
+                                f"{_hint()}")
+        if manifest["kind"] == IVFPQ:
+            vectors = np.load(fs.index_file(manifest, ".vectors.npy"), mmap_mode="r")
+            rows = np.load(fs.index_file(manifest, ".rows.npy"))
+            index = CompressedIndex.from_bytes(data, vectors, rows, nprobe=manifest["nprobe"],
+                                               refine=manifest["refine"])
+        else:
+            index = VectorIndex.from_bytes(data)
+            assert index.kind == FLAT
+        return cls(index, manifest)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.index.search(queries, k)
