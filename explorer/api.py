@@ -40,12 +40,14 @@ class Explorer:
     the tables are read once, under a lock.
     """
 
-    def __init__(self, store: Store, engine: SearchEngine):
+    def __init__(self, store: Store, engine: SearchEngine, field_root: os.PathLike | None = None):
         self.store = store
         self.engine = engine
         self._lock = threading.Lock()
         self._tables: dict[str, pd.DataFrame] = {}
         self._themes = None  # the ThemeAssignment, computed on first use
+        self._field_root = field_root
+        self._field = None
 
     @property
     def data_dir(self) -> os.PathLike:
@@ -62,7 +64,7 @@ class Explorer:
 
     # -- search ----------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
-               years=None, meetup=None) -> list[Hit]:
+               years=None, meetup=None, scope: str = "archive") -> list[Hit]:
         """Talks and papers matching a query (see `SearchEngine.search`).
 
         Args:
@@ -72,14 +74,36 @@ class Explorer:
             mode: "hybrid", "dense" or "bm25".
             years: 2019, "2019-2023" or (2019, 2023).
             meetup: a meetup label (57 or "AI").
+            scope: "archive" (talks and cited papers), "field" (arXiv papers imported with
+                `explorer field import`, kind "field") or "all" (both, ranked by cosine:
+                the archive's fused scores are not comparable with the field's).
 
         Returns:
             `Hit`s, best first.
         """
-        return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
+        from explorer.field.search import scoped_search
+
+        return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
+                             meetup=meetup, scope=scope)
+
+    def field(self):
+        """The field's `FieldSearch` (opened on first use, with the archive's encoder).
+
+        Raises:
+            explorer.store.StoreError / embeddings.index.VectorIndexError: no field yet.
+        """
+        from explorer.field.search import FieldSearch
+        from explorer.fieldstore import field_dir
+
+        with self._lock:
+            if self._field is None:
+                root = self._field_root or field_dir(self.store.data_dir)
+                self._field = FieldSearch.open(encoder=self.engine.encoder, root=root)
+            return self._field
 
     def related(self, item_id: str, k: int = 10, kind: str | None = None,
-                same_meetup: bool = False) -> list[Hit]:
+                same_meetup: bool = False, scope: str = "archive", before: str | None = None,
+                after: str | None = None) -> list[Hit]:
         """Talks and papers closest to a talk or paper; talks of its own meetup left out.
 
         Args:
@@ -87,11 +111,18 @@ class Explorer:
             k: most hits.
             kind: "talk", "paper" or None for both.
             same_meetup: keep talks of the item's own meetup.
+            scope: "archive", or "field": the nearest field papers to a talk, a cited paper
+                or a field paper ("arxiv:<id>").
+            before, after: YYYY-MM-DD bounds on a field paper's first submission.
 
         Returns:
             `Hit`s by cosine similarity, never the item itself.
         """
-        return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
+        if scope == "archive":
+            return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
+        from explorer.field.search import scoped_related
+
+        return scoped_related(self, item_id, k=k, scope=scope, before=before, after=after)
 
     def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """Up to n key words two items share, rarest first (why they are related)."""
@@ -234,6 +265,8 @@ class Explorer:
         return novelty_check(self, text, k=k)
 
     def close(self) -> None:
+        if self._field is not None:
+            self._field.close()
         self.store.close()
 
     def __repr__(self) -> str:
@@ -318,4 +351,6 @@ def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
     except BaseException:
         store.close()
         raise
-    return Explorer(store, engine)
+    from explorer.fieldstore import field_dir
+
+    return Explorer(store, engine, field_root=field_dir(data_dir))

@@ -77,8 +77,10 @@ class FieldStore:
         self.conn = conn
 
     @classmethod
-    def open(cls, data_dir: str | os.PathLike | None = None, create: bool = True) -> FieldStore:
-        root = field_dir(data_dir)
+    def open(cls, data_dir: str | os.PathLike | None = None, create: bool = True,
+             root: str | os.PathLike | None = None) -> FieldStore:
+        """The field of a data dir (see `field_dir`), or the one at ``root``."""
+        root = Path(root) if root is not None else field_dir(data_dir)
         db = root / FIELD_DB
         if not db.exists() and not create:
             raise StoreError(f"no field database in {root}: import arXiv's snapshot with "

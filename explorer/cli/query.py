@@ -9,6 +9,20 @@ from rich.console import Console
 
 from explorer.cli.common import AsJson, DataDir, _open_explorer, _print_hits, _print_json, app, err
 
+Scope = typer.Option("archive", "--scope", help="archive (talks, cited papers), field (arXiv "
+                     "papers from `explorer field build`) or all (both, by cosine).")
+
+
+def _fail(e: Exception) -> None:
+    """Exit 2 naming a bad argument, a missing field or field index; re-raise anything else."""
+    from embeddings.index import VectorIndexError
+    from explorer.store import StoreError
+
+    if not isinstance(e, (KeyError, ValueError, StoreError, VectorIndexError)):
+        raise e
+    err.print(f"[red]error:[/red] {e.args[0] if isinstance(e, KeyError) and e.args else e}")
+    raise typer.Exit(2)
+
 
 @app.command()
 def search(
@@ -18,16 +32,17 @@ def search(
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
     years: str | None = typer.Option(None, "--years", help="A year or range: 2019-2023."),
     meetup: str | None = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
+    scope: str = Scope,
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Search talks and papers (hybrid: meaning + keywords)."""
     ex = _open_explorer(data_dir)
     try:
-        hits = ex.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
-    except ValueError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+        hits = ex.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup,
+                         scope=scope)
+    except Exception as e:  # noqa: BLE001 - _fail re-raises what it does not expect
+        _fail(e)
     finally:
         ex.close()
     _print_hits(hits, as_json)
@@ -38,16 +53,17 @@ def related(
     item_id: str = typer.Argument(..., help="A talk id (m57-...) or paper id (arxiv:...)."),
     k: int = typer.Option(10, "--k", min=1, help="Number of hits."),
     kind: str | None = typer.Option(None, "--kind", help="talk or paper (default: both)."),
+    scope: str = typer.Option("archive", "--scope", help="archive, or field: the nearest "
+                              "arXiv papers of the field (`explorer field build`)."),
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Talks and papers closest in meaning to a talk or paper (other meetups' talks)."""
     ex = _open_explorer(data_dir)
     try:
-        hits = ex.related(item_id, k=k, kind=kind)
-    except (KeyError, ValueError) as e:
-        err.print(f"[red]error:[/red] {e.args[0] if e.args else e}")
-        raise typer.Exit(2)
+        hits = ex.related(item_id, k=k, kind=kind, scope=scope)
+    except Exception as e:  # noqa: BLE001 - _fail re-raises what it does not expect
+        _fail(e)
     finally:
         ex.close()
     _print_hits(hits, as_json)

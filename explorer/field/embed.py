@@ -64,6 +64,9 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
     if ray.is_initialized():
         return ray, False
     address = address or os.environ.get("RAY_ADDRESS")
+    if address and not _reachable(address):
+        raise RayUnavailable(f"could not start the Ray cluster at {address}: nothing answers "
+                             "there (is `ray start --head` running, is the port open?)")
     try:
         if address:
             # The workers need our encoder module; the cluster's image needs the packages
@@ -76,10 +79,26 @@ def start_ray(address: str | None = None, num_cpus: int | None = None):
             path = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH")) if p)
             ray.init(num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
                      log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
-    except Exception as e:
+    except Exception as e:  # Ray raises many kinds; all mean "no Ray here"
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise RayUnavailable(f"could not start {where}: {type(e).__name__}: {e}") from e
     return ray, True
+
+
+def _reachable(address: str, timeout: float = 5.0) -> bool:
+    """Whether a TCP connection to host:port opens ("auto" and bare names are left to Ray,
+    which otherwise retries an unreachable address for minutes)."""
+    import socket
+
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return True
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def plan_actors(resources: dict, cpus_per_actor: int | None = None) -> dict:

@@ -1,0 +1,64 @@
+"""`explorer field build` on a local Ray (one start-up, ~10-30 s on 2 cores): embed, rerun, index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from field_fixtures import write_snapshot
+from typer.testing import CliRunner
+
+from explorer.cli import app
+from explorer.field.embed import RayUnavailable, embed_field, plan_actors
+from explorer.field.snapshot import import_snapshot
+from explorer.fieldstore import FieldStore
+
+pytestmark = pytest.mark.ray
+
+
+def test_plan_actors_one_per_gpu_else_cpu_actors():
+    assert plan_actors({"CPU": 16, "GPU": 2}) == {"actors": 2, "num_gpus": 1, "num_cpus": 1,
+                                                  "device": "cuda", "threads": None}
+    assert plan_actors({"CPU": 2})["actors"] == 1 and plan_actors({"CPU": 2})["threads"] == 2
+    assert plan_actors({"CPU": 16})["actors"] == 4
+    assert plan_actors({"CPU": 16}, cpus_per_actor=8)["actors"] == 2
+
+
+def test_field_build_on_local_ray_then_rerun_embeds_nothing(tmp_path):
+    d = tmp_path / "data"
+    fs = FieldStore.open(d)
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json.gz", 300), categories="all")
+    seen = []
+    try:
+        report = embed_field(fs, "hashing-64", batch_size=16, num_cpus=2,
+                             progress=seen.append, round_size=200)
+    except RayUnavailable as e:
+        pytest.fail(f"Ray did not start on this machine (not a bug in the explorer): {e}")
+    assert report.embedded == report.pending_before == 300
+    assert sum(seen) == 300 and len(seen) > 1  # batches came back one by one, in two rounds
+    assert fs.count_pending("hashing-64") == 0
+    # The stored vectors are the encoder's: Ray changed nothing in them.
+    from embeddings.encoder import HashingEncoder
+    from explorer.field.snapshot import field_text
+
+    row = fs.papers_by_n([1])[1]
+    want = HashingEncoder().encode([field_text(row["title"], row["abstract"])])[0]
+    assert (fs.vector_of("hashing-64", row["id"]) == want).all()
+    fs.close()
+    # The command: nothing left to embed, so Ray is not even started; the index is built.
+    res = CliRunner().invoke(app, ["field", "build", "--model", "hashing-64", "--json",
+                                   "--data-dir", str(d)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{"):])
+    assert out["embed"]["embedded"] == 0 and out["index"]["count"] == 300
+    assert "embedded 0" in res.stderr
+
+
+def test_unreachable_cluster_is_a_clear_error(tmp_path):
+    fs = FieldStore.open(tmp_path / "d")
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json", 5), categories="all")
+    fs.close()
+    res = CliRunner().invoke(app, ["field", "build", "--model", "hashing-64", "--ray-address",
+                                   "127.0.0.1:1", "--data-dir", str(tmp_path / "d")])
+    assert res.exit_code == 2
+    assert "could not start the Ray cluster at 127.0.0.1:1" in res.output
