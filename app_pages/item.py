@@ -127,6 +127,9 @@ def talk_page() -> None:
     if talk.get("kind") in (INTRO, CANCELLED):
         return  # not indexed: nothing is "related" to an agenda slot
     _related(ex, tid, "talk", lk, own_meetup=meetup)
+    from app_pages.field_section import from_the_field
+
+    from_the_field(ex, tid, talk.get("date"))
 
 
 def paper_page() -> None:
