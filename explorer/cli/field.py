@@ -150,3 +150,36 @@ def _bar():
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     Rate(), TimeElapsedColumn(), TimeRemainingColumn(), console=err)
+
+
+@field_app.command("harvest")
+def harvest_(
+    from_date: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default: the day "
+                                         "of the last harvest)."),
+    categories: str | None = Categories,
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Add new and updated papers from arXiv's OAI-PMH interface ($EXPLORER_OAI_URL)."""
+    from explorer.field.harvest import HarvestError, harvest, oai_url
+    from explorer.field.snapshot import SnapshotError
+    from explorer.fieldstore import FieldStore
+
+    fs = FieldStore.open(data_dir)
+    try:
+        with err.status(f"harvesting {oai_url()}") as status:
+            report = harvest(fs, from_date, categories,
+                             progress=lambda n: status.update(f"harvesting {oai_url()}: "
+                                                              f"{n} records"))
+    except (HarvestError, SnapshotError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        fs.close()
+    for e in report.errors:
+        err.print(f"  [yellow]malformed[/yellow] {e}")
+    err.print(report.summary().replace("lines read", "records read"))
+    if as_json:
+        import dataclasses
+
+        _print_json(dataclasses.asdict(report))

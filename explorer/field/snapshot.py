@@ -171,33 +171,15 @@ def import_snapshot(fs: FieldStore, path: str | os.PathLike, categories=None,
         report.resumed_at = cp["lines"]
         if cp["done"]:
             state["done"] = True
-    with _open(path) as f, open(path, "rb") as raw_size:
-        raw_size.seek(0, 2)
+    with _open(path) as f:
         if state["offset"]:
             f.seek(state["offset"])  # gzip seeks forward by decompressing: no JSON parsing
         pending: list[tuple] = []
         lineno = state["lines"]
 
         def flush(done: bool) -> None:
-            ids = [r[0] for r in pending]
-            have = fs.updated_of(ids)
-            inserts, updates, seen = [], [], {}
-            for row in pending:  # the last of repeated ids in one batch wins
-                seen[row[0]] = row
-            for pid, row in seen.items():
-                if pid not in have:
-                    inserts.append(row)
-                elif (row[6] or "") > (have[pid] or ""):
-                    updates.append(row)
-                else:
-                    report.unchanged += 1
-            report.unchanged += len(pending) - len(seen)
-            report.added += len(inserts)
-            report.updated += len(updates)
-            state.update(lines=lineno, offset=offset, done=done,
-                         added=state["added"] + len(inserts),
-                         updated=state["updated"] + len(updates))
-            fs.write_batch(inserts, updates, source, state)
+            state.update(lines=lineno, offset=offset, done=done)
+            upsert(fs, pending, report, source, state)
             pending.clear()
             if progress:
                 progress(_compressed_pos(f), lineno)
@@ -227,6 +209,27 @@ def import_snapshot(fs: FieldStore, path: str | os.PathLike, categories=None,
                 flush(False)
         flush(True)
     return report
+
+
+def upsert(fs: FieldStore, rows: list[tuple], report, source: str, state: dict) -> None:
+    """Insert new ids, replace rows whose update date is newer, count the rest unchanged;
+    commit with the source's checkpoint ``state`` in one transaction."""
+    have = fs.updated_of([r[0] for r in rows])
+    inserts, updates, seen = [], [], {}
+    for row in rows:  # the last of repeated ids in one batch wins
+        seen[row[0]] = row
+    for pid, row in seen.items():
+        if pid not in have:
+            inserts.append(row)
+        elif (row[6] or "") > (have[pid] or ""):
+            updates.append(row)
+        else:
+            report.unchanged += 1
+    report.unchanged += len(rows) - len(seen)
+    report.added += len(inserts)
+    report.updated += len(updates)
+    state.update(added=state["added"] + len(inserts), updated=state["updated"] + len(updates))
+    fs.write_batch(inserts, updates, source, state)
 
 
 def _compressed_pos(f) -> int:

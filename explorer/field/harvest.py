@@ -1,0 +1,141 @@
+"""Keep the field current through arXiv's OAI-PMH interface (the `sickle` client).
+
+``ListRecords`` with metadataPrefix ``arXiv``, one OAI set per archive of the wanted
+categories (cs, stat, eess, ...), from a date on; resumption tokens are followed by sickle,
+and a ``503`` with ``Retry-After`` is waited out and retried. Records go through the same
+upsert as the snapshot import. The endpoint is ``$EXPLORER_OAI_URL``, else arXiv's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from datetime import date
+
+from explorer.field.snapshot import ImportReport, parse_categories, to_row, upsert, wanted
+from explorer.fieldstore import FieldStore
+
+OAI_URL = "https://oaipmh.arxiv.org/oai"
+ARXIV_NS = "{http://arxiv.org/OAI/arXiv/}"
+BATCH = 500
+# Archives whose OAI set is the archive name; the other (physics) archives are
+# "physics:<archive>".
+_TOP_SETS = {"cs", "math", "stat", "eess", "econ", "q-bio", "q-fin", "physics"}
+
+
+class HarvestError(Exception):
+    """The OAI server could not be harvested (unreachable, HTTP error, bad XML)."""
+
+
+def oai_url() -> str:
+    return os.environ.get("EXPLORER_OAI_URL") or OAI_URL
+
+
+def oai_sets(keep: frozenset[str] | None) -> list[str | None]:
+    """The OAI sets covering the wanted categories ([None]: everything)."""
+    if keep is None:
+        return [None]
+    archives = sorted({c.split(".")[0] for c in keep})
+    return [a if a in _TOP_SETS else f"physics:{a}" for a in archives]
+
+
+def record_dict(meta) -> dict:
+    """An ``<arXiv>`` metadata element as a snapshot-style record (see snapshot.to_row)."""
+    def text(tag: str) -> str | None:
+        el = meta.find(ARXIV_NS + tag)
+        return el.text if el is not None and el.text is not None else None
+
+    authors = []
+    for a in meta.iter(ARXIV_NS + "author"):
+        parts = [a.findtext(ARXIV_NS + t) for t in ("forenames", "keyname", "suffix")]
+        authors.append(" ".join(p.strip() for p in parts if p and p.strip()))
+    created = text("created")
+    versions = []
+    if created and re.fullmatch(r"\d{4}-\d\d-\d\d", created):
+        d = date.fromisoformat(created)
+        versions = [{"version": "v1", "created": d.strftime("%a, %d %b %Y 00:00:00 GMT")}]
+    return {"id": text("id"), "title": text("title"), "abstract": text("abstract"),
+            "authors": ", ".join(authors), "categories": text("categories"),
+            "comments": text("comments"), "journal-ref": text("journal-ref"),
+            "doi": text("doi"), "license": text("license"), "versions": versions,
+            "update_date": text("updated") or created}
+
+
+def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
+            endpoint: str | None = None, max_retries: int = 5,
+            progress: Callable[[int], object] | None = None) -> ImportReport:
+    """Add and update field papers from OAI-PMH records changed since ``from_date``.
+
+    Args:
+        from_date: YYYY-MM-DD; None: the day of the last harvest of this endpoint and these
+            categories (or everything the server has, the first time).
+        categories: as for `explorer field import`.
+        endpoint: the OAI base URL (default: `oai_url()`).
+        max_retries: 503 answers to wait out (their Retry-After) before giving up.
+        progress: called with the number of records read after each batch.
+
+    Raises:
+        HarvestError: the server failed or answered something that is not OAI-PMH.
+    """
+    from requests import RequestException
+    from sickle import Sickle
+    from sickle.oaiexceptions import NoRecordsMatch, OAIError
+
+    if from_date is not None and not re.fullmatch(r"\d{4}-\d\d-\d\d", from_date):
+        raise HarvestError(f"--from wants YYYY-MM-DD, got {from_date!r}")
+    keep = parse_categories(categories)
+    endpoint = endpoint or oai_url()
+    cats = "all" if keep is None else ",".join(sorted(keep))
+    mark = f"oai_last|{endpoint}|{cats}"
+    from_date = from_date or fs.get_meta(mark)
+    report = ImportReport(endpoint)
+    state = {"lines": 0, "offset": 0, "added": 0, "updated": 0, "malformed": 0, "done": False}
+    source = f"oai|{endpoint}|{cats}|{from_date or ''}"
+    client = Sickle(endpoint, max_retries=max_retries, default_retry_after=10, timeout=60)
+    latest = from_date or ""
+    pending: list[tuple] = []
+    for oai_set in oai_sets(keep):
+        args = {"metadataPrefix": "arXiv", "ignore_deleted": True}
+        if from_date:
+            args["from"] = from_date
+        if oai_set:
+            args["set"] = oai_set
+        try:
+            for rec in client.ListRecords(**args):
+                report.lines += 1
+                latest = max(latest, rec.header.datestamp or "")
+                meta = rec.xml.find(".//" + ARXIV_NS + "arXiv")
+                try:
+                    if meta is None:
+                        raise ValueError("no <arXiv> metadata")
+                    row = to_row(record_dict(meta))
+                except (TypeError, ValueError) as e:
+                    report.malformed += 1
+                    if len(report.errors) < ImportReport.MAX_ERRORS:
+                        report.errors.append(f"{endpoint} record {rec.header.identifier}: {e}")
+                    continue
+                if not wanted(row[4].split(), keep):
+                    report.filtered += 1
+                    continue
+                pending.append(row)
+                if len(pending) >= BATCH:
+                    upsert(fs, pending, report, source, state)
+                    pending.clear()
+                    if progress:
+                        progress(report.lines)
+        except NoRecordsMatch:
+            continue
+        except (RequestException, OAIError) as e:
+            upsert(fs, pending, report, source, state)  # keep what came before the failure
+            raise HarvestError(f"OAI-PMH harvest of {endpoint} failed after {report.lines} "
+                               f"records: {type(e).__name__}: {e}") from e
+        except Exception as e:  # lxml parse errors and the like: not an OAI-PMH answer
+            if type(e).__module__.startswith(("lxml", "xml")):
+                raise HarvestError(f"{endpoint} did not answer OAI-PMH XML ({e})") from e
+            raise
+    state["done"] = True
+    upsert(fs, pending, report, source, state)
+    if latest:
+        fs.set_meta(mark, latest[:10])
+    return report

@@ -1,0 +1,79 @@
+"""A fake arXiv OAI-PMH server on 127.0.0.1 for the harvest tests (invented records)."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/'
+        'OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate><request verb="ListRecords">'
+        'http://127.0.0.1/oai</request>')
+
+
+def arxiv_record(pid: str, title: str | None, cats: str, created: str, updated: str | None = None,
+                 deleted: bool = False) -> str:
+    """One <record> in the arXiv metadata format (title None: a record missing its title)."""
+    status = ' status="deleted"' if deleted else ""
+    header = (f'<header{status}><identifier>oai:arXiv.org:'
+              f'{pid}</identifier><datestamp>{updated or created}</datestamp>'
+              f'<setSpec>cs</setSpec></header>')
+    if deleted:
+        return f"<record>{header}</record>"
+    t = "" if title is None else f"<title>{escape(title)}</title>"
+    up = f"<updated>{updated}</updated>" if updated else ""
+    return (f'<record>{header}<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/">'
+            f'<id>{pid}</id><created>{created}</created>{up}<authors><author><keyname>Example'
+            f'</keyname><forenames>Ada</forenames></author><author><keyname>Sample</keyname>'
+            f'<forenames>Bo</forenames></author></authors>{t}<categories>{cats}</categories>'
+            f'<abstract>  An invented abstract about {escape(title or "nothing")}.\n  Two lines.'
+            f'</abstract></arXiv></metadata></record>')
+
+
+class FakeOAI:
+    """Serves ``pages`` (lists of record XML) linked by resumption tokens; the first
+    ``fail_first`` requests get 503 with Retry-After: 1. ``requests`` logs the queries."""
+
+    def __init__(self, pages: list[list[str]], fail_first: int = 0):
+        self.pages, self.fail_left, self.requests = pages, fail_first, []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):  # quiet
+                pass
+
+            def do_GET(self):
+                q = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                owner.requests.append(q)
+                if owner.fail_left > 0:
+                    owner.fail_left -= 1
+                    self.send_response(503)
+                    self.send_header("Retry-After", "1")
+                    self.end_headers()
+                    return
+                page = int(q["resumptionToken"].removeprefix("tok")) if "resumptionToken" in q \
+                    else 0
+                records = owner.pages[page] if owner.pages else []
+                if not records:
+                    body = (HEAD + '<error code="noRecordsMatch">nothing</error></OAI-PMH>')
+                else:
+                    more = page + 1 < len(owner.pages)
+                    token = (f'<resumptionToken cursor="{page}">tok{page + 1}</resumptionToken>'
+                             if more else '<resumptionToken cursor="0"/>')
+                    body = HEAD + "<ListRecords>" + "".join(records) + token + \
+                        "</ListRecords></OAI-PMH>"
+                data = body.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/oai"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
