@@ -18,7 +18,8 @@ from explorer.field.snapshot import field_text
 from explorer.fieldstore import FieldStore
 
 ROUND = 200_000  # texts per Ray dataset: bounds what sits in the object store at once
-BLOCK = 1024     # texts per input block (the unit Ray hands to an actor)
+BLOCKS_PER_BATCH = 4  # forward passes per input block (the unit Ray hands to an actor and
+# returns: small enough that vectors are stored, and the bar moves, as the work goes)
 _ROOT = Path(__file__).resolve().parents[2]  # the directory holding explorer/ and embeddings/
 
 
@@ -175,11 +176,12 @@ def embed_field(fs: FieldStore, model: str | None = None, ray_address: str | Non
             for r in rows:
                 texts.setdefault(r["text_hash"], field_text(r["title"], r["abstract"]))
             hashes = list(texts)
-            refs = [ray.put(pa.table({"text_hash": hashes[i:i + BLOCK],
-                                      "text": [texts[h] for h in hashes[i:i + BLOCK]]}))
-                    for i in range(0, len(hashes), BLOCK)]
+            block = batch_size * BLOCKS_PER_BATCH
+            refs = [ray.put(pa.table({"text_hash": hashes[i:i + block],
+                                      "text": [texts[h] for h in hashes[i:i + block]]}))
+                    for i in range(0, len(hashes), block)]
             ds = ray.data.from_arrow_refs(refs).map_batches(
-                EncodeBatch, batch_size=batch_size * 4, batch_format="numpy",
+                EncodeBatch, batch_size=block, batch_format="numpy",
                 fn_constructor_kwargs={"model": model_id, "device": plan["device"],
                                        "batch_size": batch_size, "threads": plan["threads"]},
                 compute=ActorPoolStrategy(size=plan["actors"]), num_cpus=plan["num_cpus"],
