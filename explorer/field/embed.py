@@ -38,14 +38,6 @@ class EmbedReport:
     actors: int = 0
     gpus: float = 0.0
     address: str | None = None
-    first_batch_s: float = 0.0  # until the first vectors came back (Ray, actors, model load)
-    first_batch: int = 0
-
-    @property
-    def steady_rate(self) -> float:
-        """Texts/s after the first batch: the pipeline's throughput once warmed up."""
-        rest = self.seconds - self.first_batch_s
-        return (self.embedded - self.first_batch) / rest if rest > 0 else 0.0
 
     @property
     def rate(self) -> float:
@@ -188,9 +180,6 @@ def embed_field(fs: FieldStore, model: str | None = None, ray_address: str | Non
                 num_gpus=plan["num_gpus"])
             for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
                 fs.save_vectors(model_id, [str(h) for h in batch["text_hash"]], batch["vector"])
-                if not report.embedded:
-                    report.first_batch_s = time.perf_counter() - t0
-                    report.first_batch = len(batch["text_hash"])
                 report.embedded += len(batch["text_hash"])
                 if progress:
                     progress(len(batch["text_hash"]))
