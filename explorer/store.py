@@ -6,8 +6,6 @@ Layout under the data dir (``--data-dir``, else ``EXPLORER_DATA_DIR``, else ``da
     index/<name>.faiss     FAISS index, written atomically
     index/<name>.json      its manifest (model, dim, count, corpus fingerprint, ...)
     cache/github/<sha>     README and PDF blobs fetched from GitHub, keyed by git blob sha
-    field/                 the field (arXiv beyond the meetup): its own database and index
-                           files, shared by every build; owned by `explorer.fieldstore`
 """
 
 from __future__ import annotations
