@@ -62,3 +62,22 @@ def test_unreachable_cluster_is_a_clear_error(tmp_path):
                                    "127.0.0.1:1", "--data-dir", str(tmp_path / "d")])
     assert res.exit_code == 2
     assert "could not start the Ray cluster at 127.0.0.1:1" in res.output
+
+
+@pytest.mark.slow
+def test_ray_build_with_the_real_model_stores_what_plain_encode_gives(tmp_path):
+    from embeddings.encoder import Encoder
+    from explorer.field.snapshot import field_text
+
+    fs = FieldStore.open(tmp_path / "d")
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json", 24), categories="all")
+    try:
+        report = embed_field(fs, None, batch_size=8, num_cpus=2)
+    except RayUnavailable as e:
+        pytest.fail(f"Ray did not start on this machine (not a bug in the explorer): {e}")
+    assert report.embedded == 24 and report.model == "all-MiniLM-L6-v2"
+    rows = list(fs.papers_by_n(list(range(1, 25))).values())
+    want = Encoder().encode([field_text(r["title"], r["abstract"]) for r in rows])
+    got = [fs.vector_of("all-MiniLM-L6-v2", r["id"]) for r in rows]
+    assert all(abs(float(g @ w) - 1.0) < 1e-4 for g, w in zip(got, want))
+    fs.close()
