@@ -21,7 +21,7 @@ IVFPQ = "ivfpq"
 # 150 MB at 384-d is fast enough and smaller than a trained quantizer is worth).
 COMPRESS_THRESHOLD = 100_000
 # Tuned with benchmarks/bench_field.py on 100k and 1M clustered 384-d vectors.
-PQ_M = 48          # sub-quantizers: 8 dims each at 384-d, 48 bytes a vector
+PQ_DIMS = 8        # dims per sub-quantizer: 48 bytes a vector at 384-d
 NPROBE = None      # inverted lists scanned per query (None: `default_nprobe(nlist)`)
 REFINE = 16        # candidates re-ranked exactly = REFINE * k
 TRAIN_MAX = 131_072  # vectors the quantizers are trained on (a sample of the field)
@@ -32,6 +32,12 @@ _HEADER = len(_MAGIC) + 32
 def default_nlist(n: int) -> int:
     """Inverted lists for n vectors: about 4 sqrt(n), a power of two, 64..65536."""
     return int(2 ** round(math.log2(min(max(4 * math.sqrt(max(n, 1)), 64), 65536))))
+
+
+def default_m(dim: int) -> int:
+    """PQ sub-quantizers for a dimension: one per PQ_DIMS dims (48 at 384-d), else the
+    largest divisor of dim that gives at least PQ_DIMS dims each."""
+    return next(m for m in range(max(1, dim // PQ_DIMS), 0, -1) if dim % m == 0)
 
 
 def default_nprobe(nlist: int) -> int:
@@ -67,7 +73,7 @@ class CompressedIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, ids: np.ndarray, nlist: int | None = None,
-              m: int = PQ_M, train_max: int = TRAIN_MAX, nprobe: int | None = NPROBE,
+              m: int | None = None, train_max: int = TRAIN_MAX, nprobe: int | None = NPROBE,
               refine: int = REFINE, chunk: int = 100_000, seed: int = 0) -> CompressedIndex:
         """Train on a sample, then add every vector in chunks (a memmap stays on disk).
 
@@ -75,7 +81,7 @@ class CompressedIndex:
             vectors: float32 (n, dim) unit vectors; n must be >= 256 (the PQ codebooks).
             ids: n int64 ids, strictly ascending.
             nlist: inverted lists (default `default_nlist(n)`, capped at n // 39).
-            m: PQ sub-quantizers (must divide dim).
+            m: PQ sub-quantizers (must divide dim; default: `default_m(dim)`).
         """
         n, dim = vectors.shape
         ids = np.ascontiguousarray(ids, dtype=np.int64)
@@ -85,6 +91,7 @@ class CompressedIndex:
             raise ValueError("ids must be strictly ascending")
         if n < 256:
             raise ValueError(f"a compressed index needs >= 256 vectors, got {n}")
+        m = m or default_m(dim)
         if dim % m:
             raise ValueError(f"PQ m={m} must divide the dimension {dim}")
         nlist = nlist or default_nlist(n)

@@ -118,7 +118,8 @@ def build(
         with _bar() as bar:
             task = bar.add_task("indexing", total=None)
             manifest = build_field_index(fs, report.model, compressed=compressed,
-                                         progress=lambda n: bar.advance(task, n))
+                                         progress=lambda n: bar.advance(task, n),
+                                         on_start=lambda n: bar.update(task, total=n))
     except (RayUnavailable, VectorIndexError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)

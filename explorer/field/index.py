@@ -26,12 +26,14 @@ def _hint() -> str:
 
 def build_field_index(fs: FieldStore, model_id: str, compressed: bool | None = None,
                       progress: Callable[[int], object] | None = None,
+                      on_start: Callable[[int], object] | None = None,
                       **compress_args) -> dict:
     """Index every embedded field paper for ``model_id`` and write the files atomically.
 
     Args:
         compressed: True forces IVF-PQ, False exact; None: IVF-PQ from COMPRESS_THRESHOLD on.
         progress: called with the number of vectors copied after each chunk.
+        on_start: called with the number of vectors to index (a bar's total).
         compress_args: passed to `CompressedIndex.build` (nlist, m, nprobe, refine).
 
     Returns:
@@ -43,6 +45,8 @@ def build_field_index(fs: FieldStore, model_id: str, compressed: bool | None = N
     if n == 0:
         raise IndexMissing(f"no field paper has a vector for {model_id}: run "
                            "`explorer field build` (or import papers first)")
+    if on_start:
+        on_start(n)
     digest = hashlib.sha256(model_id.encode())
     with fs.new_file(".vectors.npy") as vpath, fs.new_file(".rows.npy") as rpath:
         vecs = rows = None
