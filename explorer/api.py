@@ -351,6 +351,4 @@ def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
     except BaseException:
         store.close()
         raise
-    from explorer.fieldstore import field_dir
-
-    return Explorer(store, engine, field_root=field_dir(data_dir))
+    return Explorer(store, engine)
