@@ -40,14 +40,12 @@ class Explorer:
     the tables are read once, under a lock.
     """
 
-    def __init__(self, store: Store, engine: SearchEngine, field_root: os.PathLike | None = None):
+    def __init__(self, store: Store, engine: SearchEngine):
         self.store = store
         self.engine = engine
         self._lock = threading.Lock()
         self._tables: dict[str, pd.DataFrame] = {}
         self._themes = None  # the ThemeAssignment, computed on first use
-        self._field_root = field_root
-        self._field = None
 
     @property
     def data_dir(self) -> os.PathLike:
@@ -81,10 +79,12 @@ class Explorer:
         Returns:
             `Hit`s, best first.
         """
-        from explorer.field.search import scoped_search
+        if scope != "archive":
+            from explorer.field.search import scoped_search
 
-        return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
-                             meetup=meetup, scope=scope)
+            return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
+                                 meetup=meetup, scope=scope)
+        return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
 
     def field(self):
         """The field's `FieldSearch` (opened on first use, with the archive's encoder).
@@ -95,10 +95,10 @@ class Explorer:
         from explorer.field.search import FieldSearch
         from explorer.fieldstore import field_dir
 
-        with self._lock:
-            if self._field is None:
-                root = self._field_root or field_dir(self.store.data_dir)
-                self._field = FieldSearch.open(encoder=self.engine.encoder, root=root)
+        with self._lock:  # opened once, on first use (set here, not in __init__)
+            if getattr(self, "_field", None) is None:
+                self._field = FieldSearch.open(encoder=self.engine.encoder,
+                                               root=field_dir(self.store.data_dir))
             return self._field
 
     def related(self, item_id: str, k: int = 10, kind: str | None = None,
@@ -118,11 +118,11 @@ class Explorer:
         Returns:
             `Hit`s by cosine similarity, never the item itself.
         """
-        if scope == "archive":
-            return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
-        from explorer.field.search import scoped_related
+        if scope != "archive":
+            from explorer.field.search import scoped_related
 
-        return scoped_related(self, item_id, k=k, scope=scope, before=before, after=after)
+            return scoped_related(self, item_id, k=k, scope=scope, before=before, after=after)
+        return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
 
     def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """Up to n key words two items share, rarest first (why they are related)."""
@@ -265,7 +265,7 @@ class Explorer:
         return novelty_check(self, text, k=k)
 
     def close(self) -> None:
-        if self._field is not None:
+        if getattr(self, "_field", None) is not None:
             self._field.close()
         self.store.close()
 
