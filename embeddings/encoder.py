@@ -94,6 +94,10 @@ def _hub_offline() -> Iterator[None]:
                 os.environ[k] = v
 
 
+class ModelUnavailable(RuntimeError):
+    """The model cannot be loaded from local files."""
+
+
 class Encoder:
     """A sentence-transformers model, loaded lazily and once per process.
 
@@ -108,8 +112,12 @@ class Encoder:
         (1, 384)
     """
 
-    def __init__(self, model: str | None = None, device: str | None = None):
+    def __init__(self, model: str | None = None, device: str | None = None,
+                 local_only: bool = False):
         name = model or os.environ.get("EXPLORER_MODEL") or DEFAULT_MODEL
+        # A model named by a data dir (its index manifest) rather than by the user is
+        # loaded from local files only: an edited manifest must not reach out to a hub.
+        self.local_only = local_only
         self._bundled = name.lower() in _DEFAULT_ALIASES
         # model_id keys the vector cache and the index manifest, so it must not depend
         # on where the package is installed.
@@ -124,9 +132,15 @@ class Encoder:
         if key not in _MODELS:
             from sentence_transformers import SentenceTransformer
 
-            if self._bundled or os.path.isdir(self._source):
+            if self._bundled or os.path.isdir(self._source) or self.local_only:
                 with _hub_offline():
-                    _MODELS[key] = SentenceTransformer(self._source, device=self.device)
+                    try:
+                        _MODELS[key] = SentenceTransformer(self._source, device=self.device)
+                    except (OSError, ValueError) as e:
+                        raise ModelUnavailable(
+                            f"model {self._source!r} (named by the index) is not available "
+                            f"locally ({type(e).__name__}); pass --model NAME to use another "
+                            "model, or rebuild with `explorer build --model NAME`") from e
             else:
                 _MODELS[key] = SentenceTransformer(self._source, device=self.device)
         return _MODELS[key]
@@ -213,13 +227,15 @@ class HashingEncoder:
         return f"HashingEncoder(dim={self._dim})"
 
 
-def get_encoder(model: str | None = None, device: str | None = None) -> Encoder | HashingEncoder:
-    """`HashingEncoder()` when model is "hashing" or "hashing-<dim>", else `Encoder(model, device)`."""
+def get_encoder(model: str | None = None, device: str | None = None,
+                local_only: bool = False) -> Encoder | HashingEncoder:
+    """`HashingEncoder()` when model is "hashing" or "hashing-<dim>", else
+    `Encoder(model, device, local_only)`."""
     name = model or os.environ.get("EXPLORER_MODEL") or ""
     m = re.fullmatch(r"hashing(?:-(\d+))?", name)
     if m:
         return HashingEncoder(int(m.group(1) or 64))
-    return Encoder(model, device)
+    return Encoder(model, device, local_only)
 
 
 class EmbedResult(NamedTuple):
@@ -253,9 +269,8 @@ def embed_with_cache(encoder: TextEncoder, texts: Sequence[str], store: Store | 
     dim = encoder.dim
     found: dict[str, np.ndarray] = {}
     if store is not None and unique:
-        cached = store.cached_vectors(encoder.model_id, list(unique))
-        # A vector of the wrong length (a model swapped under the same id) is re-embedded.
-        found = {h: v for h, v in cached.items() if v.shape == (dim,)}
+        # Vectors are checked on read (length, norm, NaN): a bad one is embedded again.
+        found = store.cached_vectors(encoder.model_id, list(unique), dim=dim)
     missing = [h for h in unique if h not in found]
     if missing:
         new = encoder.encode([unique[h] for h in missing], batch_size=batch_size,

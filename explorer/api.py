@@ -10,15 +10,18 @@ Example:
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from embeddings.index import IndexMismatch, IndexMissing
 from explorer.domain import CANCELLED, INTRO, Hit
+from explorer.generations import hint
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
-from explorer.store import Store
+from explorer.store import Store, StoreError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -345,10 +348,34 @@ def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
         embeddings.index.IndexMissing / IndexMismatch: no index, another model, or a
             corpus changed since the build; the message names the rebuild command.
     """
-    store = Store.open(data_dir, create=False)
+    # A build may switch generations (and prune an old one) while this opens: read the
+    # pointer again and retry when the generation opened is no longer the current one.
+    for attempt in range(3):
+        store = Store.open(data_dir, create=False)
+        try:
+            engine = SearchEngine.load(store, model=model, fusion=fusion)
+        except sqlite3.DatabaseError as e:
+            store.close()
+            if attempt < 2 and _moved_on(store):
+                continue
+            raise StoreError(f"the database of {store.data_dir} is damaged ({e}); "
+                             + hint(store.data_dir)) from e
+        except (StoreError, IndexMismatch, IndexMissing):
+            store.close()
+            if attempt < 2 and _moved_on(store):
+                continue
+            raise
+        except BaseException:
+            store.close()
+            raise
+        return Explorer(store, engine)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _moved_on(store: Store) -> bool:
+    """Whether the data dir's current generation is no longer the one ``store`` read."""
     try:
-        engine = SearchEngine.load(store, model=model, fusion=fusion)
-    except BaseException:
-        store.close()
-        raise
-    return Explorer(store, engine)
+        return (store.generation is not None
+                and Store.current_generation(store.data_dir) != store.generation)
+    except StoreError:
+        return False

@@ -1,33 +1,36 @@
-"""The data dir: every file path and every write of the project goes through this module.
+"""One generation of the data dir: its SQLite database and index files (the rest: generations.py).
 
-Layout under the data dir (``--data-dir``, else ``EXPLORER_DATA_DIR``, else ``data/``)::
+Layout of a generation (``generations/<name>/`` under the data dir, see explorer.generations)::
 
     explorer.sqlite        meetups, talks, arXiv refs, papers, vector cache (schema: user_version)
     index/<name>.faiss     FAISS index, written atomically
     index/<name>.json      its manifest (model, dim, count, corpus fingerprint, ...)
-    cache/github/<sha>     README and PDF blobs fetched from GitHub, keyed by git blob sha
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from explorer import generations as gens
 from explorer.domain import ArxivRef, Corpus, Meetup, Paper, ParseWarning, Talk
+from explorer.generations import DB_NAME, StoreError, atomic_write_bytes
+
+__all__ = ["DB_NAME", "NOT_FOUND", "PENDING", "RESOLVED", "SCHEMA_VERSION", "BlobCache", "Store",
+           "StoreError", "atomic_write_bytes", "default_data_dir", "github_cache"]
 
 SCHEMA_VERSION = 2
 # Additive migrations: version -> statements that bring a database from it to the next.
 _MIGRATIONS = {
     1: ["ALTER TABLE talks ADD COLUMN bio TEXT NOT NULL DEFAULT ''"],  # speaker bios (v2)
 }
-DB_NAME = "explorer.sqlite"
 
 _SCHEMA = """
 CREATE TABLE meetups (
@@ -63,28 +66,9 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 RESOLVED, NOT_FOUND, PENDING = "resolved", "not_found", "pending"
 
 
-class StoreError(Exception):
-    """The data dir cannot be used as it is (wrong schema, corrupt file...)."""
-
-
 def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     """``data_dir`` if given, else ``$EXPLORER_DATA_DIR``, else ``data/``."""
     return Path(data_dir or os.environ.get("EXPLORER_DATA_DIR") or "data")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class BlobCache:
@@ -105,6 +89,11 @@ class BlobCache:
         atomic_write_bytes(self._path(key), data)
 
 
+def github_cache(data_dir: str | os.PathLike | None = None) -> BlobCache:
+    """The data dir's cache of GitHub downloads (by git blob sha)."""
+    return BlobCache(default_data_dir(data_dir) / "cache" / "github")
+
+
 class Store:
     """The SQLite database and index files of one data dir.
 
@@ -114,46 +103,104 @@ class Store:
         >>> [t.title for t in store.talks()]
     """
 
-    def __init__(self, data_dir: Path, conn: sqlite3.Connection):
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, conn: sqlite3.Connection, path: Path | None = None,
+                 generation: str | None = None, readonly: bool = False):
+        self.data_dir = data_dir  # the data dir (messages, shared caches)
+        self.path = path or data_dir  # the directory of this generation's files
+        self.generation = generation  # its name; None for the old layout
+        self.readonly = readonly
         self.conn = conn
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: str | os.PathLike | None = None, create: bool = True) -> Store:
+    def open(cls, data_dir: str | os.PathLike | None = None, create: bool = True,
+             readonly: bool | None = None) -> Store:
+        """The current generation of a data dir (or one generation's directory).
+
+        Args:
+            data_dir: the data dir (default: ``$EXPLORER_DATA_DIR``, else ``data/``), or a
+                ``generations/<name>`` directory.
+            create: make an empty database (old layout, at the top) when there is none.
+            readonly: open read-only (SQLite ``mode=ro``: nothing is ever written);
+                default: ``not create``.
+
+        Raises:
+            StoreError: no database, an empty or damaged one, or another schema version.
+        """
         d = default_data_dir(data_dir)
-        db = d / DB_NAME
-        if not db.exists() and not create:
-            raise StoreError(
-                f"no database in {d}: build one with `explorer build --source DIR|github "
-                f"--data-dir {d}`"
-            )
-        d.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(db, check_same_thread=False)
+        readonly = (not create) if readonly is None else readonly
+        found = gens.resolve(d)
+        if found is None:
+            if not create:
+                raise StoreError(
+                    f"no database in {d}: build one with `explorer build --source DIR|github "
+                    f"--data-dir {d}`"
+                )
+            found = (d, d, None)
+        root, path, name = found
+        return cls.open_at(root, path, name, readonly=readonly, create=create)
+
+    @classmethod
+    def open_at(cls, root: Path, path: Path, generation: str | None, readonly: bool,
+                create: bool = False) -> Store:
+        """The database in ``path`` (a generation's directory, or the old layout's top)."""
+        db = path / DB_NAME
+        where = f"generation {generation}" if generation else str(db)
+        if readonly:
+            if not db.is_file():
+                raise StoreError(f"{where} of {root} has no database; {gens.hint(root)}")
+            conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True,
+                                   check_same_thread=False)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(db, check_same_thread=False, timeout=30)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
         try:
+            conn.execute("PRAGMA foreign_keys = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{db} is not a readable SQLite database ({e}); remove it and "
-                             "run `explorer build` again") from e
+            conn.close()
+            raise StoreError(f"{db} is not a readable SQLite database ({e}); "
+                             + gens.hint(root)) from e
+        if version == 0 and (readonly or not create):
+            conn.close()
+            raise StoreError(f"{db} is empty (no tables): it was never built or was "
+                             f"truncated; {gens.hint(root)}")
         if version == 0:
             with conn:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             version = SCHEMA_VERSION
-        while version in _MIGRATIONS and version < SCHEMA_VERSION:
+        # A read-only store reads an older schema as it is (every migration only adds);
+        # a writable one brings it up to date.
+        while version in _MIGRATIONS and version < SCHEMA_VERSION and not readonly:
             with conn:
                 for statement in _MIGRATIONS[version]:
                     conn.execute(statement)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION and not (readonly and version in _MIGRATIONS):
+            conn.close()
             raise StoreError(
                 f"{db} has schema version {version}, this explorer needs {SCHEMA_VERSION}; "
                 "remove it and run `explorer build` again"
             )
-        return cls(d, conn)
+        return cls(root, conn, path, generation, readonly)
+
+    @staticmethod
+    def current_generation(data_dir: str | os.PathLike | None = None) -> str | None:
+        """The name of the data dir's current generation (cheap: reads one small file);
+        None for a data dir without generations. A reader compares it to ``store.generation``
+        to notice a newer build."""
+        return gens.current_name(default_data_dir(data_dir))
+
+    def copy_to(self, path: Path) -> Store:
+        """A writable copy of this database in ``path`` (papers, topics and caches carry over)."""
+        path.mkdir(parents=True, exist_ok=True)
+        dst = sqlite3.connect(path / DB_NAME, check_same_thread=False, timeout=30)
+        self.conn.backup(dst)
+        dst.close()
+        return Store.open_at(self.data_dir, path, path.name, readonly=False)
 
     def close(self) -> None:
         self.conn.close()
@@ -209,6 +256,14 @@ class Store:
         ).fetchall()
         return [_talk(r) for r in rows]
 
+    def talk_count(self) -> int:
+        """Number of talk slots (raises StoreError when the database is damaged)."""
+        try:
+            return self.conn.execute("SELECT count(*) FROM talks").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path / DB_NAME} is damaged ({e}); "
+                             + gens.hint(self.data_dir)) from e
+
     def talk_records(self) -> list[dict]:
         """Every talk as the `explorer talks --json` object (meetup = number or short key)."""
         meetups = {m.key: m for m in self.meetups()}
@@ -256,8 +311,13 @@ class Store:
         return [_paper(r) for r in rows]
 
     # -- vector cache ----------------------------------------------------------------------
-    def cached_vectors(self, model: str, text_hashes: list[str]) -> dict[str, np.ndarray]:
-        """The stored float32 vectors for those hashes (missing ones are absent)."""
+    def cached_vectors(self, model: str, text_hashes: list[str],
+                       dim: int | None = None) -> dict[str, np.ndarray]:
+        """The stored float32 vectors for those hashes; missing and bad ones are absent.
+
+        Every vector is checked on read (finite, unit norm, ``dim`` long when given): a
+        damaged one is left out, so the caller embeds its text again and a build heals it.
+        """
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(text_hashes), 500):
             chunk = text_hashes[i:i + 500]
@@ -266,10 +326,21 @@ class Store:
                 f"SELECT text_hash, vector FROM vectors WHERE model=? AND text_hash IN ({q})",
                 [model, *chunk],
             ):
-                out[h] = np.frombuffer(blob, dtype=np.float32)
+                if len(blob) % 4:
+                    continue
+                v = np.frombuffer(blob, dtype=np.float32)
+                if dim is not None and v.shape != (dim,):
+                    continue
+                norm = float(np.linalg.norm(v)) if v.size else 0.0
+                if not math.isfinite(norm) or abs(norm - 1.0) > 1e-3:
+                    continue
+                out[h] = v
         return out
 
     def save_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Cache vectors (skipped on a read-only store: reading never writes)."""
+        if self.readonly:
+            return
         with self.conn:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
@@ -283,15 +354,18 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only; meta {key!r} not written")
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
 
     # -- files beside the database -----------------------------------------------------------
     def github_cache(self) -> BlobCache:
-        return BlobCache(self.data_dir / "cache" / "github")
+        """GitHub downloads, shared by every generation (content-addressed, checked on read)."""
+        return github_cache(self.data_dir)
 
     def index_paths(self, name: str) -> tuple[Path, Path]:
-        d = self.data_dir / "index"
+        d = self.path / "index"
         return d / f"{name}.faiss", d / f"{name}.json"
 
     def write_index(self, name: str, index_bytes: bytes, manifest: dict) -> None:
@@ -310,13 +384,13 @@ class Store:
         try:
             manifest = json.loads(mpath.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise StoreError(f"{mpath} is corrupt ({e}); rebuild with `explorer build`") from e
+            raise StoreError(f"{mpath} is corrupt ({e}); {gens.hint(self.data_dir)}") from e
         data = ipath.read_bytes()
         if manifest.get("index_bytes") not in (None, len(data)):
             raise StoreError(
                 f"{ipath} is truncated or does not match its manifest "
                 f"({len(data)} bytes, manifest says {manifest.get('index_bytes')}); "
-                f"rebuild with `explorer build --data-dir {self.data_dir}`"
+                + gens.hint(self.data_dir)
             )
         return data, manifest
 

@@ -8,12 +8,51 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Semantic explorer of meetup talks and the arXiv papers they cite.")
 err = Console(stderr=True)
 
-DataDir = typer.Option(None, "--data-dir", help="Data dir (default: $EXPLORER_DATA_DIR or data/).")
+
+class _Guarded(TyperGroup):
+    """Every command: a damaged data dir or an unusable model ends in a message, exit 2."""
+
+    def invoke(self, ctx):
+        import sqlite3
+
+        from embeddings.encoder import ModelUnavailable
+        from embeddings.index import VectorIndexError
+        from explorer.generations import StoreError, hint
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as e:
+            data_dir = _data_dir_of(ctx)
+            err.print(f"[red]error:[/red] the database in {data_dir} is damaged ({e}); "
+                      f"{hint(data_dir)}")
+        except (StoreError, VectorIndexError, ModelUnavailable) as e:
+            err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+
+
+_seen: dict[str, object] = {}  # the --data-dir of the running command, for error messages
+
+
+def _remember(value):
+    _seen["data_dir"] = value
+    return value
+
+
+def _data_dir_of(ctx) -> str:
+    from explorer.store import default_data_dir
+
+    return str(default_data_dir(_seen.get("data_dir")))
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Guarded,
+                  help="Semantic explorer of meetup talks and the arXiv papers they cite.")
+
+DataDir = typer.Option(None, "--data-dir", callback=_remember,
+                       help="Data dir (default: $EXPLORER_DATA_DIR or data/).")
 AsJson = typer.Option(False, "--json", help="Print JSON.")
 
 

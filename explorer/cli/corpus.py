@@ -8,26 +8,10 @@ import typer
 from rich.console import Console
 
 from explorer.cli.common import AsJson, DataDir, _open_store, _print_json, _progress, app, err
+from explorer.cli.datadir import AllowShrink, Wait, parse_source, writing
 
 
-def _ingest(source: str, data_dir: Path | None):
-    """Parse the archive and replace the stored corpus in one transaction."""
-    from explorer.ingest.archive import ArchiveUnavailable, open_archive
-    from explorer.ingest.parser import parse_archive
-    from explorer.store import Store
-
-    store = Store.open(data_dir)
-    try:
-        archive = open_archive(source, store.github_cache())
-        files = archive.files()
-    except ArchiveUnavailable as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
-    with _progress() as bar:
-        task = bar.add_task("parsing archive", total=len(files))
-        corpus = parse_archive(archive, progress=lambda *_: bar.advance(task))
-    # Parse everything before touching the database: a failure above leaves it as it was.
-    store.replace_corpus(corpus)
+def _report(corpus) -> None:
     kinds: dict[str, int] = {}
     for t in corpus.talks:
         kinds[t.kind] = kinds.get(t.kind, 0) + 1
@@ -42,16 +26,23 @@ def _ingest(source: str, data_dir: Path | None):
         err.print(f"  [yellow]warning[/yellow] {w}")
     if len(corpus.warnings) > 20:
         err.print(f"  ... and {len(corpus.warnings) - 20} more (`explorer warnings`)")
-    return store
 
 
 @app.command()
 def ingest(
     source: str = typer.Option(..., "--source", help="Archive directory, or 'github'."),
+    allow_shrink: bool = AllowShrink,
+    wait: float = Wait,
     data_dir: Path | None = DataDir,
 ):
-    """Parse meetups, talks and arXiv references from an archive into the database."""
-    _ingest(source, data_dir).close()
+    """Parse meetups, talks and arXiv references from an archive into a new generation
+    (`explorer build` also embeds and indexes them for search)."""
+    with writing(data_dir, "ingest", wait) as w:
+        corpus = parse_source(source, w, allow_shrink)
+        # Parsed and checked before anything is written: a failure leaves the data as it was.
+        w.begin().replace_corpus(corpus)
+        _report(corpus)
+        w.commit({"source": source})
 
 
 @app.command()
@@ -121,39 +112,47 @@ def build(
                                         "(default $EXPLORER_MODEL or all-MiniLM-L6-v2)."),
     device: str | None = typer.Option(None, "--device", help="cuda, mps or cpu (default: auto)."),
     offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
+    allow_shrink: bool = AllowShrink,
+    wait: float = Wait,
 ):
-    """Ingest, fetch arXiv metadata, embed and index: everything the app and search need."""
+    """Ingest, fetch arXiv metadata, embed, index and find topics in a new generation, then
+    make it current in one step (a failure or a kill leaves the current one as it was)."""
     from embeddings.encoder import get_encoder
+    from explorer.api import Explorer
     from explorer.papers import fetch_papers, ids_to_fetch
-    from explorer.search import build_index
+    from explorer.search import SearchEngine, build_index
 
-    store = _ingest(source, data_dir)
-    with _progress() as bar:
-        task = bar.add_task("arXiv metadata",
-                            total=0 if offline else len(ids_to_fetch(store, False)))
-        report = fetch_papers(store, offline=offline,
-                              progress=lambda n=1: bar.advance(task, n))
-    for w in report.warnings:
-        err.print(f"  [yellow]warning[/yellow] {w}")
-    err.print(f"papers: {report.summary()}")
-    encoder = get_encoder(model, device=device)
-    with _progress() as bar:
-        task = bar.add_task(f"embedding ({encoder.model_id})", total=None)
-        result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n),
-                             on_start=lambda total: bar.update(task, total=total))
-    err.print(f"index: {result.summary()}")
-    store.close()
-    # Themes are assigned here, so a failure shows at build time rather than in the app.
-    from explorer.api import open as open_explorer
-
-    ex = open_explorer(data_dir)
-    with err.status("assigning themes"):
-        themes = ex.theme_assignment()
-    ex.close()
+    with writing(data_dir, "build", wait) as w:
+        corpus = parse_source(source, w, allow_shrink)
+        store = w.begin()
+        store.replace_corpus(corpus)
+        _report(corpus)
+        with _progress() as bar:
+            task = bar.add_task("arXiv metadata",
+                                total=0 if offline else len(ids_to_fetch(store, False)))
+            report = fetch_papers(store, offline=offline,
+                                  progress=lambda n=1: bar.advance(task, n))
+        for warning in report.warnings:
+            err.print(f"  [yellow]warning[/yellow] {warning}")
+        err.print(f"papers: {report.summary()}")
+        encoder = get_encoder(model, device=device)
+        with _progress() as bar:
+            task = bar.add_task(f"embedding ({encoder.model_id})", total=None)
+            result = build_index(store, encoder, progress=lambda n=1: bar.advance(task, n),
+                                 on_start=lambda total: bar.update(task, total=total))
+        err.print(f"index: {result.summary()}")
+        # Themes are assigned here, so a failure shows at build time (and keeps the current
+        # generation) rather than in the app.
+        ex = Explorer(store, SearchEngine.load(store, encoder=encoder))
+        with err.status("assigning themes"):
+            themes = ex.theme_assignment()
+        name = w.commit({"source": source, "model": encoder.model_id,
+                         "items": result.items})
     used = {t for ts in themes.labels.values() for t in ts}
     other = sum(1 for ts in themes.labels.values() if not ts)
     err.print(f"themes: {len(used)} of {len(themes.themes)} in use (taxonomy "
-              f"{themes.version}), {other} items in no theme  data dir: {ex.data_dir}")
+              f"{themes.version}), {other} items in no theme  data dir: {w.data_dir}  "
+              f"generation: {name}")
 
 
 @app.command()
@@ -161,22 +160,28 @@ def papers(
     refresh: bool = typer.Option(False, "--refresh", help="Ask arXiv again for every id."),
     offline: bool = typer.Option(False, "--offline", help="Do not contact arXiv."),
     as_json: bool = AsJson,
+    wait: float = Wait,
     data_dir: Path | None = DataDir,
 ):
-    """Fetch arXiv metadata for the cited papers (cached, resumable) and list them."""
+    """Fetch arXiv metadata for the cited papers (cached, resumable) and list them; the
+    result is a new generation (`explorer build` re-indexes the papers for search)."""
     from explorer.papers import fetch_papers, ids_to_fetch, papers_records
-    store = _open_store(data_dir)
-    with _progress() as bar:
-        task = bar.add_task("arXiv metadata", total=0 if offline else
-                            len(ids_to_fetch(store, refresh)))
-        report = fetch_papers(store, refresh=refresh, offline=offline,
-                              progress=lambda n=1: bar.advance(task, n))
-    for w in report.warnings:
-        err.print(f"  [yellow]warning[/yellow] {w}")
-    err.print(f"papers: {report.summary()}")
+
+    _open_store(data_dir).close()  # no data yet: say how to build it
+    with writing(data_dir, "papers", wait) as w:
+        store = w.begin()
+        with _progress() as bar:
+            task = bar.add_task("arXiv metadata", total=0 if offline else
+                                len(ids_to_fetch(store, refresh)))
+            report = fetch_papers(store, refresh=refresh, offline=offline,
+                                  progress=lambda n=1: bar.advance(task, n))
+        for warning in report.warnings:
+            err.print(f"  [yellow]warning[/yellow] {warning}")
+        err.print(f"papers: {report.summary()}")
+        records = papers_records(store)
+        w.commit({"refresh": refresh})
     if as_json:
-        _print_json(papers_records(store))
-    store.close()
+        _print_json(records)
 
 
 @app.command()

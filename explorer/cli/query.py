@@ -95,11 +95,24 @@ def topics(
     Console().print(out)
 
 
+def _iso_date(value: str | None) -> str | None:
+    """A YYYY-MM-DD date, else a usage error."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 @app.command()
 def gaps(
     as_json: bool = AsJson,
-    as_of: str | None = typer.Option(None, "--as-of", help="Date 'now' is measured from "
-                                        "(default: the last meetup)."),
+    as_of: str | None = typer.Option(None, "--as-of", callback=_iso_date,
+                                     help="Date 'now' is measured from, YYYY-MM-DD "
+                                     "(default: the last meetup)."),
     data_dir: Path | None = DataDir,
 ):
     """Themes for the next season: followed in hot-topic papers but without talks, or stale."""

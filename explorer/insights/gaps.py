@@ -122,7 +122,7 @@ def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> To
         return saved
     else:
         model = update_topics(saved, ids, texts, vectors, embed_terms=ex.embed)
-    if save:
+    if save and not getattr(ex.store, "readonly", False):  # reading commands never write
         save_model(ex.store, model)
     return model
 

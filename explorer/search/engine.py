@@ -166,9 +166,10 @@ class SearchEngine:
         if items_fingerprint(items) != manifest.get("fingerprint"):
             raise IndexMismatch(f"the talks or papers in {store.data_dir} changed after the "
                                 f"index was built; {hint}")
-        encoder = encoder or get_encoder(built)
+        # The manifest's model is loaded from local files only, unless the caller named it.
+        encoder = encoder or get_encoder(built, local_only=model is None)
         hashes = [text_hash(it.text) for it in items]
-        cached = store.cached_vectors(built, hashes)
+        cached = store.cached_vectors(built, hashes, dim=index.dim)
         if all(h in cached for h in hashes):  # the usual case: no model load to open
             vectors = np.stack([cached[h] for h in hashes]) if items else \
                 np.zeros((0, index.dim), np.float32)

@@ -1,0 +1,110 @@
+"""The data dir's generations: the writer lock and guarded source for writing commands; rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from explorer.cli.common import AsJson, DataDir, _print_json, _progress, app, err
+
+Wait = typer.Option(0.0, "--wait", min=0.0, help="Seconds to wait for another build or "
+                    "papers run on the same data dir (default: stop at once, naming it).")
+AllowShrink = typer.Option(False, "--allow-shrink", help="Accept a source without the root "
+                           "talks table or with fewer than 90% of the current talks.")
+BUSY = 3  # exit status when another writer holds the data dir
+
+
+@contextmanager
+def writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
+    """The data dir's `Writer`, or exit 3 naming the process that holds it."""
+    from explorer.datadir import Writer
+    from explorer.generations import WriterBusy
+
+    try:
+        writer = Writer(data_dir, what, wait).__enter__()
+    except WriterBusy as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(BUSY) from None
+    try:
+        if writer.previous_error:
+            err.print(f"[yellow]warning[/yellow] the current data cannot be read "
+                      f"({writer.previous_error}); building a new generation from scratch")
+        yield writer
+    finally:  # without a commit the new generation is removed, the current one stays
+        writer.__exit__(None, None, None)
+
+
+def parse_source(source: str, writer, allow_shrink: bool):
+    """Read and parse the archive, then check it against the current generation.
+
+    Exits 2 with the reason when the source cannot be read, lost files, or would lose talks.
+    """
+    from explorer.ingest.archive import ArchiveUnavailable, open_archive
+    from explorer.ingest.guard import SourceRefused, check_source
+    from explorer.ingest.parser import parse_archive
+    from explorer.store import github_cache
+
+    try:
+        archive = open_archive(source, github_cache(writer.data_dir))
+        files = archive.files()
+    except ArchiveUnavailable as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    with _progress() as bar:
+        task = bar.add_task("parsing archive", total=len(files))
+        corpus = parse_archive(archive, progress=lambda *_: bar.advance(task))
+    try:
+        notes = check_source(corpus, archive, writer.previous_talks(), allow_shrink)
+    except SourceRefused as e:
+        err.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(2) from None
+    for note in notes:
+        err.print(f"  [yellow]accepted with --allow-shrink[/yellow] {note}")
+    return corpus
+
+
+@app.command()
+def rollback(
+    to: str | None = typer.Option(None, "--to", help="Generation name (default: the one "
+                                  "before the current)."),
+    wait: float = Wait,
+    data_dir: Path | None = DataDir,
+):
+    """Make the previous build current again (see `explorer generations`)."""
+    from explorer.datadir import rollback as do_rollback
+    from explorer.generations import StoreError, WriterBusy
+
+    try:
+        before, after = do_rollback(data_dir, to, wait)
+    except WriterBusy as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(BUSY) from None
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    err.print(f"current generation: [bold]{after}[/bold] (was {before or 'none'})")
+
+
+@app.command()
+def generations(
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """List the data dir's builds (generations), the current one marked."""
+    from explorer.datadir import list_generations
+
+    found = list_generations(data_dir)
+    if as_json:
+        _print_json(found)
+        return
+    from rich.table import Table
+
+    table = Table("", "generation", "created", "what", "talks")
+    for g in found:
+        table.add_row("*" if g["current"] else "", g["name"], g.get("created", ""),
+                      g.get("what", g.get("adopted", "")), str(g.get("talks", "")))
+    Console().print(table)

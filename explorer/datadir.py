@@ -1,0 +1,114 @@
+"""One writer at a time: a new generation built beside the current one, made current when whole.
+
+Example:
+    >>> with Writer("data", "papers") as w:        # takes the data dir's writer lock
+    ...     store = w.begin()                      # a copy of the current generation
+    ...     fetch_papers(store)
+    ...     w.commit({"what": "papers"})           # the one atomic step readers can see
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from explorer import generations as gens
+from explorer.generations import StoreError, WriterLock
+from explorer.store import Store, default_data_dir
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+
+class Writer:
+    """The writer lock, the current generation (read-only) and the one being built.
+
+    Leaving the ``with`` block without `commit` (an error, a refused source, Ctrl-C)
+    removes the new generation: the current one stays as it was.
+
+    Args:
+        data_dir: the data dir (default as `Store.open`).
+        what: the command, shown to a second writer ("build", "papers", ...).
+        wait: seconds to wait for a running writer (0: fail at once with `WriterBusy`).
+    """
+
+    def __init__(self, data_dir: str | os.PathLike | None, what: str, wait: float = 0.0):
+        self.data_dir = default_data_dir(data_dir)
+        self.what = what
+        self.lock = WriterLock(self.data_dir, what, wait)
+        self.previous: Store | None = None
+        self.previous_error: str | None = None  # why the current generation cannot be read
+        self.store: Store | None = None
+        self._path: Path | None = None
+
+    def __enter__(self) -> Self:
+        self.lock.__enter__()
+        try:
+            gens.adopt_old_layout(self.data_dir)
+            try:
+                self.previous = Store.open(self.data_dir, create=False)
+                self.previous.talk_count()
+            except StoreError as e:
+                self._close_previous()
+                if gens.resolve(self.data_dir) is not None:
+                    self.previous_error = str(e)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def _close_previous(self) -> None:
+        if self.previous is not None:
+            self.previous.close()
+            self.previous = None
+
+    def previous_talks(self) -> int | None:
+        """Talk slots in the current generation (None: there is none, or it is unreadable)."""
+        return self.previous.talk_count() if self.previous is not None else None
+
+    def begin(self) -> Store:
+        """A writable store on a new generation: a copy of the current one (papers, topics
+        and cached vectors carry over) or, without one, an empty database."""
+        self._path = gens.begin(self.data_dir)
+        if self.previous is not None:
+            self.store = self.previous.copy_to(self._path)
+        else:
+            self.store = Store.open_at(self.data_dir, self._path, self._path.name,
+                                       readonly=False, create=True)
+        return self.store
+
+    def commit(self, info: dict | None = None) -> str:
+        """Make the new generation current (and prune old ones); returns its name."""
+        if self.store is None or self._path is None:
+            raise RuntimeError("commit() without begin()")
+        info = {"what": self.what, "talks": self.store.talk_count(), **(info or {})}
+        self.store.close()
+        self.store = None
+        name = gens.commit(self.data_dir, self._path, info)
+        self._path = None
+        return name
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.store is not None:
+                self.store.close()
+            if self._path is not None:  # not committed: it never became current
+                shutil.rmtree(self._path, ignore_errors=True)
+            self._close_previous()
+        finally:
+            self.lock.__exit__(*exc)
+
+
+def rollback(data_dir: str | os.PathLike | None = None, to: str | None = None,
+             wait: float = 0.0) -> tuple[str, str]:
+    """Make the previous (or a named) complete generation current; (from, to) names."""
+    d = default_data_dir(data_dir)
+    with WriterLock(d, "rollback", wait):
+        return gens.rollback(d, to)
+
+
+def list_generations(data_dir: str | os.PathLike | None = None) -> list[dict]:
+    """Every complete generation of a data dir, oldest first (see `generations.generations`)."""
+    return gens.generations(default_data_dir(data_dir))
