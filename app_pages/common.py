@@ -26,7 +26,8 @@ from app_pages.views import (
     project_2d,
     talk_card,
 )
-from explorer.store import default_data_dir
+from explorer import generations
+from explorer.store import StoreError, default_data_dir
 
 # The pages, registered by app.py on every run so that pages can link to each other.
 PAGES: dict[str, object] = {}
@@ -36,11 +37,18 @@ SUGGESTED_QUERIES = ("transformers", "reinforcement learning", "graph neural net
 
 
 def data_dir() -> str:
-    """The data dir the app serves: $EXPLORER_DATA_DIR, else data/ (absolute, as cache key)."""
-    return str(default_data_dir().resolve())
+    """What the app serves, as the cache key of everything read from it: the current
+    generation's directory ($EXPLORER_DATA_DIR, else data/, absolute, for a data dir without
+    generations). Read on every rerun: after a build, the next rerun opens the new one."""
+    root = default_data_dir().resolve()
+    try:
+        found = generations.resolve(root)
+    except StoreError:
+        return str(root)
+    return str(found[1]) if found and found[2] else str(root)
 
 
-@st.cache_resource(show_spinner="Loading the model, index and corpus…")
+@st.cache_resource(show_spinner="Loading the model, index and corpus…", max_entries=2)
 def open_explorer(directory: str):
     """The explorer of a data dir, opened once per process and shared by all sessions.
 
@@ -79,7 +87,7 @@ class Lookups:
             None)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def lookups(directory: str) -> Lookups:
     """Talk, paper and meetup rows and the arXiv citations of a data dir."""
     ex = open_explorer(directory)
@@ -127,7 +135,8 @@ def load() -> tuple[object, Lookups] | None:
             st.error(f"**The data in `{directory}` cannot be used.**",
                      icon=":material/error:")
         st.markdown("Build one from a local copy of the archive or from GitHub, then reload:")
-        st.code(f"explorer build --source DIR|github --data-dir {directory}", language="bash")
+        root = default_data_dir().resolve()
+        st.code(f"explorer build --source DIR|github --data-dir {root}", language="bash")
         st.caption("The app reads its data dir from `EXPLORER_DATA_DIR` (default `data/`).")
         if not missing:
             with st.expander("Details"):
@@ -135,7 +144,7 @@ def load() -> tuple[object, Lookups] | None:
         return None
 
 
-@st.cache_resource(show_spinner="Sorting talks into themes…")
+@st.cache_resource(show_spinner="Sorting talks into themes…", max_entries=2)
 def theme_state(directory: str):
     """(theme assignment, items frame) of a data dir, computed once per process."""
     from explorer.insights.gaps import item_frame
@@ -153,7 +162,7 @@ def topic_labels(directory: str) -> dict[str, str]:
     return {item: themes.name(themes.themes_of(item)[0]) for item in themes.labels}
 
 
-@st.cache_resource(show_spinner="Projecting the embeddings…")
+@st.cache_resource(show_spinner="Projecting the embeddings…", max_entries=2)
 def projection(directory: str) -> tuple[list[str], list[str], np.ndarray]:
     """(item ids, kinds, 2-D coordinates) of every indexed item, computed once per data dir."""
     ex = open_explorer(directory)

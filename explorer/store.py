@@ -95,13 +95,8 @@ def github_cache(data_dir: str | os.PathLike | None = None) -> BlobCache:
 
 
 class Store:
-    """The SQLite database and index files of one data dir.
-
-    Example:
-        >>> store = Store.open("/tmp/x")       # creates the dir and schema if needed
-        >>> store.replace_corpus(corpus)        # one transaction: all or nothing
-        >>> [t.title for t in store.talks()]
-    """
+    """The SQLite database and index files of one generation (``store.replace_corpus(c)``
+    is one transaction: all or nothing; ``Store.open(d, create=False)`` is read-only)."""
 
     def __init__(self, data_dir: Path, conn: sqlite3.Connection, path: Path | None = None,
                  generation: str | None = None, readonly: bool = False):
@@ -290,6 +285,12 @@ class Store:
     def paper_status(self) -> dict[str, str]:
         """arXiv id -> resolved | not_found | pending, for every paper row."""
         return dict(self.conn.execute("SELECT id, status FROM papers").fetchall())
+
+    def not_found_before(self, days: float) -> set[str]:
+        """Ids answered `not_found` more than ``days`` days ago."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT id FROM papers WHERE status=? AND (fetched_at IS NULL OR fetched_at < "
+            "datetime('now', ?))", (NOT_FOUND, f"-{float(days)} days"))}
 
     def save_papers(self, papers: Iterable[Paper], status: dict[str, str] | None = None) -> None:
         """Upsert papers in one transaction; ``status`` overrides the status of some ids

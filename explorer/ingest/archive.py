@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Protocol
 
+from explorer import fetch
 from explorer.store import BlobCache
 
 REPO = "vdlm/meetups"
 DEFAULT_REF = "main"
 TIMEOUT_S = 10.0
+_TOKEN_HINT = ("GitHub limits unauthenticated use to 60 API calls an hour: set GITHUB_TOKEN "
+               "(a token without scopes will do)")
 
 
 class ArchiveUnavailable(Exception):
@@ -51,6 +52,8 @@ class LocalArchive:
         if not self.root.is_dir():
             raise ArchiveUnavailable(f"{self.root} is not a directory")
         self.name = str(self.root)
+        self.notes: list[str] = []  # non-fatal oddities (a file name that is not UTF-8...)
+        self.failed: dict[str, str] = {}  # wanted files that could not be read -> why
 
     def files(self) -> list[str]:
         """Archive-relative POSIX paths of README.md files and PDFs, sorted."""
@@ -59,9 +62,15 @@ class LocalArchive:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for f in filenames:
                 rel = (Path(dirpath) / f).relative_to(self.root).as_posix()
+                try:
+                    rel.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = rel.encode("utf-8", "backslashreplace").decode()
+                    self.notes.append(f"{shown}: file name is not UTF-8; skipped")
+                    continue
                 if wanted(rel):
                     out.append(rel)
-        return sorted(out)
+        return sorted(set(out))
 
     def read(self, path: str) -> bytes:
         p = (self.root / path).resolve()
@@ -70,6 +79,7 @@ class LocalArchive:
         try:
             return p.read_bytes()
         except OSError as e:
+            self.failed[path] = e.strerror or str(e)
             raise BlobUnavailable(f"{path}: {e.strerror or e}") from e
 
 
@@ -99,39 +109,57 @@ class GitHubArchive:
         self.name = f"github:{repo}@{self.ref}"
         self.downloads = 0  # blobs fetched over the network in this run (the rest were cached)
         self.notes: list[str] = []  # non-fatal oddities (a truncated tree listing...)
+        self.failed: dict[str, str] = {}  # wanted files that could not be downloaded -> why
         self._shas = self._list_tree()
 
     def _get(self, url: str, accept: str | None = None) -> bytes:
-        req = urllib.request.Request(url, headers={"User-Agent": "vdlm-explorer"})
+        """The body of a 200 answer; anything else raises fetch.FetchError (status kind
+        "http" with the code in the message)."""
+        headers = {"User-Agent": "vdlm-explorer"}
         if accept:
-            req.add_header("Accept", accept)
-        token = os.environ.get("GITHUB_TOKEN")
-        if token and url.startswith(self.api):
-            # Unauthenticated API calls are limited to 60 an hour per address.
-            req.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-            return resp.read()
+            headers["Accept"] = accept
+        # The token goes to the API's origin only (never to a host a redirect names):
+        # unauthenticated API calls are limited to 60 an hour per address.
+        resp = fetch.get(url, headers, token=os.environ.get("GITHUB_TOKEN") or None,
+                         token_origin=self.api, timeout=self.timeout)
+        if resp.status != 200:
+            raise fetch.FetchError("http", f"{resp.status} {resp.reason}".strip())
+        return resp.body
 
     def _list_tree(self) -> dict[str, str]:
         url = f"{self.api}/repos/{self.repo}/git/trees/{urllib.parse.quote(self.ref)}?recursive=1"
         hint = "use a local copy instead: --source DIR (a clone of github.com/vdlm/meetups)"
         try:
             body = self._get(url, accept="application/vnd.github+json")
-        except urllib.error.HTTPError as e:
-            raise ArchiveUnavailable(f"GitHub answered {e.code} {e.reason} for {url}; {hint}") from e
-        except (urllib.error.URLError, TimeoutError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise ArchiveUnavailable(f"cannot reach GitHub at {self.api} ({reason}); {hint}") from e
+        except fetch.FetchError as e:
+            if e.kind == "http":
+                extra = f"; {_TOKEN_HINT}" if str(e)[:3] in ("403", "429") else ""
+                raise ArchiveUnavailable(f"GitHub answered {e} for {url}{extra}; {hint}") from e
+            raise ArchiveUnavailable(f"cannot list the repository at {self.api} ({e}); "
+                                     f"{hint}") from e
         try:
             tree = json.loads(body)
             entries = tree["tree"]
+            if not isinstance(entries, list):
+                raise TypeError("'tree' is not a list")
         except (ValueError, KeyError, TypeError) as e:
             raise ArchiveUnavailable(f"unexpected tree listing from {url} ({e}); {hint}") from e
         if tree.get("truncated"):
             self.notes.append("GitHub truncated the tree listing; some files may be missing")
-        return {e["path"]: e["sha"] for e in entries
-                if isinstance(e, dict) and e.get("type") == "blob" and "path" in e
-                and "sha" in e and wanted(e["path"])}
+        shas = {}
+        for e in entries:  # anything but a well-formed blob entry is skipped, never a crash
+            if not (isinstance(e, dict) and e.get("type") == "blob"):
+                continue
+            path, sha = e.get("path"), e.get("sha")
+            if not (isinstance(path, str) and isinstance(sha, str) and path):
+                self.notes.append(f"tree entry without a usable path or sha: {str(e)[:80]}")
+                continue
+            if ".." in path.split("/") or path.startswith("/"):
+                self.notes.append(f"{path[:80]}: path leaves the repository; skipped")
+                continue
+            if wanted(path):
+                shas[path] = sha
+        return shas
 
     def files(self) -> list[str]:
         return sorted(self._shas)
@@ -140,22 +168,22 @@ class GitHubArchive:
         """The file's bytes, from the cache when its blob sha was downloaded before.
 
         Raises:
-            BlobUnavailable: not in the tree, or the download failed.
+            BlobUnavailable: not in the tree, or the download failed (also in ``failed``).
         """
         sha = self._shas.get(path)
         if sha is None:
             raise BlobUnavailable(f"{path}: not in the repository tree")
         if self.cache is not None:
             cached = self.cache.get(sha)
-            if cached is not None:
+            # Checked on read: a damaged cache file is downloaded again, never used.
+            if cached is not None and git_blob_sha(cached) == sha:
                 return cached
         url = f"{self.raw}/{self.repo}/{urllib.parse.quote(self.ref)}/{urllib.parse.quote(path)}"
         try:
             data = self._get(url)
-        except urllib.error.HTTPError as e:
-            raise BlobUnavailable(f"{path}: download failed ({e.code} {e.reason})") from e
-        except (urllib.error.URLError, TimeoutError, OSError) as e:
-            raise BlobUnavailable(f"{path}: download failed ({getattr(e, 'reason', e)})") from e
+        except fetch.FetchError as e:
+            self.failed[path] = str(e)
+            raise BlobUnavailable(f"{path}: download failed ({e})") from e
         self.downloads += 1
         # Only content that hashes to the listed sha is cached, so a bad answer is not kept.
         if self.cache is not None and git_blob_sha(data) == sha:

@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 import arxiv
-import requests
 from arxiv import _feed as arxiv_feed
 from lxml import etree
-from urllib3.exceptions import NewConnectionError
 
+from explorer import fetch
 from explorer.domain import Paper
 from explorer.store import NOT_FOUND, PENDING, RESOLVED, Store
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 DEFAULT_DELAY = 3.0  # arXiv's terms of use: no more than one request every three seconds
 BATCH_SIZE = 50
+MAX_WAIT = 60.0  # a Retry-After longer than this ends the run (ids stay pending)
+RECHECK_DAYS = 30.0  # ids arXiv did not know are asked again after this many days
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _VERSION = re.compile(r"v(\d+)$")
@@ -88,7 +89,7 @@ class ArxivClient(arxiv.Client):
 
     def __init__(self, base_url: str | None = None, delay_seconds: float | None = None,
                  page_size: int = BATCH_SIZE, num_retries: int = 4, timeout: float = 30.0,
-                 backoff: float = 5.0, max_wait: float = 300.0,
+                 backoff: float = 5.0, max_wait: float | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if delay_seconds is None:
@@ -99,18 +100,19 @@ class ArxivClient(arxiv.Client):
         # attribute redirects it without touching its URL encoding.
         self.query_url_format = (base_url or os.environ.get("EXPLORER_ARXIV_URL")
                                  or DEFAULT_URL) + "?{}"
+        if max_wait is None:
+            max_wait = float(os.environ.get("EXPLORER_ARXIV_MAX_WAIT") or MAX_WAIT)
         self.timeout, self.backoff, self.max_wait = timeout, backoff, max_wait
         self.clock, self.sleep = clock, sleep
         self.requests_made = 0
         self._last: float | None = None
 
-    def query(self, ids: list[str], retry_empty: bool = True) -> Answer:
-        """One `id_list` query, retried on 429/503/timeouts/malformed XML/empty feeds.
+    def query(self, ids: list[str]) -> Answer:
+        """One `id_list` query, retried on 429/503/timeouts/truncated or malformed answers and
+        on feeds without a single entry (arXiv's known flakiness: never taken as an answer).
 
         Args:
             ids: arXiv ids without version, at most `page_size`.
-            retry_empty: retry an answer without entries (off when re-checking ids that
-                a non-empty answer already left out).
 
         Returns:
             The Answer. Raises Unreachable, GiveUp, or TransientError (the batch stays pending).
@@ -120,61 +122,58 @@ class ArxivClient(arxiv.Client):
         for attempt in range(self.num_retries + 1):
             try:
                 answer = _read_feed(self._get(url), ids)
-                if retry_empty and not (answer.papers or answer.rejected or answer.error):
+                if not (answer.papers or answer.rejected or answer.error):
                     raise _EmptyAnswer("arXiv answered with no entries")
                 return answer
             except TransientError as e:
                 if attempt == self.num_retries:
-                    if isinstance(e, _EmptyAnswer):  # asked often enough: give these ids up
-                        why = f"arXiv returned no entry for this id ({attempt + 1} tries)"
-                        return Answer({}, dict.fromkeys(ids, why))
                     if e.fatal:
                         raise GiveUp(f"{e} after {attempt + 1} tries") from e
                     raise TransientError(f"{e} ({attempt + 1} tries)") from e
                 wait = self.backoff * 2 ** attempt
                 if e.retry_after is not None:
                     if e.retry_after > self.max_wait:
-                        raise GiveUp(f"{e}; arXiv asks to wait {e.retry_after:.0f} s") from e
+                        raise GiveUp(f"{e}; arXiv asks to wait {e.retry_after:.0f} s, more "
+                                     f"than {self.max_wait:.0f} s (EXPLORER_ARXIV_MAX_WAIT)"
+                                     ) from e
                     wait = max(wait, e.retry_after)
                 self.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _get(self, url: str) -> bytes:
-        """One GET, spaced at least `delay_seconds` after the end of the previous one."""
+        """One GET, spaced at least `delay_seconds` after the end of the previous one, within
+        the deadline and size cap of `explorer.fetch`."""
         if self._last is not None:
             wait = self._last + self.delay_seconds - self.clock()
             if wait > 0:
                 self.sleep(wait)
         self.requests_made += 1
         try:
-            resp = self._session.get(url, timeout=self.timeout,
-                                    headers={"user-agent": _USER_AGENT})
-        except (requests.ConnectTimeout, requests.exceptions.ProxyError) as e:
-            raise Unreachable(f"cannot connect to {_host(url)}: {type(e).__name__}") from e
-        except requests.ConnectionError as e:
-            if isinstance(getattr(e.args[0] if e.args else None, "reason", None),
-                          NewConnectionError):
-                raise Unreachable(f"cannot connect to {_host(url)} (refused or no "
-                                  "such host)") from e
-            raise TransientError(f"connection lost: {e}", fatal=True) from e
-        except requests.Timeout as e:
-            raise TransientError(f"no answer within {self.timeout:g} s", fatal=True) from e
+            resp = fetch.get(url, {"User-Agent": _USER_AGENT}, timeout=self.timeout)
+        except fetch.FetchError as e:
+            if e.kind == "connect":
+                raise Unreachable(f"cannot connect to {_host(url)} ({e})") from e
+            if e.kind == "too_large":
+                raise GiveUp(str(e)) from e
+            # Timeouts, deadlines, truncated or broken answers: retried, then reported.
+            raise TransientError(f"{e.kind}: {e}", fatal=True) from e
         finally:
             self._last = self.clock()
-        if resp.status_code in _RETRY_STATUS:
-            raise TransientError(f"HTTP {resp.status_code}", _retry_after(resp), fatal=True)
-        if resp.status_code not in (200, 400):  # arXiv sends its error feeds with 400
-            raise GiveUp(f"HTTP {resp.status_code} from {_host(url)}")
-        return resp.content
+        if resp.status in _RETRY_STATUS:
+            raise TransientError(f"HTTP {resp.status}", _retry_after(resp), fatal=True)
+        if resp.status not in (200, 400):  # arXiv sends its error feeds with 400
+            raise GiveUp(f"HTTP {resp.status} from {_host(url)}")
+        return resp.body
 
 
 def _host(url: str) -> str:
     return url.split("?")[0]
 
 
-def _retry_after(resp: requests.Response, now: float | None = None) -> float | None:
+def _retry_after(resp, now: float | None = None) -> float | None:
     """Seconds the server asks to wait: ``Retry-After`` as seconds or as an HTTP date."""
-    value = resp.headers.get("Retry-After", "").strip()
+    headers = {k.lower(): v for k, v in resp.headers.items()}
+    value = headers.get("retry-after", "").strip()
     if value.replace(".", "", 1).isdigit():
         return float(value)
     try:
@@ -243,10 +242,13 @@ def cited_ids(store: Store) -> list[str]:
 
 def ids_to_fetch(store: Store, refresh: bool = False) -> list[str]:
     """The cited ids a run would ask arXiv for: all with `refresh`, else those not yet
-    resolved or answered `not_found`."""
+    resolved, and those answered `not_found` more than RECHECK_DAYS ago
+    (``$EXPLORER_ARXIV_RECHECK_DAYS``): a paper may appear, an answer may have been wrong."""
     status = store.paper_status()
+    days = float(os.environ.get("EXPLORER_ARXIV_RECHECK_DAYS") or RECHECK_DAYS)
+    stale = store.not_found_before(days)
     return [i for i in cited_ids(store)
-            if refresh or status.get(i) not in (RESOLVED, NOT_FOUND)]
+            if refresh or status.get(i) not in (RESOLVED, NOT_FOUND) or i in stale]
 
 
 def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
@@ -279,16 +281,24 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
     size, start = max(1, client.page_size), client.requests_made
     queue = deque((todo[k:k + size], False) for k in range(0, len(todo), size))
     progress = progress or (lambda n: None)
+    # An id is `not_found` only when a feed with entries lacks it: a second ask carries a
+    # resolved id as a control, so an empty feed (arXiv's flakiness) never counts as "no".
+    control = next((i for i in ids if status.get(i) == RESOLVED), None)
     try:
         while queue:
             batch, recheck = queue.popleft()
+            extra = [control] if recheck and control and control not in batch else []
             try:
-                answer = client.query(batch, retry_empty=not recheck)
+                answer = client.query(batch + extra)
             except TransientError as e:
                 report.warnings.append(f"{len(batch)} ids left pending: {e}")
                 _mark_pending(store, batch, str(e))
                 progress(len(batch))
                 continue
+            for i in extra:
+                answer.papers.pop(i, None)
+                answer.rejected.pop(i, None)
+            control = control or next(iter(answer.papers), None)
             if answer.error and not answer.papers and not answer.rejected:
                 if len(batch) > 1:  # an error we cannot pin on an id: halve the batch
                     half = len(batch) // 2
