@@ -40,8 +40,9 @@ class IndexCorrupt(IndexMismatch):
 
 
 def rebuild_hint(data_dir: object = "<dir>") -> str:
-    """The command that rebuilds the data dir's index."""
-    return f"rebuild with `explorer build --source DIR|github --data-dir {data_dir}`"
+    """The commands that rebuild the data dir's index, or go back to the previous build."""
+    return (f"rebuild with `explorer build --source DIR|github --data-dir {data_dir}`, or go "
+            f"back to the previous build with `explorer rollback --data-dir {data_dir}`")
 
 
 def _as_matrix(x: np.ndarray, name: str) -> np.ndarray:

@@ -1,0 +1,281 @@
+"""The data dir's generations: atomic builds, rollback, one writer, read-only readers, damage named."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, REPO
+from typer.testing import CliRunner
+
+import explorer
+from explorer import generations as gens
+from explorer.cli import app
+from explorer.store import Store, StoreError
+
+ARCHIVE = FIXTURES / "archive"
+runner = CliRunner()
+
+
+def _build(d: Path, source: Path = ARCHIVE, *extra: str):
+    return runner.invoke(app, ["build", "--source", str(source), "--data-dir", str(d),
+                               "--model", "hashing-64", "--offline", *extra])
+
+
+def _cli(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def _out(r) -> str:
+    """The output with rich's line wrapping undone."""
+    return " ".join(r.output.split())
+
+
+def _files(d: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(d)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in d.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built(tmp_path) -> Path:
+    d = tmp_path / "d"
+    r = _build(d)
+    assert r.exit_code == 0, r.output
+    return d
+
+
+def test_a_build_writes_a_generation_and_switches_the_pointer(built):
+    cur = gens.current_name(built)
+    g = built / "generations" / cur
+    assert (g / "explorer.sqlite").is_file() and (g / "index" / "items.faiss").is_file()
+    assert gens.manifest(g)["talks"] == len(json.loads(_cli("talks", "--json", "--data-dir",
+                                                            str(built)).stdout))
+    assert not (built / "explorer.sqlite").exists()  # nothing at the top but the pointer
+    r = _build(built)
+    assert r.exit_code == 0, r.output
+    second = gens.current_name(built)
+    assert second > cur and [g["name"] for g in gens.generations(built)] == [cur, second]
+
+
+def test_rollback_goes_back_and_search_answers_from_the_old_generation(built, tmp_path):
+    first = gens.current_name(built)
+    smaller = tmp_path / "smaller"
+    import shutil
+
+    shutil.copytree(ARCHIVE, smaller)
+    (smaller / "Meetups" / "Meetup_6" / "README.md").unlink()
+    assert _build(built, smaller).exit_code == 0
+    second = gens.current_name(built)
+    r = _cli("rollback", "--data-dir", str(built))
+    assert r.exit_code == 0, r.output
+    assert gens.current_name(built) == first and first in _out(r)
+    ex = explorer.open(built)
+    assert ex.store.generation == first and ex.search("robots", k=3)
+    ex.close()
+    assert _cli("rollback", "--data-dir", str(built)).exit_code == 2  # nothing older
+    assert _cli("rollback", "--to", second, "--data-dir", str(built)).exit_code == 0
+    assert gens.current_name(built) == second
+
+
+def test_old_generations_are_pruned_and_incomplete_ones_removed(built):
+    (built / "generations" / "g000002-20000101T000000Z").mkdir()  # a killed build's leftover
+    for _ in range(4):
+        assert _build(built).exit_code == 0
+    names = [p.name for p in (built / "generations").iterdir()]
+    assert len(names) == 1 + gens.KEEP_PREVIOUS
+    assert "g000002-20000101T000000Z" not in names
+
+
+def test_an_old_layout_data_dir_is_read_in_place_then_adopted(tmp_path):
+    from search_corpus import make_store
+
+    from embeddings.encoder import HashingEncoder
+    from explorer.search import build_index
+
+    d = tmp_path / "old"
+    store = make_store(d)  # explorer.sqlite and index/ at the top, as before generations
+    build_index(store, HashingEncoder())
+    store.close()
+    before = _files(d)
+    ex = explorer.open(d)
+    old_hits = [h.id for h in ex.search("zebra", k=3)]
+    ex.close()
+    assert _files(d) == before  # reading wrote nothing
+    r = _build(d)
+    assert r.exit_code == 0, r.output
+    assert not (d / "explorer.sqlite").exists()
+    adopted = gens.generations(d)[0]
+    assert "adopted" in adopted and not adopted["current"]
+    assert _cli("rollback", "--data-dir", str(d)).exit_code == 0
+    ex = explorer.open(d)
+    assert [h.id for h in ex.search("zebra", k=3)] == old_hits
+    ex.close()
+
+
+def test_reading_commands_never_write(built):
+    before = _files(built)
+    for args in (["talks", "--json"], ["meetups", "--json"], ["warnings", "--json"],
+                 ["search", "robots", "--json"], ["topics", "--json"], ["gaps", "--json"],
+                 ["generations", "--json"]):
+        r = _cli(*args, "--data-dir", str(built))
+        assert r.exit_code == 0, (args, r.output)
+    assert _files(built) == before
+
+
+def test_an_empty_database_is_named_and_left_alone(built):
+    db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    db.write_bytes(b"")
+    for args in (["talks", "--json"], ["search", "robots"]):
+        r = _cli(*args, "--data-dir", str(built))
+        assert r.exit_code == 2 and "explorer rollback" in _out(r), r.output
+        assert "Traceback" not in _out(r) and r.exception is None or \
+            isinstance(r.exception, SystemExit)
+    assert db.stat().st_size == 0  # no schema written into it
+    assert _cli("rollback", "--data-dir", str(built)).exit_code == 2  # only one generation
+    assert _build(built).exit_code == 0  # a build heals it
+    assert _cli("talks", "--json", "--data-dir", str(built)).exit_code == 0
+
+
+def test_a_damaged_database_page_is_a_clear_error(built):
+    assert _build(built).exit_code == 0
+    db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for i in range(page, len(data), page):  # every page after the header: garbage
+        data[i:i + 64] = b"\xff" * 64
+    db.write_bytes(bytes(data))
+    for args in (["talks", "--json"], ["search", "robots"], ["meetups"]):
+        r = _cli(*args, "--data-dir", str(built))
+        assert r.exit_code == 2, (args, r.output)
+        assert "explorer rollback" in _out(r) and "explorer build" in _out(r)
+    with pytest.raises(StoreError, match="rollback"):
+        explorer.open(built)
+    assert _cli("rollback", "--data-dir", str(built)).exit_code == 0
+    assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
+
+
+def test_a_damaged_index_names_rollback_and_build(built):
+    index = built / "generations" / gens.current_name(built) / "index" / "items.faiss"
+    data = bytearray(index.read_bytes())
+    data[-10:] = b"\x00" * 10
+    index.write_bytes(bytes(data))
+    r = _cli("search", "robots", "--data-dir", str(built))
+    assert r.exit_code == 2 and "explorer rollback" in _out(r) and "explorer build" in _out(r)
+
+
+def test_a_bad_cached_vector_is_recomputed_and_a_build_heals(built):
+    ex = explorer.open(built)
+    want = [(h.id, h.score) for h in ex.search("robots juggle", k=5, mode="dense")]
+    ex.close()
+    db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT rowid, vector FROM vectors").fetchall()
+    bad = {rows[0][0]: np.full(64, np.nan, np.float32), rows[1][0]: np.ones(64, np.float32),
+           rows[2][0]: np.ones(12, np.float32) / np.sqrt(12)}
+    for rowid, v in bad.items():
+        conn.execute("UPDATE vectors SET vector=? WHERE rowid=?", (v.tobytes(), rowid))
+    conn.commit()
+    conn.close()
+    ex = explorer.open(built)
+    assert [(h.id, h.score) for h in ex.search("robots juggle", k=5, mode="dense")] == want
+    assert np.isfinite(ex.engine.vectors).all()
+    ex.close()
+    r = _build(built)  # before: VectorIndex.build refused the bad vector, every build failed
+    assert r.exit_code == 0, r.output
+
+
+def test_gaps_as_of_not_a_date_is_a_usage_error(built):
+    r = _cli("gaps", "--as-of", "not-a-date", "--data-dir", str(built))
+    assert r.exit_code == 2 and "not a date" in _out(r)
+
+
+def test_the_manifest_model_is_loaded_from_local_files_only(monkeypatch):
+    import huggingface_hub.constants as hc
+    import sentence_transformers
+
+    from embeddings.encoder import Encoder, ModelUnavailable
+
+    seen = []
+
+    def fake(source, device=None):
+        seen.append((source, hc.HF_HUB_OFFLINE))
+        raise OSError("not found locally")
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", fake)
+    monkeypatch.setattr(hc, "HF_HUB_OFFLINE", False)
+    with pytest.raises(ModelUnavailable, match="--model"):
+        Encoder("someone/model-named-by-a-manifest", device="cpu", local_only=True).model
+    assert seen == [("someone/model-named-by-a-manifest", True)]
+
+
+def test_an_edited_manifest_model_is_a_clear_error_not_a_download(built):
+    mpath = built / "generations" / gens.current_name(built) / "index" / "items.json"
+    m = json.loads(mpath.read_text())
+    m["model"] = "someone/elsewhere-model"
+    mpath.write_text(json.dumps(m))
+    r = _cli("search", "robots", "--data-dir", str(built))
+    assert r.exit_code == 2 and "not available locally" in _out(r), r.output
+
+
+# -- one writer --------------------------------------------------------------------------------
+def test_a_second_writer_is_refused_naming_the_first(built):
+    with gens.WriterLock(built, "build"):
+        r = _build(built, ARCHIVE, "--wait", "0.3")
+        assert r.exit_code == 3
+        assert "being written by another process" in _out(r) and f"pid {os.getpid()}" in _out(r)
+        assert _cli("rollback", "--data-dir", str(built)).exit_code == 3
+    assert _build(built).exit_code == 0
+
+
+def test_a_lock_held_by_a_killed_process_does_not_block(built):
+    code = ("import sys, time; from explorer.generations import WriterLock\n"
+            f"with WriterLock({str(built)!r}, 'build'):\n"
+            "    print('locked', flush=True); time.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert p.stdout.readline().strip() == "locked"
+    assert _build(built).exit_code == 3
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    r = _build(built)
+    assert r.exit_code == 0, r.output
+
+
+def test_a_build_killed_midway_leaves_the_current_generation_searchable(built):
+    before = _cli("talks", "--json", "--data-dir", str(built)).stdout
+    first = gens.current_name(built)
+    cmd = [sys.executable, "-m", "explorer", "build", "--source", str(ARCHIVE), "--data-dir",
+           str(built), "--model", "hashing-64", "--offline"]
+    p = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(REPO)},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and p.poll() is None:  # kill once it writes its own
+        if len(list((built / "generations").iterdir())) > 1:
+            break
+        time.sleep(0.01)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert gens.current_name(built) == first
+    assert _cli("talks", "--json", "--data-dir", str(built)).stdout == before
+    assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
+    assert _build(built).exit_code == 0  # and the next build is not blocked
+    assert len(list((built / "generations").iterdir())) == 2  # the half-built one is gone
+
+
+def test_the_app_follows_the_current_generation(built, monkeypatch):
+    from app_pages import common
+
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(built))
+    first = common.data_dir()
+    assert Path(first).name == gens.current_name(built)
+    assert _build(built).exit_code == 0
+    assert common.data_dir() != first and Path(common.data_dir()).name == \
+        Store.current_generation(built)
