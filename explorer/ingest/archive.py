@@ -123,7 +123,7 @@ class GitHubArchive:
         resp = fetch.get(url, headers, token=os.environ.get("GITHUB_TOKEN") or None,
                          token_origin=self.api, timeout=self.timeout)
         if resp.status != 200:
-            raise fetch.FetchError("http", f"{resp.status} {resp.reason}".strip())
+            raise fetch.FetchError("http", f"HTTP {resp.status} {resp.reason}".strip())
         return resp.body
 
     def _list_tree(self) -> dict[str, str]:
@@ -133,7 +133,7 @@ class GitHubArchive:
             body = self._get(url, accept="application/vnd.github+json")
         except fetch.FetchError as e:
             if e.kind == "http":
-                extra = f"; {_TOKEN_HINT}" if str(e)[:3] in ("403", "429") else ""
+                extra = f"; {_TOKEN_HINT}" if str(e)[:8] in ("HTTP 403", "HTTP 429") else ""
                 raise ArchiveUnavailable(f"GitHub answered {e} for {url}{extra}; {hint}") from e
             raise ArchiveUnavailable(f"cannot list the repository at {self.api} ({e}); "
                                      f"{hint}") from e

@@ -21,7 +21,7 @@ def failed_files_message(failed: dict[str, str]) -> str:
     names = ", ".join(f"{p} ({why})" for p, why in list(failed.items())[:_SHOWN])
     more = f" and {len(failed) - _SHOWN} more" if len(failed) > _SHOWN else ""
     msg = f"{len(failed)} file(s) of the source could not be read: {names}{more}"
-    if any("403" in why or "429" in why for why in failed.values()):
+    if any("HTTP 403" in why or "HTTP 429" in why for why in failed.values()):
         msg += ("; GitHub refused the downloads (rate limit): set GITHUB_TOKEN to a token "
                 "(a classic token without scopes will do) and run the build again")
     return msg

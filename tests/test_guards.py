@@ -1,0 +1,196 @@
+"""Guarded sources: a source that would lose the corpus is refused, the current one stays."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from fake_http import FakeServer, Reply
+from typer.testing import CliRunner
+
+from explorer import generations as gens
+from explorer.cli import app
+from explorer.ingest.archive import git_blob_sha
+
+ARCHIVE = FIXTURES / "archive"
+runner = CliRunner()
+
+
+def _build(d: Path, source: str, *extra: str):
+    return runner.invoke(app, ["build", "--source", source, "--data-dir", str(d),
+                               "--model", "hashing-64", "--offline", *extra])
+
+
+def _talks(d: Path) -> list[dict]:
+    r = runner.invoke(app, ["talks", "--json", "--data-dir", str(d)])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _out(r) -> str:
+    return " ".join(r.output.split())
+
+
+@pytest.fixture
+def built(tmp_path) -> Path:
+    d = tmp_path / "d"
+    assert _build(d, str(ARCHIVE)).exit_code == 0
+    return d
+
+
+def _refused_and_intact(d: Path, r, *words: str) -> None:
+    before = gens.current_name(d)
+    assert r.exit_code == 2, r.output
+    assert "nothing was replaced" in _out(r)
+    for w in words:
+        assert w in _out(r), r.output
+    assert gens.current_name(d) == before
+    assert len(list((d / "generations").iterdir())) == 1  # the refused one left nothing
+
+
+def test_an_empty_source_is_refused(built, tmp_path):
+    talks = _talks(built)
+    (tmp_path / "empty").mkdir()
+    _refused_and_intact(built, _build(built, str(tmp_path / "empty")), "no meetups")
+    assert _talks(built) == talks
+
+
+def test_a_source_without_the_root_table_is_refused_unless_allowed(built, tmp_path):
+    src = tmp_path / "noroot"
+    shutil.copytree(ARCHIVE, src)
+    (src / "README.md").unlink()
+    _refused_and_intact(built, _build(built, str(src)), "no root README.md", "--allow-shrink")
+    # A root README whose table is gone (here: replaced by prose) is refused the same way.
+    (src / "README.md").write_text("# Meetups\n\nThe table moved elsewhere.\n")
+    _refused_and_intact(built, _build(built, str(src)), "without a readable talks table")
+    r = _build(built, str(src), "--allow-shrink")
+    assert r.exit_code == 0, r.output
+    assert "accepted with --allow-shrink" in _out(r)
+
+
+def test_a_source_with_far_fewer_talks_is_refused_unless_allowed(built, tmp_path):
+    src = tmp_path / "fewer"
+    shutil.copytree(ARCHIVE, src)
+    lines = (src / "README.md").read_text().splitlines()
+    rows = [i for i, line in enumerate(lines) if line.startswith("| 20")]
+    drop = set(rows[: len(rows) // 2])
+    (src / "README.md").write_text("\n".join(x for i, x in enumerate(lines) if i not in drop))
+    for page in src.rglob("README.md"):
+        if page.parent != src:
+            page.unlink()
+    n = len(_talks(built))
+    _refused_and_intact(built, _build(built, str(src)), f"the current data has {n}", "90%")
+    assert _build(built, str(src), "--allow-shrink").exit_code == 0
+    assert len(_talks(built)) < 0.9 * n
+
+
+# -- GitHub ------------------------------------------------------------------------------------
+class FakeGitHubRepo:
+    """The fixture archive served as the GitHub API's tree and raw blobs."""
+
+    def __init__(self, srv: FakeServer, root: Path = ARCHIVE):
+        self.srv = srv
+        self.files = {p.relative_to(root).as_posix(): p.read_bytes()
+                      for p in sorted(root.rglob("*")) if p.is_file()}
+        self.extra_entries: list = []
+
+    def serve(self) -> None:
+        tree = [{"path": p, "type": "blob", "sha": git_blob_sha(b)} for p, b in self.files.items()]
+        body = json.dumps({"tree": tree + self.extra_entries, "truncated": False}).encode()
+        self.srv.routes["/api/repos/vdlm/meetups/git/trees/main"] = Reply(200, body)
+        for p, b in self.files.items():
+            self.srv.routes.setdefault(f"/raw/vdlm/meetups/main/{p.replace(' ', '%20')}",
+                                       Reply(200, b))
+
+
+@pytest.fixture
+def github(monkeypatch):
+    with FakeServer() as srv:
+        monkeypatch.setenv("EXPLORER_GITHUB_API", srv.url + "/api")
+        monkeypatch.setenv("EXPLORER_GITHUB_RAW", srv.url + "/raw")
+        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+        repo = FakeGitHubRepo(srv)
+        yield repo
+
+
+def test_github_source_builds_through_the_configured_api(github, tmp_path):
+    github.extra_entries = [{"path": 7, "type": "blob", "sha": "0" * 40},  # not a string
+                            {"type": "blob", "sha": "1" * 40},
+                            {"path": "../../etc/README.md", "type": "blob", "sha": "2" * 40}]
+    github.serve()
+    d = tmp_path / "d"
+    r = _build(d, "github")
+    assert r.exit_code == 0, r.output
+    assert len(_talks(d)) == len(_talks(_local(tmp_path)))
+
+
+def _local(tmp_path) -> Path:
+    d = tmp_path / "local"
+    assert _build(d, str(ARCHIVE)).exit_code == 0
+    return d
+
+
+def test_github_403_on_files_is_refused_naming_files_and_token(github, built):
+    for p in github.files:
+        if p.endswith("README.md") and p != "README.md":
+            github.srv.routes[f"/raw/vdlm/meetups/main/{p.replace(' ', '%20')}"] = Reply(
+                403, b"rate limited")
+    github.serve()
+    r = _build(built, "github")
+    _refused_and_intact(built, r, "Meetups/Meetup_2/README.md (HTTP 403", "GITHUB_TOKEN")
+
+
+def test_github_root_readme_that_fails_to_download_is_refused(github, built):
+    github.srv.routes["/raw/vdlm/meetups/main/README.md"] = Reply(500, b"oops")
+    github.serve()
+    _refused_and_intact(built, _build(built, "github"), "README.md (HTTP 500")
+
+
+def test_github_truncated_download_is_refused(github, built):
+    github.srv.routes["/raw/vdlm/meetups/main/README.md"] = Reply(
+        200, github.files["README.md"], truncate=100)
+    github.serve()
+    _refused_and_intact(built, _build(built, "github"), "README.md (127.0.0.1 closed the connection")
+
+
+def test_github_empty_tree_is_refused(github, built):
+    github.files = {}
+    github.serve()
+    _refused_and_intact(built, _build(built, "github"), "no meetups")
+
+
+def test_github_403_on_the_tree_mentions_the_token(github, built):
+    github.srv.routes["/api/repos/vdlm/meetups/git/trees/main"] = Reply(403, b"limit")
+    r = _build(built, "github")
+    assert r.exit_code == 2 and "GITHUB_TOKEN" in _out(r) and "HTTP 403" in _out(r)
+
+
+def test_github_token_is_not_sent_where_the_api_redirects(github, tmp_path, monkeypatch):
+    github.serve()
+    monkeypatch.setenv("GITHUB_TOKEN", "s3cret")
+    with FakeServer() as other:
+        other.routes["/tree"] = github.srv.routes["/api/repos/vdlm/meetups/git/trees/main"]
+        github.srv.routes["/api/repos/vdlm/meetups/git/trees/main"] = Reply(
+            301, b"", {"Location": other.url + "/tree"})
+        assert _build(tmp_path / "d", "github").exit_code == 0
+        assert [s.authorization for s in other.seen] == [None]
+    api_calls = [s for s in github.srv.seen if s.path.startswith("/api/")]
+    raw_calls = [s for s in github.srv.seen if s.path.startswith("/raw/")]
+    assert {s.authorization for s in api_calls} == {"Bearer s3cret"}
+    assert {s.authorization for s in raw_calls} == {None}
+
+
+def test_github_cache_is_checked_on_read(github, tmp_path):
+    github.serve()
+    d = tmp_path / "d"
+    assert _build(d, "github").exit_code == 0
+    sha = git_blob_sha(github.files["README.md"])
+    (d / "cache" / "github" / sha).write_bytes(b"damaged")
+    github.srv.seen.clear()
+    assert _build(d, "github").exit_code == 0
+    assert [s.path for s in github.srv.seen if s.path.startswith("/raw/")] == [
+        "/raw/vdlm/meetups/main/README.md"]  # only the damaged one is fetched again
+    assert (d / "cache" / "github" / sha).read_bytes() == github.files["README.md"]
