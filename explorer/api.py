@@ -55,6 +55,16 @@ class Explorer:
         return self.store.data_dir
 
     @property
+    def generation(self) -> str | None:
+        """The build this explorer reads (None for a data dir without generations)."""
+        return self.store.generation
+
+    def stale(self) -> bool:
+        """Whether a newer build became current since this was opened (`explorer.open()`
+        again reads it; this one keeps answering from its own build)."""
+        return _moved_on(self.store)
+
+    @property
     def model(self) -> str:
         """The model the index was built with (and queries are embedded with)."""
         return self.engine.encoder.model_id

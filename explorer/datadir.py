@@ -74,6 +74,16 @@ class Writer:
         self._path = gens.begin(self.data_dir)
         if self.previous is not None:
             self.store = self.previous.copy_to(self._path)
+            # The index comes along (hard links: a writer replaces files, never edits them),
+            # so `explorer papers` that changed nothing leaves search working.
+            for src in sorted((self.previous.path / "index").glob("*")):
+                if src.suffix in (".faiss", ".json"):
+                    dst = self._path / "index" / src.name
+                    dst.parent.mkdir(exist_ok=True)
+                    try:
+                        os.link(src, dst)
+                    except OSError:
+                        shutil.copy2(src, dst)
         else:
             self.store = Store.open_at(self.data_dir, self._path, self._path.name,
                                        readonly=False, create=True)

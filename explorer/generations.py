@@ -81,6 +81,34 @@ def hint(data_dir: object) -> str:
             f"or `explorer build --source DIR|github --data-dir {data_dir}` to build afresh")
 
 
+def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """``data_dir`` if given, else ``$EXPLORER_DATA_DIR``, else ``data/``."""
+    return Path(data_dir or os.environ.get("EXPLORER_DATA_DIR") or "data")
+
+
+class BlobCache:
+    """Content-addressed file cache (the GitHub archive's downloads)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        safe = "".join(c for c in key if c.isalnum() or c in "-_.")
+        return self.root / safe
+
+    def get(self, key: str) -> bytes | None:
+        p = self._path(key)
+        return p.read_bytes() if p.exists() else None
+
+    def put(self, key: str, data: bytes) -> None:
+        atomic_write_bytes(self._path(key), data)
+
+
+def github_cache(data_dir: str | os.PathLike | None = None) -> BlobCache:
+    """The data dir's cache of GitHub downloads (by git blob sha)."""
+    return BlobCache(default_data_dir(data_dir) / "cache" / "github")
+
+
 # -- reading -----------------------------------------------------------------------------------
 def current_name(data_dir: Path) -> str | None:
     """The current generation's name, or None (no pointer: a new or an old-layout data dir)."""

@@ -21,7 +21,14 @@ import numpy as np
 
 from explorer import generations as gens
 from explorer.domain import ArxivRef, Corpus, Meetup, Paper, ParseWarning, Talk
-from explorer.generations import DB_NAME, StoreError, atomic_write_bytes
+from explorer.generations import (  # re-exported: the data dir's names live there
+    DB_NAME,
+    BlobCache,
+    StoreError,
+    atomic_write_bytes,
+    default_data_dir,
+    github_cache,
+)
 
 __all__ = ["DB_NAME", "NOT_FOUND", "PENDING", "RESOLVED", "SCHEMA_VERSION", "BlobCache", "Store",
            "StoreError", "atomic_write_bytes", "default_data_dir", "github_cache"]
@@ -64,34 +71,6 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 RESOLVED, NOT_FOUND, PENDING = "resolved", "not_found", "pending"
-
-
-def default_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """``data_dir`` if given, else ``$EXPLORER_DATA_DIR``, else ``data/``."""
-    return Path(data_dir or os.environ.get("EXPLORER_DATA_DIR") or "data")
-
-
-class BlobCache:
-    """Content-addressed file cache (the GitHub archive's downloads)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        safe = "".join(c for c in key if c.isalnum() or c in "-_.")
-        return self.root / safe
-
-    def get(self, key: str) -> bytes | None:
-        p = self._path(key)
-        return p.read_bytes() if p.exists() else None
-
-    def put(self, key: str, data: bytes) -> None:
-        atomic_write_bytes(self._path(key), data)
-
-
-def github_cache(data_dir: str | os.PathLike | None = None) -> BlobCache:
-    """The data dir's cache of GitHub downloads (by git blob sha)."""
-    return BlobCache(default_data_dir(data_dir) / "cache" / "github")
 
 
 class Store:

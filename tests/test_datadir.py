@@ -212,7 +212,7 @@ def test_the_manifest_model_is_loaded_from_local_files_only(monkeypatch):
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", fake)
     monkeypatch.setattr(hc, "HF_HUB_OFFLINE", False)
     with pytest.raises(ModelUnavailable, match="--model"):
-        Encoder("someone/model-named-by-a-manifest", device="cpu", local_only=True).model
+        _ = Encoder("someone/model-named-by-a-manifest", device="cpu", local_only=True).model
     assert seen == [("someone/model-named-by-a-manifest", True)]
 
 
@@ -279,3 +279,11 @@ def test_the_app_follows_the_current_generation(built, monkeypatch):
     assert _build(built).exit_code == 0
     assert common.data_dir() != first and Path(common.data_dir()).name == \
         Store.current_generation(built)
+
+
+def test_papers_writes_a_new_generation_and_search_keeps_working(built):
+    first = gens.current_name(built)
+    r = _cli("papers", "--offline", "--json", "--data-dir", str(built))
+    assert r.exit_code == 0, r.output
+    assert gens.current_name(built) != first
+    assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0

@@ -194,3 +194,30 @@ def test_github_cache_is_checked_on_read(github, tmp_path):
     assert [s.path for s in github.srv.seen if s.path.startswith("/raw/")] == [
         "/raw/vdlm/meetups/main/README.md"]  # only the damaged one is fetched again
     assert (d / "cache" / "github" / sha).read_bytes() == github.files["README.md"]
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path):
+    import os
+
+    src = tmp_path / "odd"
+    shutil.copytree(ARCHIVE, src)
+    os.makedirs(os.path.join(os.fsencode(src), b"Meetups", b"bad\xffname"))
+    with open(os.path.join(os.fsencode(src), b"Meetups", b"bad\xffname", b"README.md"),
+              "wb") as f:
+        f.write(b"# Meetup 99\n")
+    r = _build(tmp_path / "d", str(src))
+    assert r.exit_code == 0, r.output
+    assert "not UTF-8; skipped" in _out(r)
+
+
+def test_explorer_notices_a_newer_build(built):
+    import explorer
+
+    ex = explorer.open(built)
+    assert not ex.stale()
+    assert _build(built, str(ARCHIVE)).exit_code == 0
+    assert ex.stale() and ex.search("robots", k=2)  # still answers from its own build
+    ex.close()
+    ex = explorer.open(built)
+    assert not ex.stale() and ex.generation == gens.current_name(built)
+    ex.close()

@@ -57,6 +57,8 @@ def parse_source(source: str, writer, allow_shrink: bool):
     with _progress() as bar:
         task = bar.add_task("parsing archive", total=len(files))
         corpus = parse_archive(archive, progress=lambda *_: bar.advance(task))
+    for note in getattr(archive, "notes", []):
+        err.print(f"  [yellow]warning[/yellow] {note}")
     try:
         notes = check_source(corpus, archive, writer.previous_talks(), allow_shrink)
     except SourceRefused as e:
