@@ -156,6 +156,20 @@ def test_github_truncated_download_is_refused(github, built):
     _refused_and_intact(built, _build(built, "github"), "README.md (127.0.0.1 closed the connection")
 
 
+def test_github_dripping_downloads_end_the_build_in_bounded_time(github, built, monkeypatch):
+    import time
+
+    for p, b in github.files.items():
+        github.srv.routes[f"/raw/vdlm/meetups/main/{p.replace(' ', '%20')}"] = Reply(
+            200, b, drip=0.05)
+    github.serve()
+    monkeypatch.setenv("EXPLORER_HTTP_DEADLINE", "1")
+    t0 = time.monotonic()
+    r = _build(built, "github")
+    assert time.monotonic() - t0 < 15  # one deadline, not one per file
+    _refused_and_intact(built, r, "within the deadline", "not tried after")
+
+
 def test_github_empty_tree_is_refused(github, built):
     github.files = {}
     github.serve()

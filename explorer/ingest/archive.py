@@ -110,6 +110,7 @@ class GitHubArchive:
         self.downloads = 0  # blobs fetched over the network in this run (the rest were cached)
         self.notes: list[str] = []  # non-fatal oddities (a truncated tree listing...)
         self.failed: dict[str, str] = {}  # wanted files that could not be downloaded -> why
+        self._stalled = ""  # the download that ran out of time, if one did
         self._shas = self._list_tree()
 
     def _get(self, url: str, accept: str | None = None) -> bytes:
@@ -154,6 +155,12 @@ class GitHubArchive:
             if not (isinstance(path, str) and isinstance(sha, str) and path):
                 self.notes.append(f"tree entry without a usable path or sha: {str(e)[:80]}")
                 continue
+            try:
+                path.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = path.encode("utf-8", "backslashreplace").decode()[:80]
+                self.notes.append(f"{shown}: file name is not UTF-8; skipped")
+                continue
             if ".." in path.split("/") or path.startswith("/"):
                 self.notes.append(f"{path[:80]}: path leaves the repository; skipped")
                 continue
@@ -178,11 +185,16 @@ class GitHubArchive:
             # Checked on read: a damaged cache file is downloaded again, never used.
             if cached is not None and git_blob_sha(cached) == sha:
                 return cached
+        if self._stalled:  # the build is refused anyway: do not wait on a stalled host again
+            self.failed[path] = f"not tried after {self._stalled} ran out of time"
+            raise BlobUnavailable(f"{path}: not downloaded ({self.failed[path]})")
         url = f"{self.raw}/{self.repo}/{urllib.parse.quote(self.ref)}/{urllib.parse.quote(path)}"
         try:
             data = self._get(url)
         except fetch.FetchError as e:
             self.failed[path] = str(e)
+            if e.kind in ("deadline", "timeout"):
+                self._stalled = path
             raise BlobUnavailable(f"{path}: download failed ({e})") from e
         self.downloads += 1
         # Only content that hashes to the listed sha is cached, so a bad answer is not kept.

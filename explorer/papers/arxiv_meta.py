@@ -153,7 +153,7 @@ class ArxivClient(arxiv.Client):
         except fetch.FetchError as e:
             if e.kind == "connect":
                 raise Unreachable(f"cannot connect to {_host(url)} ({e})") from e
-            if e.kind == "too_large":
+            if e.kind in ("too_large", "deadline"):  # asking again would cost as much
                 raise GiveUp(str(e)) from e
             # Timeouts, deadlines, truncated or broken answers: retried, then reported.
             raise TransientError(f"{e.kind}: {e}", fatal=True) from e
