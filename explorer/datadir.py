@@ -74,6 +74,7 @@ class Writer:
         self._path = gens.begin(self.data_dir)
         if self.previous is not None:
             self.store = self.previous.copy_to(self._path)
+            self.store.move_vectors_to_cache()
             # The index comes along (hard links: a writer replaces files, never edits them),
             # so `explorer papers` that changed nothing leaves search working.
             for src in sorted((self.previous.path / "index").glob("*")):

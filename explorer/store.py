@@ -10,7 +10,6 @@ Layout of a generation (``generations/<name>/`` under the data dir, see explorer
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -29,6 +28,7 @@ from explorer.generations import (  # re-exported: the data dir's names live the
     default_data_dir,
     github_cache,
 )
+from explorer.vectorcache import VectorCache, read_vectors
 
 __all__ = ["DB_NAME", "NOT_FOUND", "PENDING", "RESOLVED", "SCHEMA_VERSION", "BlobCache", "Store",
            "StoreError", "atomic_write_bytes", "default_data_dir", "github_cache"]
@@ -84,6 +84,7 @@ class Store:
         self.generation = generation  # its name; None for the old layout
         self.readonly = readonly
         self.conn = conn
+        self.vector_cache = VectorCache(data_dir, readonly)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -178,6 +179,7 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self.vector_cache.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -293,40 +295,32 @@ class Store:
     # -- vector cache ----------------------------------------------------------------------
     def cached_vectors(self, model: str, text_hashes: list[str],
                        dim: int | None = None) -> dict[str, np.ndarray]:
-        """The stored float32 vectors for those hashes; missing and bad ones are absent.
+        """The cached float32 vectors for those hashes; missing and bad ones are absent.
 
-        Every vector is checked on read (finite, unit norm, ``dim`` long when given): a
-        damaged one is left out, so the caller embeds its text again and a build heals it.
+        Read from the data dir's shared cache (explorer.vectorcache), then from this
+        generation's own table (generations from before the shared cache). Every vector is
+        checked (finite, unit norm, ``dim`` long when given): a bad one is left out, so the
+        caller embeds its text again and a build heals it.
         """
-        out: dict[str, np.ndarray] = {}
-        for i in range(0, len(text_hashes), 500):
-            chunk = text_hashes[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            for h, blob in self.conn.execute(
-                f"SELECT text_hash, vector FROM vectors WHERE model=? AND text_hash IN ({q})",
-                [model, *chunk],
-            ):
-                if len(blob) % 4:
-                    continue
-                v = np.frombuffer(blob, dtype=np.float32)
-                if dim is not None and v.shape != (dim,):
-                    continue
-                norm = float(np.linalg.norm(v)) if v.size else 0.0
-                if not math.isfinite(norm) or abs(norm - 1.0) > 1e-3:
-                    continue
-                out[h] = v
-        return out
+        found = self.vector_cache.get(model, text_hashes, dim)
+        missing = [h for h in text_hashes if h not in found]
+        if missing:
+            found.update(read_vectors(self.conn, model, missing, dim))
+        return found
 
     def save_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        """Cache vectors (skipped on a read-only store: reading never writes)."""
-        if self.readonly:
-            return
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
-                [(model, h, np.asarray(v, dtype=np.float32).tobytes())
-                 for h, v in vectors.items()],
-            )
+        """Cache vectors in the shared cache (skipped when read-only: reading never writes)."""
+        self.vector_cache.put([(model, h, np.asarray(v, dtype=np.float32).tobytes())
+                               for h, v in vectors.items()])
+
+    def move_vectors_to_cache(self) -> int:
+        """Move this generation's own cached vectors into the shared cache (once, at a build)."""
+        rows = [tuple(r) for r in self.conn.execute("SELECT model, text_hash, vector FROM vectors")]
+        if rows:
+            self.vector_cache.put(rows, replace=False)
+            with self.conn:
+                self.conn.execute("DELETE FROM vectors")
+        return len(rows)
 
     # -- key/value ---------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:

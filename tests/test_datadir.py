@@ -175,8 +175,9 @@ def test_a_bad_cached_vector_is_recomputed_and_a_build_heals(built):
     ex = explorer.open(built)
     want = [(h.id, h.score) for h in ex.search("robots juggle", k=5, mode="dense")]
     ex.close()
-    db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
-    conn = sqlite3.connect(db)
+    gen_db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    assert sqlite3.connect(gen_db).execute("SELECT count(*) FROM vectors").fetchone() == (0,)
+    conn = sqlite3.connect(built / "cache" / "vectors.sqlite")  # shared by the generations
     rows = conn.execute("SELECT rowid, vector FROM vectors").fetchall()
     bad = {rows[0][0]: np.full(64, np.nan, np.float32), rows[1][0]: np.ones(64, np.float32),
            rows[2][0]: np.ones(12, np.float32) / np.sqrt(12)}
@@ -190,6 +191,25 @@ def test_a_bad_cached_vector_is_recomputed_and_a_build_heals(built):
     ex.close()
     r = _build(built)  # before: VectorIndex.build refused the bad vector, every build failed
     assert r.exit_code == 0, r.output
+    conn = sqlite3.connect(built / "cache" / "vectors.sqlite")
+    healed = {rowid: np.frombuffer(v, np.float32) for rowid, v in
+              conn.execute("SELECT rowid, vector FROM vectors")}
+    conn.close()
+    assert all(abs(np.linalg.norm(v) - 1) < 1e-3 and v.shape == (64,) for v in healed.values())
+
+
+def test_a_damaged_shared_vector_cache_is_a_miss_and_a_build_replaces_it(built):
+    cache = built / "cache" / "vectors.sqlite"
+    cache.write_bytes(b"not a database at all" * 200)
+    before = _files(built)
+    r = _cli("search", "robots", "--data-dir", str(built))
+    assert r.exit_code == 0, r.output
+    assert _files(built) == before  # the reader embedded the texts again, wrote nothing
+    assert _build(built).exit_code == 0
+    assert (built / "cache" / "vectors.sqlite.damaged").exists()
+    conn = sqlite3.connect(cache)
+    assert conn.execute("SELECT count(*) FROM vectors").fetchone()[0] > 0
+    conn.close()
 
 
 def test_gaps_as_of_not_a_date_is_a_usage_error(built):
