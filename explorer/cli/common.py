@@ -31,6 +31,8 @@ class _Guarded(TyperGroup):
                       f"{hint(data_dir)}")
         except (StoreError, VectorIndexError, ModelUnavailable) as e:
             err.print(f"[red]error:[/red] {e}")
+        except OSError as e:  # a data dir that cannot be written, a full disk, a model path...
+            err.print(f"[red]error:[/red] {type(e).__name__}: {e}")
         raise typer.Exit(2)
 
 
