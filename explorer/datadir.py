@@ -52,8 +52,9 @@ class Writer:
                 self.previous.talk_count()
             except StoreError as e:
                 self._close_previous()
-                if gens.resolve(self.data_dir) is not None:
-                    self.previous_error = str(e)
+                d = self.data_dir
+                if (d / gens.POINTER).exists() or (d / gens.DB_NAME).exists():
+                    self.previous_error = str(e)  # damaged, not new: built afresh
         except BaseException:
             self.lock.__exit__(None, None, None)
             raise

@@ -125,6 +125,14 @@ def current_name(data_dir: Path) -> str | None:
     return name
 
 
+def _current_or_none(data_dir: Path) -> str | None:
+    """The current name, None also when the pointer is damaged (a writer replaces it)."""
+    try:
+        return current_name(data_dir)
+    except StoreError:
+        return None
+
+
 def is_generation(path: Path) -> bool:
     """Whether ``path`` is a complete generation directory."""
     return (Path(path) / MANIFEST).is_file()
@@ -158,7 +166,7 @@ def manifest(path: Path) -> dict:
 def generations(data_dir: Path) -> list[dict]:
     """Every complete generation, oldest first: {name, path, current, **manifest}."""
     d = Path(data_dir)
-    cur = current_name(d)
+    cur = _current_or_none(d)
     out = []
     for p in sorted((d / GENERATIONS).glob("g*")):
         if _NAME.match(p.name) and is_generation(p):
@@ -222,7 +230,7 @@ def rollback(data_dir: Path, to: str | None = None) -> tuple[str, str]:
     """Make an earlier complete generation current; returns (from, to) names."""
     d = Path(data_dir)
     gens = generations(d)
-    cur = current_name(d)
+    cur = _current_or_none(d)
     if to is None:
         older = [g for g in gens if cur is None or g["name"] < cur]
         if not older:
@@ -245,7 +253,7 @@ def adopt_old_layout(data_dir: Path) -> str | None:
 
     d = Path(data_dir)
     db = d / DB_NAME
-    if current_name(d) is not None or not db.exists():
+    if (d / POINTER).exists() or not db.exists():
         return None
     # A hot journal beside the old database belongs to it: let SQLite roll it back first.
     conn = sqlite3.connect(db)

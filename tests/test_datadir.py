@@ -307,3 +307,16 @@ def test_papers_writes_a_new_generation_and_search_keeps_working(built):
     assert r.exit_code == 0, r.output
     assert gens.current_name(built) != first
     assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
+
+
+def test_a_damaged_pointer_is_named_and_a_build_or_rollback_repairs_it(built):
+    assert _build(built).exit_code == 0
+    (built / "CURRENT").write_text("garbage\n")
+    r = _cli("talks", "--json", "--data-dir", str(built))
+    assert r.exit_code == 2 and "explorer rollback" in _out(r)
+    assert _cli("rollback", "--data-dir", str(built)).exit_code == 0  # to the newest whole one
+    assert _cli("talks", "--json", "--data-dir", str(built)).exit_code == 0
+    (built / "CURRENT").write_text("garbage\n")
+    r = _build(built)
+    assert r.exit_code == 0 and "cannot be read" in _out(r), r.output
+    assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
