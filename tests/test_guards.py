@@ -235,3 +235,17 @@ def test_explorer_notices_a_newer_build(built):
     ex = explorer.open(built)
     assert not ex.stale() and ex.generation == gens.current_name(built)
     ex.close()
+
+
+def test_a_nul_in_the_root_readme_never_loses_the_corpus(built, tmp_path):
+    src = tmp_path / "nul"
+    shutil.copytree(ARCHIVE, src)
+    data = (src / "README.md").read_bytes()
+    (src / "README.md").write_bytes(data[:20] + b"\x00" + data[20:])
+    n = len(_talks(built))
+    r = _build(built, str(src))
+    if r.exit_code == 0:  # the parser keeps the page: nearly every talk is there
+        assert len(_talks(built)) >= 0.95 * n
+    else:  # or the source is refused and the corpus stays as it was
+        _refused_and_intact(built, r, "talks table")
+        assert len(_talks(built)) == n
