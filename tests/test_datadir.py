@@ -320,3 +320,23 @@ def test_a_damaged_pointer_is_named_and_a_build_or_rollback_repairs_it(built):
     r = _build(built)
     assert r.exit_code == 0 and "cannot be read" in _out(r), r.output
     assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
+
+
+def test_an_older_schema_is_read_as_it_is_and_a_build_brings_it_up_to_date(built):
+    from explorer.store import SCHEMA_VERSION
+
+    db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript("ALTER TABLE talks DROP COLUMN bio; PRAGMA user_version = 1;")
+    conn.close()
+    before = _files(built)
+    r = _cli("talks", "--json", "--data-dir", str(built))
+    assert r.exit_code == 0, r.output
+    assert all(t["bio"] == "" for t in json.loads(r.stdout))
+    assert _cli("search", "robots", "--data-dir", str(built)).exit_code == 0
+    assert _files(built) == before  # no migration written by a reader
+    assert _build(built).exit_code == 0
+    new = built / "generations" / gens.current_name(built) / "explorer.sqlite"
+    conn = sqlite3.connect(new)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
