@@ -12,16 +12,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from embeddings.index import IndexMismatch, IndexMissing
+from explorer import generations as gens
 from explorer.domain import CANCELLED, INTRO, Hit
 from explorer.generations import hint
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
-from explorer.store import Store, StoreError
+from explorer.store import Store, StoreError, default_data_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -361,7 +363,13 @@ def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
     # A build may switch generations (and prune an old one) while this opens: read the
     # pointer again and retry when the generation opened is no longer the current one.
     for attempt in range(3):
-        store = Store.open(data_dir, create=False)
+        try:
+            store = Store.open(data_dir, create=False)
+        except StoreError:
+            if attempt < 2 and gens.resolve(default_data_dir(data_dir)) is not None:
+                time.sleep(0.05)  # the generation just read may have been pruned: look again
+                continue
+            raise
         try:
             engine = SearchEngine.load(store, model=model, fusion=fusion)
         except sqlite3.DatabaseError as e:
