@@ -10,20 +10,16 @@ Example:
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
-import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embeddings.index import IndexMismatch, IndexMissing
-from explorer import generations as gens
+from explorer.datadir import moved_on, read_current
 from explorer.domain import CANCELLED, INTRO, Hit
-from explorer.generations import hint
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
-from explorer.store import Store, StoreError, default_data_dir
+from explorer.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +60,7 @@ class Explorer:
     def stale(self) -> bool:
         """Whether a newer build became current since this was opened (`explorer.open()`
         again reads it; this one keeps answering from its own build)."""
-        return _moved_on(self.store)
+        return moved_on(self.store)
 
     @property
     def model(self) -> str:
@@ -360,40 +356,6 @@ def open(data_dir: str | os.PathLike | None = None, model: str | None = None,
         embeddings.index.IndexMissing / IndexMismatch: no index, another model, or a
             corpus changed since the build; the message names the rebuild command.
     """
-    # A build may switch generations (and prune an old one) while this opens: read the
-    # pointer again and retry when the generation opened is no longer the current one.
-    for attempt in range(3):
-        try:
-            store = Store.open(data_dir, create=False)
-        except StoreError:
-            if attempt < 2 and gens.resolve(default_data_dir(data_dir)) is not None:
-                time.sleep(0.05)  # the generation just read may have been pruned: look again
-                continue
-            raise
-        try:
-            engine = SearchEngine.load(store, model=model, fusion=fusion)
-        except sqlite3.DatabaseError as e:
-            store.close()
-            if attempt < 2 and _moved_on(store):
-                continue
-            raise StoreError(f"the database of {store.data_dir} is damaged ({e}); "
-                             + hint(store.data_dir)) from e
-        except (StoreError, IndexMismatch, IndexMissing):
-            store.close()
-            if attempt < 2 and _moved_on(store):
-                continue
-            raise
-        except BaseException:
-            store.close()
-            raise
-        return Explorer(store, engine)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _moved_on(store: Store) -> bool:
-    """Whether the data dir's current generation is no longer the one ``store`` read."""
-    try:
-        return (store.generation is not None
-                and Store.current_generation(store.data_dir) != store.generation)
-    except StoreError:
-        return False
+    store, engine = read_current(
+        data_dir, lambda store: SearchEngine.load(store, model=model, fusion=fusion))
+    return Explorer(store, engine)

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from embeddings.index import IndexMismatch, IndexMissing
 from explorer import generations as gens
 from explorer.generations import StoreError, WriterLock
 from explorer.store import Store, default_data_dir
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+T = TypeVar("T")
 
 
 class Writer:
@@ -124,3 +130,45 @@ def rollback(data_dir: str | os.PathLike | None = None, to: str | None = None,
 def list_generations(data_dir: str | os.PathLike | None = None) -> list[dict]:
     """Every complete generation of a data dir, oldest first (see `generations.generations`)."""
     return gens.generations(default_data_dir(data_dir))
+
+
+def moved_on(store: Store) -> bool:
+    """Whether the data dir's current generation is no longer the one ``store`` reads."""
+    try:
+        return (store.generation is not None
+                and Store.current_generation(store.data_dir) != store.generation)
+    except StoreError:
+        return False
+
+
+def read_current(data_dir: str | os.PathLike | None, load: Callable[[Store], T]) -> tuple[Store, T]:
+    """(read-only store of the current generation, ``load(store)``), read from one generation.
+
+    A build may switch generations (and prune an old one) while this reads: the pointer is
+    read again and the whole read retried when the generation is no longer the current one.
+    A damaged database becomes a StoreError that names `explorer rollback` and `build`.
+    """
+    for attempt in range(3):
+        last = attempt == 2
+        try:
+            store = Store.open(data_dir, create=False)
+        except StoreError:
+            if last or gens.resolve(default_data_dir(data_dir)) is None:
+                raise
+            time.sleep(0.05)  # the generation just read may have been pruned: look again
+            continue
+        try:
+            return store, load(store)
+        except sqlite3.DatabaseError as e:
+            store.close()
+            if last or not moved_on(store):
+                raise StoreError(f"the database of {store.data_dir} is damaged ({e}); "
+                                 + gens.hint(store.data_dir)) from e
+        except (StoreError, IndexMismatch, IndexMissing):
+            store.close()
+            if last or not moved_on(store):
+                raise
+        except BaseException:
+            store.close()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
