@@ -35,6 +35,7 @@ from explorer.search.items import (
     paper_item_id,
 )
 from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize, words
+from explorer.search.related import WordOverlap, hub_scores, related_scores
 from explorer.store import Store
 
 __all__ = ["DEFAULT_FUSION", "BuildReport", "Fusion", "LexicalIndex", "SearchEngine",
@@ -126,6 +127,7 @@ class SearchEngine:
         self.lexical = LexicalIndex([it.lexical_text for it in items])
         self.noise_floor = noise_floor(vectors)
         self.pos = {it.id: i for i, it in enumerate(items)}
+        self._hubs: np.ndarray | None = None  # related items: built on first use
         int_ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
         self._sort = np.argsort(int_ids)
         self._sorted_ids = int_ids[self._sort]
@@ -267,8 +269,15 @@ class SearchEngine:
         # rescale the scores of those left.
         return self._hits(fuse(dense, lexical, self.fusion, self.noise_floor), cand, k)
 
+    def _related_parts(self) -> tuple[np.ndarray, WordOverlap]:
+        # Built on first use: opening the engine stays instant for search-only callers.
+        if self._hubs is None:
+            self._words = WordOverlap([it.text for it in self.items], tokenize)
+            self._hubs = hub_scores(self.vectors)
+        return self._hubs, self._words
+
     def related(self, item_id: str, k: int = 10, kind: str | None = None,
-                same_meetup: bool = False) -> list[Hit]:
+                same_meetup: bool = False, method: str = "csls") -> list[Hit]:
         """The talks and papers closest in meaning to an item.
 
         Args:
@@ -277,10 +286,14 @@ class SearchEngine:
             kind: "talk" or "paper" (None: both).
             same_meetup: also return talks of the item's own meetup(s) (excluded by default:
                 they are already listed beside it).
+            method: "csls" (default: cosine less the candidate's hubness, fused with word
+                overlap; see `explorer.search.related`) or "cosine" (plain).
 
         Returns:
-            Hits by cosine, best first, never the item itself.
+            Hits, best first, never the item itself.
         """
+        if method not in ("csls", "cosine"):
+            raise ValueError(f"method must be 'csls' or 'cosine', got {method!r}")
         it = self.item(item_id)
         pos = self.pos[it.id]
         mask = self._mask(kind, None, None)
@@ -292,4 +305,8 @@ class SearchEngine:
                 mask[own[self.kinds[own] == TALK_KIND]] = False
         dense = self._dense(self.vectors[pos])
         cand = np.flatnonzero(mask & np.isfinite(dense))
+        if method == "csls":
+            hubs, overlap = self._related_parts()
+            dense = np.where(np.isfinite(dense),
+                             related_scores(dense, hubs, overlap.cosines(pos)), -np.inf)
         return self._hits(dense, cand, k)

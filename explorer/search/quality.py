@@ -64,3 +64,26 @@ def mean_ndcg(search, queries: Sequence[JudgedQuery], mode: str, k: int = 10) ->
     scores = [ndcg_at_k([h.id for h in search(q.query, k=k, mode=mode, kind="talk")],
                         q.relevant, k) for q in queries]
     return sum(scores) / len(scores) if scores else 0.0
+
+
+def load_related_sets(path: str | Path) -> dict[str, dict[str, float]]:
+    """Read judged related items ({"related": {seed id: {related id: grade}}}).
+
+    Raises:
+        ValueError: naming the file and the seed whose judgements are malformed.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = {}
+    for seed, rel in (data.get("related") or {}).items():
+        if not isinstance(rel, dict) or not rel:
+            raise ValueError(f"{path}: seed {seed!r} needs a non-empty object of related ids")
+        out[seed] = {k: float(v) for k, v in rel.items()}
+    return out
+
+
+def mean_related_ndcg(related, judged: Mapping[str, Mapping[str, float]], k: int = 10,
+                      **kwargs) -> float:
+    """Mean nDCG@k of `related(seed, k=k, kind="talk", **kwargs)` over judged seeds."""
+    scores = [ndcg_at_k([h.id for h in related(seed, k=k, kind="talk", **kwargs)], rel, k)
+              for seed, rel in judged.items()]
+    return sum(scores) / len(scores) if scores else 0.0
