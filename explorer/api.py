@@ -73,7 +73,8 @@ class Explorer:
 
     # -- search ----------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
-               years=None, meetup=None, scope: str = "archive") -> list[Hit]:
+               years=None, meetup=None, scope: str = "archive",
+               include_weak: bool = False) -> list[Hit]:
         """Talks and papers matching a query (see `SearchEngine.search`).
 
         Args:
@@ -86,16 +87,19 @@ class Explorer:
             scope: "archive" (talks and cited papers), "field" (arXiv papers imported with
                 `explorer field import`, kind "field") or "all" (both, ranked by cosine:
                 the archive's fused scores are not comparable with the field's).
+            include_weak: also return the nearest hits below the relevance floor (marked
+                ``match="weak"``); by default an off-domain query returns (almost) nothing.
 
         Returns:
-            `Hit`s, best first.
+            `Hit`s, best first; exact matches (arXiv id, title, speaker) first.
         """
         if scope != "archive":
             from explorer.field.search import scoped_search
 
             return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
                                  meetup=meetup, scope=scope)
-        return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup)
+        return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup,
+                                  include_weak=include_weak)
 
     def field(self):
         """The field's `FieldSearch` (opened on first use, with the archive's encoder).

@@ -129,6 +129,9 @@ class Hit:
     date: str | None
     score: float
     url: str | None = None
+    # "exact" (the query is its arXiv id, title or speaker), "close" (above the relevance
+    # floor) or "weak" (below it: returned only when asked for, e.g. include_weak=True).
+    match: str = "close"
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def test_open_reads_the_default_data_dir(built, monkeypatch):
 
 
 def test_search_and_related_return_hits(ex):
-    hits = ex.search("bees and beehives", k=3)
+    hits = ex.search("bees and beekeeping", k=3)
     assert all(isinstance(h, Hit) for h in hits) and hits[0].id == BEES
     assert hits[0].url == "https://example.org/bees.pdf"  # slides first
     papers = ex.search("zebra benchmark", kind="paper", mode="bm25")
@@ -141,7 +141,7 @@ def test_cli_search_json_and_filters(built):
     assert r.exit_code == 0, r.output
     hits = json.loads(r.stdout)
     assert len(hits) == 2 and {h["kind"] for h in hits} == {"talk"}
-    assert set(hits[0]) == {"id", "kind", "title", "meetup", "date", "score", "url"}
+    assert set(hits[0]) == {"id", "kind", "title", "meetup", "date", "score", "url", "match"}
     r = _cli("search", "graph", "--meetup", "AI", "--mode", "bm25", "--json",
              "--data-dir", str(built))
     assert r.exit_code == 0 and json.loads(r.stdout) == []

@@ -152,8 +152,12 @@ def test_dense_matches_brute_force(engine):
     enc = engine.encoder
     q = enc.encode(["graph diffusion for molecules"])
     _, want = exact_search(q, engine.vectors, k=7)
-    got = engine.search("graph diffusion for molecules", k=7, mode="dense")
-    assert [h.id for h in got] == [engine.items[i].id for i in want[0]]
+    got = engine.search("graph diffusion for molecules", k=7, mode="dense", include_weak=True)
+    # Hits above the relevance floor first, each part by cosine, the brute force's items.
+    assert {h.id for h in got} == {engine.items[i].id for i in want[0]}
+    close = [h for h in got if h.match == "close"]
+    assert close and got[:len(close)] == close
+    assert [h.score for h in close] == sorted((h.score for h in close), reverse=True)
     assert got[0].score == pytest.approx(float(q[0] @ engine.vectors[want[0][0]]), abs=1e-5)
 
 
@@ -165,15 +169,16 @@ def test_hybrid_puts_the_item_both_modes_like_first(engine):
 
 
 def test_filters_kind_years_meetup(engine):
-    assert {h.id for h in engine.search("graph", kind="paper", k=10)} == {ZEBRA, XYLO}
-    assert {h.id for h in engine.search("graph", kind="talk", k=10)} == \
+    # include_weak: every item of the filter comes back, close to the query or not.
+    assert {h.id for h in engine.search("graph", kind="paper", k=10, include_weak=True)} == {ZEBRA, XYLO}
+    assert {h.id for h in engine.search("graph", kind="talk", k=10, include_weak=True)} == \
         {ROBOTS, BEES, GRAPHS, DIFFUSION, BIRDS}
-    assert {h.id for h in engine.search("graph", years="2021", k=10)} == \
+    assert {h.id for h in engine.search("graph", years="2021", k=10, include_weak=True)} == \
         {DIFFUSION, BIRDS, ZEBRA, XYLO}
-    assert {h.id for h in engine.search("graph", years=(2017, 2018), k=10)} == \
+    assert {h.id for h in engine.search("graph", years=(2017, 2018), k=10, include_weak=True)} == \
         {ROBOTS, BEES, GRAPHS, ZEBRA}
-    assert {h.id for h in engine.search("graph", meetup=2, k=10)} == {BEES, GRAPHS, ZEBRA}
-    assert {h.id for h in engine.search("graph", meetup="AI", k=10)} == {ROBOTS}
+    assert {h.id for h in engine.search("graph", meetup=2, k=10, include_weak=True)} == {BEES, GRAPHS, ZEBRA}
+    assert {h.id for h in engine.search("graph", meetup="AI", k=10, include_weak=True)} == {ROBOTS}
     assert engine.search("graph", meetup=99) == []
     assert [h.id for h in engine.search("graph", meetup=7, kind="paper", mode="bm25")] == \
         [ZEBRA]

@@ -102,8 +102,8 @@ def _print_hits(hits, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table("score", "kind", "meetup", "date", "title", "id")
+    table = Table("score", "match", "kind", "meetup", "date", "title", "id")
     for h in hits:
-        table.add_row(f"{h.score:.3f}", h.kind, "" if h.meetup is None else str(h.meetup),
+        table.add_row(f"{h.score:.3f}", getattr(h, "match", ""), h.kind, "" if h.meetup is None else str(h.meetup),
                       h.date or "", h.title, h.id)
     Console().print(table)

@@ -33,18 +33,22 @@ def search(
     years: str | None = typer.Option(None, "--years", help="A year or range: 2019-2023."),
     meetup: str | None = typer.Option(None, "--meetup", help="Meetup number (or AI)."),
     scope: str = Scope,
+    include_weak: bool = typer.Option(False, "--all", help="Also the nearest hits below the "
+                                      "relevance floor (marked weak)."),
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
-    """Search talks and papers (hybrid: meaning + keywords)."""
+    """Search talks and papers (hybrid: meaning + keywords); only close matches unless --all."""
     ex = _open_explorer(data_dir)
     try:
         hits = ex.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup,
-                         scope=scope)
+                         scope=scope, include_weak=include_weak)
     except Exception as e:  # noqa: BLE001 - _fail re-raises what it does not expect
         _fail(e)
     finally:
         ex.close()
+    if not hits and not as_json:
+        err.print("No close match; `--all` shows the nearest hits anyway.")
     _print_hits(hits, as_json)
 
 

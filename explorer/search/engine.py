@@ -13,6 +13,7 @@ import numpy as np
 from embeddings.encoder import EmbedResult, embed_with_cache, get_encoder, text_hash
 from embeddings.index import IndexMismatch, VectorIndex, load_index, rebuild_hint, save_index
 from explorer.domain import Hit
+from explorer.search.exact import ExactIndex, above_floor
 from explorer.search.fusion import (
     DEFAULT_FUSION,
     Fusion,
@@ -126,6 +127,8 @@ class SearchEngine:
         self.encoder, self.fusion = encoder, fusion
         self.lexical = LexicalIndex([it.lexical_text for it in items])
         self.noise_floor = noise_floor(vectors)
+        self.exact = ExactIndex([it.id for it in items], [it.title for it in items],
+                                [it.speakers for it in items])
         self.pos = {it.id: i for i, it in enumerate(items)}
         self._hubs: np.ndarray | None = None  # related items: built on first use
         int_ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
@@ -227,17 +230,22 @@ class SearchEngine:
         out[self._sort[np.searchsorted(self._sorted_ids, ids[keep])]] = scores[keep]
         return out
 
-    def _hits(self, scores: np.ndarray, cand: np.ndarray, k: int) -> list[Hit]:
-        order = cand[np.argsort(-scores[cand], kind="stable")[:k]]
-        return [self._hit(i, float(scores[i])) for i in order]
+    def _hits(self, scores: np.ndarray, cand: np.ndarray, k: int, match: str = "close",
+              first: list[int] | None = None) -> list[Hit]:
+        first = first or []
+        cand = np.setdiff1d(cand, first) if first else cand
+        order = cand[np.argsort(-scores[cand], kind="stable")[:max(k - len(first), 0)]]
+        return ([self._hit(i, float(scores[i]), "exact") for i in first[:k]]
+                + [self._hit(i, float(scores[i]), match) for i in order])
 
-    def _hit(self, i: int, score: float) -> Hit:
+    def _hit(self, i: int, score: float, match: str = "close") -> Hit:
         it = self.items[i]
         return Hit(id=it.id, kind=it.kind, title=it.title, meetup=it.meetup, date=it.date,
-                   score=round(score, 6), url=it.url)
+                   score=round(score, 6) if np.isfinite(score) else 0.0, url=it.url,
+                   match=match)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
-               years=None, meetup=None) -> list[Hit]:
+               years=None, meetup=None, include_weak: bool = False) -> list[Hit]:
         """Talks and papers best matching a query.
 
         Args:
@@ -248,9 +256,14 @@ class SearchEngine:
             years: a year, "2019-2023" or (2019, 2023): items of meetups in those years
                 (a paper counts for every meetup that cited it).
             meetup: a meetup label (57 or "AI"): its talks and the papers cited there.
+            include_weak: also return hits below the relevance floor (after the others,
+                marked ``match="weak"``), up to k in all.
 
         Returns:
-            Hits, best first; BM25 mode returns only items sharing a word with the query.
+            Hits, best first: items the query names exactly (arXiv id, title, speaker;
+            ``match="exact"``), then the others above the relevance floor
+            (`explorer.search.exact`); BM25 mode returns only items sharing a word with
+            the query.
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -258,16 +271,28 @@ class SearchEngine:
         if not query.strip() or not self.items or k < 1:
             return []
         cand = np.arange(len(self.items)) if mask is None else np.flatnonzero(mask)
-        query = expand_query(query)  # "RL" -> "RL (reinforcement learning)", for both modes
-        lexical = self.lexical.scores(query) if mode != "dense" else None
+        exact = [i for i in self.exact.matches(query) if mask is None or mask[i]]
+        expanded = expand_query(query)  # "RL" -> "RL (reinforcement learning)", both modes
+        lexical = self.lexical.scores(expanded) if mode != "dense" else None
         if mode == "bm25":
-            return self._hits(lexical, cand[lexical[cand] > 0], k)
-        dense = self._dense(self.encoder.encode([query])[0])
-        if mode == "dense":
-            return self._hits(dense, cand[np.isfinite(dense[cand])], k)
+            return self._hits(lexical, cand[lexical[cand] > 0], k, first=exact)
+        dense = self._dense(self.encoder.encode([expanded])[0])
         # Fused over the whole corpus, then filtered: a filter narrows the hits, it does not
         # rescale the scores of those left.
-        return self._hits(fuse(dense, lexical, self.fusion, self.noise_floor), cand, k)
+        scores = dense if mode == "dense" else fuse(dense, lexical, self.fusion,
+                                                    self.noise_floor)
+        coverage = self.lexical.coverage(query)
+        if expanded != query:  # the spelled-out words count as the abbreviation
+            coverage = np.maximum(coverage, self.lexical.coverage(expanded[len(query):]))
+        strong = above_floor(dense, coverage, self.noise_floor)
+        cand = cand[np.isfinite(dense[cand])]
+        hits = self._hits(scores, cand[strong[cand]], k, first=exact)
+        if include_weak and len(hits) < k:
+            seen = {h.id for h in hits}
+            weak = np.array([i for i in cand[~strong[cand]] if self.items[i].id not in seen],
+                            dtype=np.int64)
+            hits += self._hits(scores, weak, k - len(hits), match="weak")
+        return hits
 
     def _related_parts(self) -> tuple[np.ndarray, WordOverlap]:
         # Built on first use: opening the engine stays instant for search-only callers.

@@ -60,6 +60,7 @@ class Item:
     date: str | None
     url: str | None
     years: tuple[int, ...] = ()
+    speakers: tuple[str, ...] = ()  # a talk's speakers (exact-match search by name)
 
 
 def paper_item_id(arxiv_id: str) -> str:
@@ -150,7 +151,7 @@ def collect_items(store: Store, composition: str = DEFAULT_COMPOSITION,
             lexical_text=talk_text(t, lexical_composition, m), meetups=(t.meetup_key,),
             meetup=m.label if m else t.meetup_key, date=m.date if m else None,
             url=t.slides_url or (m.page_url if m else None),
-            years=_years([m] if m else [])))
+            years=_years([m] if m else []), speakers=tuple(t.speakers)))
     papers = {p.id: p for p in store.papers()}
     order = {key: i for i, key in enumerate(meetups)}  # store.meetups() is in date order
     contexts: dict[str, list[str]] = {}

@@ -125,6 +125,12 @@ class LexicalIndex:
         df = Counter(tok for d in docs for tok in set(d))
         # idf as BM25 weighs terms; used to rank the terms two items share.
         self.idf = {t: math.log(1 + (self.n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._unseen_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        self._docs_of: dict[str, np.ndarray] = {}
+        for i, d in enumerate(docs):
+            for tok in set(d):
+                self._docs_of.setdefault(tok, []).append(i)  # type: ignore[arg-type]
+        self._docs_of = {t: np.asarray(v, dtype=np.int64) for t, v in self._docs_of.items()}
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document (0 where no query term occurs), float32 (n,)."""
@@ -132,6 +138,24 @@ class LexicalIndex:
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+
+    def coverage(self, query: str) -> np.ndarray:
+        """Share of the query's idf mass each document contains, float64 (n,) in [0, 1].
+
+        A word no document has counts with the highest idf, so "quantum knitting patterns"
+        covers a talk on "patterns" only a little: one rare-ish word of three unknown ones.
+        """
+        toks = list(dict.fromkeys(tokenize(query)))
+        out = np.zeros(self.n)
+        total = sum(self.idf.get(t, self._unseen_idf) for t in toks)
+        if not toks or not total:
+            return out
+        for t in toks:
+            docs = self._docs_of.get(t)
+            if docs is not None:
+                out[docs] += self.idf[t]
+        return out / total
 
 
 def shared_terms(a_text: str, b_text: str, n: int = 3,
