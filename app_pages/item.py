@@ -26,9 +26,10 @@ N_RELATED = 5
 
 
 def _reason(ex, a_id: str, b_id: str, lk: common.Lookups) -> str:
-    """'Shared terms: …' for two items: the engine's idf-ranked terms, else plain overlap."""
+    """Why two items are related (`Explorer.why_related`: a shared cited paper, shared key
+    phrases or topic); plain word overlap for an explorer without it."""
     try:
-        return reason_line(ex.shared_terms(a_id, b_id, n=4))
+        return ex.why_related(a_id, b_id)
     except AttributeError:
         pass
     except Exception:  # noqa: BLE001 - a reason line is decoration, never a crash

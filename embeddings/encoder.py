@@ -146,6 +146,11 @@ class Encoder:
         return _MODELS[key]
 
     @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (encode returns at once, no load to wait for)."""
+        return (self._source, self.device) in _MODELS
+
+    @property
     def dim(self) -> int:
         """Embedding dimension (384 for the default model)."""
         get_dim = getattr(self.model, "get_embedding_dimension", None) or \
@@ -190,6 +195,8 @@ class HashingEncoder:
     """
 
     device = "cpu"
+    loaded = True  # nothing to load
+    semantic = False  # its cosines count shared words; they do not measure meaning
 
     def __init__(self, dim: int = 64):
         if dim < 2:

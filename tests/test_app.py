@@ -282,7 +282,8 @@ def test_talk_page_shows_details_related_and_cited_papers(data):
     # Related talks come from other meetups: the hostile talk (meetup 1) is not listed.
     assert not any(talk_ids()[HOSTILE] in p for p in params)
     assert f"talk={talk_ids()['Transformers for protein folding']}" in params
-    assert "Shared terms\\: attention" in out
+    # Why related: the paper both talks cite comes before any shared phrase.
+    assert "Both cite “Attention layers without recurrence”" in out
 
 
 def test_talk_page_via_its_own_url_path(data):

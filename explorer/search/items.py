@@ -61,6 +61,7 @@ class Item:
     url: str | None
     years: tuple[int, ...] = ()
     speakers: tuple[str, ...] = ()  # a talk's speakers (exact-match search by name)
+    cites: tuple[str, ...] = ()  # arXiv ids a talk cites (a shared one is a reason)
 
 
 def paper_item_id(arxiv_id: str) -> str:
@@ -141,6 +142,11 @@ def collect_items(store: Store, composition: str = DEFAULT_COMPOSITION,
         The items; an unresolved paper is titled 'arXiv:<id>'.
     """
     meetups = {m.key: m for m in store.meetups()}
+    refs = store.refs()
+    cites: dict[str, list[str]] = {}
+    for r in refs:
+        if r.talk_id and r.arxiv_id not in cites.setdefault(r.talk_id, []):
+            cites[r.talk_id].append(r.arxiv_id)
     items: list[Item] = []
     for t in store.talks():
         if not is_searchable(t):
@@ -151,12 +157,13 @@ def collect_items(store: Store, composition: str = DEFAULT_COMPOSITION,
             lexical_text=talk_text(t, lexical_composition, m), meetups=(t.meetup_key,),
             meetup=m.label if m else t.meetup_key, date=m.date if m else None,
             url=t.slides_url or (m.page_url if m else None),
-            years=_years([m] if m else []), speakers=tuple(t.speakers)))
+            years=_years([m] if m else []), speakers=tuple(t.speakers),
+            cites=tuple(cites.get(t.id, ()))))
     papers = {p.id: p for p in store.papers()}
     order = {key: i for i, key in enumerate(meetups)}  # store.meetups() is in date order
     contexts: dict[str, list[str]] = {}
     cited_at: dict[str, list[str]] = {}
-    for r in store.refs():
+    for r in refs:
         contexts.setdefault(r.arxiv_id, []).append(r.context)
         keys = cited_at.setdefault(r.arxiv_id, [])
         if r.meetup_key not in keys:

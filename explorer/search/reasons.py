@@ -1,0 +1,195 @@
+"""Why two items are related: shared key phrases, a shared cited paper, in words people trust.
+
+Key phrases are KeyBERT-style candidates: contiguous runs of one to three content words
+(sklearn's CountVectorizer with an analyzer that never bridges a stop word, a month or
+punctuation), matched across items by their stemmed form, weighted by idf and by length
+(a shared "reinforcement learning" says more than a shared "reinforcement"), and -- when the
+model is loaded -- re-ranked by how close each phrase's embedding is to both items. Words
+such as "presents", "look" or "researcher" and months never make a phrase, and a phrase of
+only generic domain words ("deep learning", "neural networks") is never a reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.search.lexical import _GENERIC, STOPWORDS, _stem_words
+
+MAX_WORDS = 3
+# A phrase in more than this share of items explains nothing.
+MAX_DF = 0.2
+# KeyBERT-style check with the model: how many candidates it re-ranks, and the least mean
+# cosine of a phrase to the two items' vectors for it to count as their common subject.
+RERANK = 8
+MIN_SIMILARITY = 0.3
+MONTHS = frozenset([
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday",
+])
+# Words of talk announcements and bios, never a subject.
+FILLER = frozenset([
+    "presents", "present", "presented", "presenting", "presentation", "look", "looks",
+    "looking", "researcher", "researchers", "research", "talk", "talks", "speaker",
+    "speakers", "will", "also", "give", "gives", "given", "overview", "introduction",
+    "intro", "show", "shows", "discuss", "discusses", "work", "works", "working", "new",
+    "using", "use", "used", "uses", "based", "approach", "approaches", "recent",
+    "recently", "current", "different", "various", "including", "well", "way", "ways",
+    "make", "makes", "many", "one", "two", "three", "first", "second", "time", "year",
+    "years", "able", "us", "phd", "student", "students", "university", "founder", "co",
+    "cofounder", "ceo", "cto", "head", "lead", "team", "company", "experience", "field",
+    "topic", "topics", "session", "meetup", "vienna", "austria", "austrian", "part",
+    "currently", "especially", "several", "like", "get", "gets", "got", "see", "bring",
+    "brings", "brought", "learned", "lessons", "share", "shares", "go", "goes", "going",
+    "things", "thing", "lot", "lots", "good", "great", "interesting", "short", "brief",
+    "example", "examples", "case", "cases", "main", "key", "important", "kind", "type",
+    "types", "least", "last", "next", "latest", "today", "tomorrow", "within", "without",
+    "among", "across", "hands", "practical", "practice", "theory", "largest", "biggest",
+    "best",
+])
+
+
+def _never() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(STOPWORDS) | frozenset(ENGLISH_STOP_WORDS) | MONTHS | FILLER
+
+
+_NEVER = _never()
+_GENERIC_WORDS = frozenset(_GENERIC) | frozenset([
+    "artificial", "intelligence", "deep", "learning", "neural", "networks", "network",
+    "models", "model", "machine", "systems", "system", "method", "methods",
+])
+_SPLIT = re.compile(r"[^a-z0-9+#\s]+")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+
+
+def phrases(text: str, max_words: int = MAX_WORDS,
+            never: frozenset[str] = frozenset()) -> list[str]:
+    """Candidate key phrases of a text: runs of 1..max_words content words, as written.
+
+    Words in ``never`` (e.g. speakers' names) end a run like stop words do.
+
+    Example:
+        >>> phrases("She presents deep reinforcement learning in June.")
+        ['deep', 'deep reinforcement', 'deep reinforcement learning', 'reinforcement', ...]
+    """
+    out: list[str] = []
+    # "text-to-speech" shares "speech" with "speech synthesis"
+    for chunk in _SPLIT.split(_ascii(text).replace("-", " ")):
+        run: list[str] = []
+        for w in [*chunk.split(), ""]:  # "" closes the last run
+            if w and w not in _NEVER and w not in never and not w.isdigit() and len(w) > 1:
+                run.append(w)
+                continue
+            for i in range(len(run)):
+                for n in range(1, max_words + 1):
+                    if i + n <= len(run):
+                        out.append(" ".join(run[i:i + n]))
+            run = []
+    return out
+
+
+def phrase_key(phrase: str) -> str:
+    """Stemmed form that matches 'neural networks' with 'neural network'."""
+    return " ".join(_stem_words(phrase.split()))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason two items are related: kind "paper", "phrases" or "topic", and its line."""
+
+    kind: str
+    text: str
+    terms: tuple[str, ...] = ()
+
+
+class KeyPhrases:
+    """Candidate phrases of every item (by stemmed key), their document frequency, surfaces.
+
+    Args:
+        texts: one text per item (title and abstract, or a paper's text).
+        names: words of people's names (speakers, authors): a shared first name is no link.
+        titles: the items' titles: without the model, a single shared word counts only when
+            a title has it.
+    """
+
+    def __init__(self, texts: Sequence[str], names: frozenset[str] = frozenset(),
+                 titles: Sequence[str] | None = None):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        self.n = len(texts)
+        self.surface: dict[str, str] = {}
+        docs = []
+        for t in texts:
+            keys = []
+            for p in phrases(t, never=names):
+                k = phrase_key(p)
+                self.surface.setdefault(k, p)
+                keys.append(k)
+            docs.append(keys)
+        self._cv = CountVectorizer(analyzer=lambda keys: keys, binary=True)
+        m = self._cv.fit_transform(docs) if docs and any(docs) else None
+        self.vocab: dict[str, int] = dict(self._cv.vocabulary_) if m is not None else {}
+        self.df = np.asarray(m.sum(axis=0)).ravel() if m is not None else np.zeros(0)
+        self._sets = [set(d) for d in docs]
+        self._title_keys = [{phrase_key(p) for p in phrases(t, never=names)}
+                            for t in (titles or [""] * self.n)]
+
+    def idf(self, key: str) -> float:
+        return float(np.log((1 + self.n) / (1 + self.df[self.vocab[key]])) + 1)
+
+    def shared(self, a: int, b: int, n: int = 3, score=None) -> list[str]:
+        """Up to n phrases items a and b share, most telling first, as written in a's text.
+
+        Args:
+            a, b: item positions.
+            n: how many.
+            score: optional callable(list of phrases) -> array of each phrase's model
+                similarity to the two items (KeyBERT-style): the best `RERANK` phrases by
+                idf and length are re-weighted by it, and a phrase below `MIN_SIMILARITY`
+                (a word about neither subject: "always", "setup") is dropped.
+        """
+        common = [k for k in self._sets[a] & self._sets[b]
+                  if self.df[self.vocab[k]] <= max(2, MAX_DF * self.n)
+                  and not set(self.surface[k].split()) <= _GENERIC_WORDS]
+        if score is None:  # no model to tell "setup" from "transformers": titles do
+            common = [k for k in common if " " in k or k in self._title_keys[a]
+                      or k in self._title_keys[b]]
+        if not common:
+            return []
+        weight = np.array([self.idf(k) * (1 + 0.6 * (len(k.split()) - 1)) for k in common])
+        if score is not None:
+            top = np.argsort(-weight, kind="stable")[:RERANK]
+            common, weight = [common[i] for i in top], weight[top]
+            sims = np.asarray(score([self.surface[k] for k in common]), dtype=np.float64)
+            keep = sims >= MIN_SIMILARITY
+            common = [k for k, ok in zip(common, keep) if ok]
+            weight = (weight * (0.5 + sims))[keep]
+        order = sorted(range(len(common)), key=lambda i: (-weight[i], common[i]))
+        chosen: list[str] = []
+        for i in order:  # a phrase inside (or around) a chosen one repeats it
+            k = common[i]
+            if any(f" {k} " in f" {c} " or f" {c} " in f" {k} " for c in chosen):
+                continue
+            chosen.append(k)
+            if len(chosen) == n:
+                break
+        return [self.surface[k] for k in chosen]
+
+
+def phrase_line(terms: Sequence[str]) -> str:
+    """'Both about reinforcement learning and policy gradients'."""
+    terms = list(terms)
+    if len(terms) > 1:
+        return "Both about " + ", ".join(terms[:-1]) + " and " + terms[-1]
+    return "Both about " + terms[0] if terms else ""
