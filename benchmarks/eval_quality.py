@@ -4,6 +4,8 @@
     python benchmarks/eval_quality.py --compositions     # + every text composition
     python benchmarks/eval_quality.py --fusions          # + a grid of fusion settings
     python benchmarks/eval_quality.py --queries tests/fixtures/heldout_queries.json --per-query
+    python benchmarks/eval_quality.py --sets       # dev, held-out, fresh held-out vs anchors
+    python benchmarks/eval_quality.py --related    # related talks: tuning and held-out sets
 
 The archive is $EXPLORER_CORPUS, else ../shared/corpus/vdlm-meetups beside the repository.
 The judged queries are a dev set: settings were picked on them, so expect a little less on
@@ -13,6 +15,7 @@ unseen queries.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -35,10 +38,23 @@ from explorer.search.items import (
     collect_items,
     item_int_id,
 )
-from explorer.search.quality import load_judged_queries, mean_ndcg, ndcg_at_k
+from explorer.search.quality import (
+    load_judged_queries,
+    load_related_sets,
+    mean_ndcg,
+    mean_related_ndcg,
+    ndcg_at_k,
+)
 from explorer.store import Store
 
-JUDGED = REPO / "tests" / "fixtures" / "judged_queries.json"
+FIXTURES = REPO / "tests" / "fixtures"
+JUDGED = FIXTURES / "judged_queries.json"
+QUERY_SETS = {"dev (tuning)": JUDGED, "held-out": FIXTURES / "heldout_queries.json",
+              "fresh held-out": FIXTURES / "fresh_heldout_queries.json"}
+RELATED_SETS = {"tuning": FIXTURES / "related_tuning.json",
+                "held-out": FIXTURES / "related_heldout.json"}
+OFF_DOMAIN = ("quantum knitting patterns for sheep", "sourdough pizza dough recipe",
+              "medieval castles of Scotland")
 
 
 def corpus_dir() -> Path:
@@ -96,6 +112,51 @@ def print_per_query(engine: SearchEngine, queries) -> None:
         print("|   hybrid top 5: " + ", ".join(top) + " | | | |")
 
 
+def print_sets(store: Store, encoder, engine: SearchEngine) -> None:
+    """Hybrid (as shipped, relevance floor on) against the anchors on every query set."""
+    plain = engine_for(store, encoder, "title+abstract+speakers", LEXICAL_COMPOSITION)
+    print("\nnDCG@10 over talks; anchors rank everything (include_weak), hybrid as shipped\n")
+    print("| set | queries | plain MiniLM (title+abstract+speakers) | BM25 | hybrid | "
+          "hybrid / best anchor | fewest hits |\n| --- | --- | --- | --- | --- | --- | --- |")
+    for name, path in QUERY_SETS.items():
+        qs = load_judged_queries(path)
+        a = mean_ndcg(functools.partial(plain.search, include_weak=True), qs, "dense")
+        b = mean_ndcg(functools.partial(engine.search, include_weak=True), qs, "bm25")
+        h = mean_ndcg(engine.search, qs, "hybrid")
+        fewest = min(len(engine.search(q.query, k=20)) for q in qs)
+        print(f"| {name} | {len(qs)} | {a:.3f} | {b:.3f} | {h:.3f} | {h / max(a, b):.2f}x | "
+              f"{fewest} |")
+    counts = [len(engine.search(q, k=20)) for q in OFF_DOMAIN]
+    print(f"\noff-domain queries {OFF_DOMAIN}: hits {counts}, mean {sum(counts) / 3:.1f}")
+
+
+def bm25_like_this(engine: SearchEngine):
+    """`related` by BM25 more-like-this: the item's own text as the query (an anchor)."""
+    def related(item_id: str, k: int = 10, kind: str | None = None):
+        pos = engine.pos[item_id]
+        scores = engine.lexical.scores(engine.items[pos].text).astype(np.float64)
+        own = set(engine.items[pos].meetups)
+        for i, it in enumerate(engine.items):
+            if i == pos or (kind and it.kind != kind) or (it.kind == "talk" and
+                                                           own & set(it.meetups)):
+                scores[i] = -np.inf
+        return engine._hits(scores, np.flatnonzero(np.isfinite(scores)), k)
+    return related
+
+
+def print_related(engine: SearchEngine) -> None:
+    print("\nrelated talks, nDCG@10 (talks of the seed's own meetup left out)\n")
+    print("| set | seeds | plain cosine (title+abstract) | BM25 more-like-this | shipped "
+          "(CSLS + TF-IDF) | shipped / cosine |\n| --- | --- | --- | --- | --- | --- |")
+    for name, path in RELATED_SETS.items():
+        judged = load_related_sets(path)
+        cos = mean_related_ndcg(engine.related, judged, method="cosine")
+        mlt = mean_related_ndcg(bm25_like_this(engine), judged)
+        ours = mean_related_ndcg(engine.related, judged)
+        print(f"| {name} | {len(judged)} | {cos:.3f} | {mlt:.3f} | {ours:.3f} | "
+              f"{ours / cos:.2f}x |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
@@ -103,6 +164,10 @@ def main() -> int:
     ap.add_argument("--fusions", action="store_true", help="compare fusion settings")
     ap.add_argument("--queries", type=Path, default=JUDGED,
                     help="judged-queries JSON (default: the dev set, %(default)s)")
+    ap.add_argument("--sets", action="store_true",
+                    help="hybrid vs the anchors on the dev, held-out and fresh held-out sets")
+    ap.add_argument("--related", action="store_true",
+                    help="related-talk nDCG@10 on the tuning and held-out related sets")
     ap.add_argument("--per-query", action="store_true",
                     help="also print each query's nDCG@10 per mode and hybrid's top 5")
     args = ap.parse_args()
@@ -123,6 +188,10 @@ def main() -> int:
                   f"{f.method} alpha={f.alpha}", engine, queries))
         if args.per_query:
             print_per_query(engine, queries)
+        if args.sets:
+            print_sets(store, encoder, engine)
+        if args.related:
+            print_related(engine)
         if args.compositions:
             for comp in COMPOSITIONS:
                 for lex in COMPOSITIONS:
