@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,24 +49,50 @@ def data_dir() -> str:
     return str(found[1]) if found and found[2] else str(root)
 
 
-@st.cache_resource(show_spinner="Loading the model, index and corpus…", max_entries=2)
+@st.cache_resource(show_spinner="Loading the index and corpus…", max_entries=2)
 def open_explorer(directory: str):
     """The explorer of a data dir, opened once per process and shared by all sessions.
 
-    A first query runs here so the model's lazy set-up is paid at start-up, not by the
-    first visitor's search. Exceptions are not cached: after `explorer build` a reload works.
+    Opening reads the index and the cached vectors (no model); the model loads in a
+    background thread (`warm_up`), so a first visitor gets keyword results at once
+    (`search_now`). Exceptions are not cached: after `explorer build` a reload works.
     """
     import explorer
 
     ex = explorer.open(data_dir=directory)
-    torch = sys.modules.get("torch")  # loaded by the real encoder, absent with the hashing one
-    if torch is not None:
-        # One short query gains nothing from intra-op threads, and on a busy 2-core machine
-        # two threads waiting on each other took 740 ms per query against 13 ms with one.
-        torch.set_num_threads(1)
-    with contextlib.suppress(Exception):  # a failing warm-up must not hide the app
-        ex.search("warm up", k=1)
+    ex._warm = threading.Event()  # set when the model has answered a first query
+    threading.Thread(target=warm_up, args=(ex,), name="explorer-warm-up", daemon=True).start()
     return ex
+
+
+def warm_up(ex) -> None:
+    """Load the query model and run a first query (its lazy set-up), then mark it ready."""
+    try:
+        with contextlib.suppress(Exception):  # a failing warm-up must not hide the app
+            ex.embed(["warm up"])
+            torch = sys.modules.get("torch")  # absent with the hashing encoder
+            if torch is not None:
+                # One short query gains nothing from intra-op threads, and on a busy 2-core
+                # machine two threads waiting on each other took 740 ms per query, 13 ms
+                # with one.
+                torch.set_num_threads(1)
+            ex.search("warm up", k=1)
+    finally:
+        ex._warm.set()
+
+
+def model_ready(ex, wait: float = 0.0) -> bool:
+    """Whether dense and hybrid search answer without waiting for the model to load."""
+    warm = getattr(ex, "_warm", None)
+    return True if warm is None else warm.wait(wait) if wait else warm.is_set()
+
+
+def search_now(ex, query: str, **kwargs):
+    """(hits, provisional): the search asked for, or -- while the model still loads --
+    BM25 at once (provisional=True), so a first visitor never waits for the model."""
+    if kwargs.get("mode", "hybrid") != "bm25" and not model_ready(ex):
+        return ex.search(query, **{**kwargs, "mode": "bm25"}), True
+    return ex.search(query, **kwargs), False
 
 
 @dataclass

@@ -130,28 +130,52 @@ def page() -> None:
 
     if not query:
         _empty_state(ex, lk)
+        common.start_warm_up(ex)  # the page is drawn: now the model may load
         return
     meetup_arg = (int(meetup) if meetup.isdigit() else meetup) if meetup != "any" else None
+    args = {"kind": None if kind == "all" else kind, "mode": mode,
+            "years": None if years_text == full else tuple(years), "meetup": meetup_arg}
     try:
-        hits, ms = common.timed(
-            ex.search, query, k=k + 1, kind=None if kind == "all" else kind, mode=mode,
-            years=None if years_text == full else tuple(years), meetup=meetup_arg)
+        (hits, provisional), ms = common.timed(common.search_now, ex, query, k=k + 1, **args)
         more, hits = len(hits) > k, hits[:k]  # one extra hit says whether more exist
     except ValueError as e:
         st.warning(f"That search could not run: {escape_md(e)}", icon=":material/warning:")
         return
-    if not hits:
+    if provisional:
+        st.caption(":material/hourglass_top: Keyword matches for now: the language model is "
+                   "still loading, and the full ranking replaces this list when it is ready.")
+    if not hits and not provisional:
         _no_results(query, filtered=(kind, mode, years_text, meetup) != ("all", "hybrid", full,
                                                                         "any"))
+        _nearest_anyway(ex, lk, query, args)
+        common.start_warm_up(ex)
         return
     summary = f"{len(hits)} result{'s' if len(hits) != 1 else ''}"
     st.caption(f"{summary} · {ms:.0f} ms" if common.show_timing() else summary)
     for h in hits:
         common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
                            query=query, row=lk.talks.get(h.id) if h.kind == "talk" else None)
-    if more and k < MAX_K and st.button("More results", icon=":material/expand_more:"):
+    if more and not provisional and k < MAX_K and st.button("More results",
+                                                            icon=":material/expand_more:"):
         st.query_params["n"] = str(k + PAGE_SIZE)
         st.rerun()
+    common.start_warm_up(ex)  # the results are drawn: now the model may load
+    if provisional and common.model_ready(ex, wait=120):
+        st.rerun()  # the model is ready: the same search again, by meaning and words
+
+
+def _nearest_anyway(ex, lk: common.Lookups, query: str, args: dict) -> None:
+    """The nearest few below the relevance floor, collapsed: asked for, never shown as hits."""
+    try:
+        weak = ex.search(query, k=5, include_weak=True, **args)
+    except (TypeError, ValueError):  # an explorer without the floor
+        return
+    if weak:
+        with st.expander(f"No close match: the nearest {len(weak)} anyway", expanded=False):
+            for h in weak:
+                common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
+                                   query=query,
+                                   row=lk.talks.get(h.id) if h.kind == "talk" else None)
 
 
 def _meetup_option(m: dict) -> str:

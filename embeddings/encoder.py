@@ -6,6 +6,7 @@ import hashlib
 import math
 import os
 import re
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
 # Loaded models, shared by every Encoder in the process: loading takes seconds.
 _MODELS: dict[tuple[str, str], object] = {}
+_LOAD_LOCK = threading.Lock()
 
 
 class TextEncoder(Protocol):
@@ -130,20 +132,24 @@ class Encoder:
         """The SentenceTransformer (loaded on first use)."""
         key = (self._source, self.device)
         if key not in _MODELS:
-            from sentence_transformers import SentenceTransformer
-
-            if self._bundled or os.path.isdir(self._source) or self.local_only:
-                with _hub_offline():
-                    try:
-                        _MODELS[key] = SentenceTransformer(self._source, device=self.device)
-                    except (OSError, ValueError) as e:
-                        raise ModelUnavailable(
-                            f"model {self._source!r} (named by the index) is not available "
-                            f"locally ({type(e).__name__}); pass --model NAME to use another "
-                            "model, or rebuild with `explorer build --model NAME`") from e
-            else:
-                _MODELS[key] = SentenceTransformer(self._source, device=self.device)
+            with _LOAD_LOCK:  # the app loads it in a background thread; never load it twice
+                if key not in _MODELS:
+                    _MODELS[key] = self._load()
         return _MODELS[key]
+
+    def _load(self):
+        from sentence_transformers import SentenceTransformer
+
+        if self._bundled or os.path.isdir(self._source) or self.local_only:
+            with _hub_offline():
+                try:
+                    return SentenceTransformer(self._source, device=self.device)
+                except (OSError, ValueError) as e:
+                    raise ModelUnavailable(
+                        f"model {self._source!r} (named by the index) is not available "
+                        f"locally ({type(e).__name__}); pass --model NAME to use another "
+                        "model, or rebuild with `explorer build --model NAME`") from e
+        return SentenceTransformer(self._source, device=self.device)
 
     @property
     def loaded(self) -> bool:
