@@ -238,6 +238,33 @@ def test_bm25_mode_without_matching_words_says_no_results(data):
     assert "Clear filters" in [b.label for b in at.button]  # mode is a filter
 
 
+def test_no_close_match_offers_the_nearest_few_collapsed(data):
+    at = run_app({"q": "tax return deadlines"})
+    assert_ok(at)
+    assert "No talks or papers match" in texts(at)
+    nearest = [e for e in at.expander if "No close match" in e.label]
+    assert len(nearest) == 1 and nearest[0].proto.expanded is False
+    assert len(nearest[0].get("page_link")) >= 1  # the nearest items, inside the expander
+
+
+def test_first_visitor_gets_keyword_results_while_the_model_loads(data):
+    import threading
+
+    from app_pages import common
+
+    class Loading:
+        _warm = threading.Event()  # never set: the model is "still loading"
+
+        def search(self, query, **kwargs):
+            return [kwargs["mode"]]
+
+    hits, provisional = common.search_now(Loading(), "attention", mode="hybrid", k=5)
+    assert hits == ["bm25"] and provisional
+    Loading._warm.set()
+    assert common.search_now(Loading(), "attention", mode="hybrid") == (["hybrid"], False)
+    assert common.model_ready(Loading()) and common.model_ready(object())
+
+
 def test_invalid_url_filters_fall_back_with_a_note(data):
     at = run_app({"q": "attention", "mode": "nonsense", "years": "abc", "meetup": "999"})
     assert_ok(at)

@@ -128,7 +128,7 @@ def test_search_open_follow_related_reload_and_hostile_title(app_url, browser_pa
     page.wait_for_url(f"**talk={ids['Attention for machine translation']}*")
     assert _title(page).inner_text() == "Attention for machine translation"
     page.get_by_text("Related talks from other meetups").wait_for()
-    page.get_by_text("Shared terms: attention").first.wait_for()
+    page.get_by_text("Both cite “Attention layers without recurrence”").first.wait_for()
     _shot(page, tmp_path, "talk")
 
     # Back returns to the results with the query in the box; forward reopens the talk.
