@@ -53,16 +53,29 @@ def data_dir() -> str:
 def open_explorer(directory: str):
     """The explorer of a data dir, opened once per process and shared by all sessions.
 
-    Opening reads the index and the cached vectors (no model); the model loads in a
-    background thread (`warm_up`), so a first visitor gets keyword results at once
-    (`search_now`). Exceptions are not cached: after `explorer build` a reload works.
+    Opening reads the index and the cached vectors (no model, no torch); the model loads
+    in a background thread started by `start_warm_up` once a page has been drawn, so a
+    first visitor gets keyword results at once (`search_now`). Exceptions are not cached:
+    after `explorer build` a reload works.
     """
     import explorer
 
     ex = explorer.open(data_dir=directory)
     ex._warm = threading.Event()  # set when the model has answered a first query
-    threading.Thread(target=warm_up, args=(ex,), name="explorer-warm-up", daemon=True).start()
     return ex
+
+
+_WARM_LOCK = threading.Lock()
+
+
+def start_warm_up(ex) -> None:
+    """Load the model in the background, once per explorer (call after drawing a page:
+    importing torch competes for the CPU and would delay what the visitor sees first)."""
+    with _WARM_LOCK:
+        if getattr(ex, "_warm", None) is None or getattr(ex, "_warming", False):
+            return
+        ex._warming = True
+    threading.Thread(target=warm_up, args=(ex,), name="explorer-warm-up", daemon=True).start()
 
 
 def warm_up(ex) -> None:

@@ -125,7 +125,15 @@ class Encoder:
         # on where the package is installed.
         self.model_id = DEFAULT_MODEL if self._bundled else name
         self._source = bundled_model_path() if self._bundled else name
-        self.device = pick_device(device)
+        self._device = device
+
+    @property
+    def device(self) -> str:
+        """The device, picked on first use: importing torch to look for a GPU takes seconds,
+        and opening an index (or answering BM25 queries) needs no model."""
+        if self._device is None:
+            self._device = pick_device(None)
+        return self._device
 
     @property
     def model(self):

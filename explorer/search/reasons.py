@@ -55,13 +55,15 @@ FILLER = frozenset([
 ])
 
 
-def _never() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(STOPWORDS) | frozenset(ENGLISH_STOP_WORDS) | MONTHS | FILLER
+_NEVER: set[str] = set()  # filled on first use: importing sklearn takes seconds
 
 
-_NEVER = _never()
+def _never() -> set[str]:
+    if not _NEVER:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        _NEVER.update(STOPWORDS, ENGLISH_STOP_WORDS, MONTHS, FILLER)
+    return _NEVER
 _GENERIC_WORDS = frozenset(_GENERIC) | frozenset([
     "artificial", "intelligence", "deep", "learning", "neural", "networks", "network",
     "models", "model", "machine", "systems", "system", "method", "methods",
@@ -84,11 +86,12 @@ def phrases(text: str, max_words: int = MAX_WORDS,
         ['deep', 'deep reinforcement', 'deep reinforcement learning', 'reinforcement', ...]
     """
     out: list[str] = []
+    stop = _never()
     # "text-to-speech" shares "speech" with "speech synthesis"
     for chunk in _SPLIT.split(_ascii(text).replace("-", " ")):
         run: list[str] = []
         for w in [*chunk.split(), ""]:  # "" closes the last run
-            if w and w not in _NEVER and w not in never and not w.isdigit() and len(w) > 1:
+            if w and w not in stop and w not in never and not w.isdigit() and len(w) > 1:
                 run.append(w)
                 continue
             for i in range(len(run)):
