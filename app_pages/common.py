@@ -95,9 +95,15 @@ def warm_up(ex) -> None:
 
 
 def model_ready(ex, wait: float = 0.0) -> bool:
-    """Whether dense and hybrid search answer without waiting for the model to load."""
+    """Whether dense and hybrid search answer without waiting for the model to load
+    (waiting up to ``wait`` seconds for it)."""
     warm = getattr(ex, "_warm", None)
-    return True if warm is None else warm.wait(wait) if wait else warm.is_set()
+    if warm is None or warm.is_set():
+        return True
+    encoder = getattr(getattr(ex, "engine", None), "encoder", None)
+    if getattr(encoder, "loaded", False):  # in memory already (or nothing to load)
+        return True
+    return warm.wait(wait) if wait else False
 
 
 def search_now(ex, query: str, **kwargs):
