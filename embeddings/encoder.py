@@ -161,8 +161,13 @@ class Encoder:
 
     @property
     def loaded(self) -> bool:
-        """Whether the model is in memory (encode returns at once, no load to wait for)."""
-        return (self._source, self.device) in _MODELS
+        """Whether the model is in memory (encode returns at once, no load to wait for).
+
+        Never picks the device itself: that imports torch, seconds a caller asking
+        "is it loaded yet?" should not pay."""
+        if self._device is None:
+            return False
+        return (self._source, self._device) in _MODELS
 
     @property
     def dim(self) -> int:
