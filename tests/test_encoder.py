@@ -170,3 +170,18 @@ def test_default_model_with_offline_env_and_cache(monkeypatch, no_network, tmp_p
     np.testing.assert_allclose(res.vectors, enc.encode(texts), atol=1e-5)
     assert embed_with_cache(enc, texts, store).n_new == 0
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_creating_an_encoder_and_asking_if_it_is_loaded_never_imports_torch():
+    # The app answers a first visitor with BM25 while the model loads: opening the index
+    # and asking "loaded yet?" must not pay the seconds of importing torch.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from embeddings.encoder import Encoder; e = Encoder(); "
+            "assert e.loaded is False; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
