@@ -74,7 +74,7 @@ class Explorer:
     # -- search ----------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
                years=None, meetup=None, scope: str = "archive",
-               include_weak: bool = False) -> list[Hit]:
+               include_weak: bool = False, exact: bool = True) -> list[Hit]:
         """Talks and papers matching a query (see `SearchEngine.search`).
 
         Args:
@@ -89,6 +89,7 @@ class Explorer:
                 the archive's fused scores are not comparable with the field's).
             include_weak: also return the nearest hits below the relevance floor (marked
                 ``match="weak"``); by default an off-domain query returns (almost) nothing.
+            exact: rank what the query names exactly (arXiv id, title, speaker) first.
 
         Returns:
             `Hit`s, best first; exact matches (arXiv id, title, speaker) first.
@@ -99,7 +100,7 @@ class Explorer:
             return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
                                  meetup=meetup, scope=scope)
         return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup,
-                                  include_weak=include_weak)
+                                  include_weak=include_weak, exact=exact)
 
     def field(self):
         """The field's `FieldSearch` (opened on first use, with the archive's encoder).

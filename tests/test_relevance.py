@@ -125,3 +125,10 @@ def test_cli_search_all_shows_weak_hits(store):
     assert json.loads(runner.invoke(app, args).stdout) == []
     weak = json.loads(runner.invoke(app, args + ["--all", "--k", "2"]).stdout)
     assert [h["match"] for h in weak] == ["weak", "weak"]
+
+
+def test_exact_false_ranks_by_score_alone(engine):
+    hits = engine.search("Dora Invented", k=5, mode="dense", include_weak=True, exact=False)
+    assert "exact" not in {h.match for h in hits}
+    assert [h.score for h in hits if h.match == "close"] == sorted(
+        (h.score for h in hits if h.match == "close"), reverse=True)

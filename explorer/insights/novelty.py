@@ -189,7 +189,9 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
 
     if not text or not text.strip():
         raise ValueError("the proposal is empty: give a title or an abstract")
-    hits = ex.search(text, k=max(k, 1), kind="talk", mode="dense")  # dense: score = cosine
+    # dense: score = cosine; the closest talks however weak, by cosine alone
+    hits = ex.search(text, k=max(k, 1), kind="talk", mode="dense", include_weak=True,
+                     exact=False)
     _, kinds, vectors = ex.vectors()
     talk_vectors = vectors[[i for i, kd in enumerate(kinds) if kd == "talk"]]
     covered, partly = thresholds_for(ex.model, talk_vectors)

@@ -293,7 +293,8 @@ class SearchEngine:
                    match=match)
 
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
-               years=None, meetup=None, include_weak: bool = False) -> list[Hit]:
+               years=None, meetup=None, include_weak: bool = False,
+               exact: bool = True) -> list[Hit]:
         """Talks and papers best matching a query.
 
         Args:
@@ -306,6 +307,7 @@ class SearchEngine:
             meetup: a meetup label (57 or "AI"): its talks and the papers cited there.
             include_weak: also return hits below the relevance floor (after the others,
                 marked ``match="weak"``), up to k in all.
+            exact: rank the items the query names exactly first (False: scores only).
 
         Returns:
             Hits, best first: items the query names exactly (arXiv id, title, speaker;
@@ -319,7 +321,8 @@ class SearchEngine:
         if not query.strip() or not self.items or k < 1:
             return []
         cand = np.arange(len(self.items)) if mask is None else np.flatnonzero(mask)
-        exact = [i for i in self.exact.matches(query) if mask is None or mask[i]]
+        exact = [i for i in self.exact.matches(query) if mask is None or mask[i]] \
+            if exact else []
         expanded = expand_query(query)  # "RL" -> "RL (reinforcement learning)", both modes
         lexical = self.lexical.scores(expanded) if mode != "dense" else None
         if mode == "bm25":
