@@ -79,6 +79,11 @@ def main() -> int:
             page.get_by_text("Keyword matches for now").wait_for(state="detached")
             page.locator(CARD).first.wait_for()
             t_hybrid = time.perf_counter()
+        except Exception:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-3000:], file=sys.stderr)
+            print(page.inner_text("body")[:2000], file=sys.stderr)
+            raise
         finally:
             browser.close()
             proc.terminate()
