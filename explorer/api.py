@@ -141,22 +141,14 @@ class Explorer:
         return self.engine.related(item_id, k=k, kind=kind, same_meetup=same_meetup)
 
     def reasons(self, a_id: str, b_id: str, n: int = 3) -> list:
-        """Why two items are related, strongest first (`explorer.search.reasons.Reason`s).
-
-        A cited paper they share (or the talk cites the paper), key phrases they share
-        ("reinforcement learning"), else the topic both fall in (the saved topic model).
-
-        Example:
-            >>> [r.text for r in ex.reasons("m20-deep-...", "m50-introduction-...")]
-            ['Both about deep rl and reinforcement learning']
-        """
+        """Why two items are related, strongest first (`explorer.search.reasons.Reason`s): a
+        cited paper they share, key phrases they share, else a theme both are in."""
         out = list(self.engine.reasons(a_id, b_id, n=n))
-        if not out:
-            label = self._shared_topic(a_id, b_id)
-            if label:
-                from explorer.search.reasons import Reason
+        label = "" if out else self._shared_topic(a_id, b_id)
+        if label:
+            from explorer.search.reasons import Reason
 
-                out.append(Reason("topic", f"Same topic: {label}", (label,)))
+            out.append(Reason("topic", f"Both on the theme “{label}”", (label,)))
         return out
 
     def why_related(self, a_id: str, b_id: str) -> str:
@@ -165,18 +157,18 @@ class Explorer:
         return found[0].text if found else "Close in meaning (no key phrase in common)"
 
     def _shared_topic(self, a_id: str, b_id: str) -> str:
-        with self._lock:  # the saved model only: a reason never triggers a topic fit
-            if getattr(self, "_saved_topics", False) is False:  # set on first use
-                from explorer.insights.topics import load_model
+        # Never waits for the model: themes once computed, or when the model is in memory.
+        if self._themes is None and not getattr(self.engine.encoder, "loaded", True):
+            return ""
+        from explorer.insights.themes import OTHER
 
-                self._saved_topics = load_model(self.store)
-            model = self._saved_topics
-        if model is None:
+        try:
+            themes = self.theme_assignment()
+        except Exception:  # noqa: BLE001 - a reason is decoration, the themes may be absent
             return ""
         a, b = (self.engine.item(i).id for i in (a_id, b_id))
-        ta, tb = model.assignments.get(a), model.assignments.get(b)
-        topic = model.topics.get(ta) if ta is not None and ta == tb else None
-        return topic.label if topic is not None and topic.label else ""
+        shared = [t for t in themes.themes_of(a) if t != OTHER and t in themes.themes_of(b)]
+        return themes.name(shared[0]) if shared else ""
 
     def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """Up to n key words two items share, rarest first (why they are related)."""
