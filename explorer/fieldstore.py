@@ -206,6 +206,31 @@ class FieldStore:
             yield ns, vecs.reshape(len(rows), -1)
             last = int(ns[-1])
 
+    def iter_dated_vectors(self, model: str, chunk: int = 20_000
+                           ) -> Iterator[tuple[np.ndarray, list[str], list[str | None]]]:
+        """(float32 vectors, titles, first-submission dates) of every embedded paper, chunk
+        by chunk in row order: what assigning the field to themes reads (no abstracts)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                "SELECT p.n, p.title, p.created, v.vector FROM papers p JOIN vectors v ON "
+                "v.model=? AND v.text_hash=p.text_hash WHERE p.n > ? ORDER BY p.n LIMIT ?",
+                (model, last, chunk)).fetchall()
+            if not rows:
+                return
+            vecs = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32)
+            yield vecs.reshape(len(rows), -1), [r[1] for r in rows], [r[2] for r in rows]
+            last = int(rows[-1][0])
+
+    def embedded_signature(self, model: str) -> list:
+        """[embedded papers, highest row number, latest update] for a model: changes when
+        papers are embedded, imported or updated, so results over the vectors can be cached
+        on it."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(MAX(p.n), 0), COALESCE(MAX(p.updated), '') FROM papers "
+            "p JOIN vectors v ON v.model=? AND v.text_hash=p.text_hash", (model,)).fetchone()
+        return [int(row[0]), int(row[1]), str(row[2])]
+
     # -- key/value ---------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

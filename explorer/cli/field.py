@@ -184,3 +184,54 @@ def harvest_(
         import dataclasses
 
         _print_json(dataclasses.asdict(report))
+
+
+@field_app.command("radar")
+def radar_(
+    show_all: bool = typer.Option(False, "--all", help="Every theme, not only the rising ones."),
+    as_json: bool = AsJson,
+    data_dir: Path | None = DataDir,
+):
+    """Themes rising in the field (share of papers in the last full year vs the 3 years
+    before) beside the meetup's talks; flagged: rising with no talk in two years."""
+    import math
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from explorer.cli.common import _open_explorer
+    from explorer.field.themes import field_theme_counts
+
+    ex = _open_explorer(data_dir)
+    try:
+        with _bar() as bar:  # moves only the first time: the counts are cached in the field
+            task = bar.add_task("field papers to themes", total=None)
+            field_theme_counts(ex, progress=lambda n: bar.advance(task, n),
+                               on_start=lambda n: bar.update(task, total=n))
+        radar = ex.field_radar()
+    finally:
+        ex.close()
+    err.print(radar.attrs.get("note", ""))
+    rows = radar if show_all else radar[radar["rising"].astype(bool)]
+    if as_json:
+        records = rows.to_dict("records")
+        for r in records:
+            for k, v in r.items():
+                if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+                    r[k] = None if math.isnan(v) else "inf"
+        _print_json(records)
+        return
+    if radar.empty:
+        return
+    table = Table("theme", "year", "papers", "share", "3 years before", "growth", "last talk",
+                  "flag", title="The field radar")
+    for r in rows.itertuples():
+        growth = ("new" if math.isinf(r.growth) else "" if math.isnan(r.growth)
+                  else f"{r.growth:.1f}x")
+        before = ("" if math.isnan(r.baseline_share)
+                  else f"{r.baseline_share:.1%} ({r.baseline_years})")
+        table.add_row(r.label, str(r.year), f"{r.papers:,}", f"{r.share:.1%}", before, growth,
+                      r.last_talk or "never", "no recent talk" if r.flagged else "")
+    Console().print(table)
+    if rows.empty:
+        err.print("No theme is rising in the field.")

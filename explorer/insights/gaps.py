@@ -50,6 +50,7 @@ class Gap:
     talks_evidence: list[dict] = field(default_factory=list)
     as_of: str | None = None
     window_years: float | None = None
+    field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
