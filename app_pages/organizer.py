@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, radar_section
 from app_pages.views import escape_md
 
 
@@ -33,7 +33,9 @@ def page() -> None:
         with tab_time:
             _over_time(themes, items)
         with tab_gaps:
-            _gaps(gaps.find_gaps(themes, items, as_of=ex.last_meetup_date()))
+            _gaps(radar_section.with_field(  # each gap's growth in the field, if imported
+                ex, gaps.find_gaps(themes, items, as_of=ex.last_meetup_date())))
+            radar_section.render(ex)  # themes rising in the field with no recent talk
         with tab_table:
             st.caption(f"Taxonomy {themes.version}: each talk and paper belongs to the themes "
                        "its meaning and title words are closest to (several at most, or none).")
@@ -99,6 +101,7 @@ def _gaps(found: list) -> None:
                     else "read about more than talked about")
             st.markdown(f"**{escape_md(g.label)}** · {what}")
             st.caption(escape_md(g.reason))
+            radar_section.gap_note(g)
             if g.talks_evidence:
                 st.markdown("Last talks on this theme:")
                 for t in g.talks_evidence:
