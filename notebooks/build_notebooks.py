@@ -176,10 +176,77 @@ px.imshow(sims, x=[ids[i] for i in p_idx], y=[ids[i] for i in t_idx], aspect="au
           title="Cosine between every talk and every cited paper")"""),
 ]
 
+MEETUP_VS_FIELD = [
+    new_markdown_cell(
+        "# The meetup beside the field\n\n"
+        "arXiv's machine-learning papers (the *field*, imported with `explorer field import` "
+        "and embedded with `explorer field build`) are sorted into the same themes as the "
+        "talks, by the same rule. Two questions: which themes is the field busy with that the "
+        "meetup has not talked about lately, and how many months after a theme rises in the "
+        "field does the meetup first have a talk on it?\n\n"
+        "**Rising** (the radar): in the last full year of the field's data, a theme holds at "
+        "least 1.5x its mean share of the field's papers over the 3 years before, with at "
+        "least 20 papers that year. **The month a theme rose**: the first month whose 12 "
+        "months up to it hold at least 1.5x the theme's share of the 36 months before, with "
+        "at least 20 papers. Both are in `explorer.insights.radar`.\n\n"
+        "Set `EXPLORER_DATA_DIR` to a built data dir with a field before running."),
+    new_code_cell(OPEN),
+    new_code_cell("""from explorer.insights import item_frame, radar
+from explorer.insights.gaps import items_with_themes
+
+counts = ex.field_theme_counts()  # streamed over the stored vectors once, then cached
+print(counts.note or f"{counts.embedded} field papers up to {counts.as_of}, "
+      f"embedded with {counts.model}")
+themes = ex.theme_assignment()
+names = {t.id: t.name for t in themes.themes}
+themed = items_with_themes(themes, item_frame(ex))  # talks and papers, one row per theme"""),
+    new_markdown_cell("## The radar: rising in the field, and the meetup's last talk"),
+    new_code_cell("""table = ex.field_radar()
+print(table.attrs["note"])
+table[["topic", "label", "year", "papers", "share", "baseline_share", "growth", "rising",
+       "last_talk", "flagged"]].head(10)"""),
+    new_code_cell("""for row in table[table["flagged"]].itertuples():
+    print(f"[{row.topic}] {row.label}: {row.evidence}; "
+          f"{'last talk ' + row.last_talk if row.last_talk else 'never a talk'}")"""),
+    new_code_cell("""per_year = ex.field_radar(years=True)
+plot = list(table[table["rising"]]["topic"][:4]) or list(table["topic"][:2])
+radar.radar_figure(per_year, plot, title="Field share of papers vs the meetup's talks")
+"""),
+    new_markdown_cell(
+        "## How long after the field does the meetup follow?\n\n"
+        "For each theme that rose in the field: the month it rose, the meetup's first talk "
+        "on it from that month on, and the months between. Talks the meetup gave on the "
+        "theme before the field's rise are counted apart (the meetup was early)."),
+    new_code_cell("""rises = radar.rise_months(counts.counts, counts.totals, names)
+lags = radar.talk_lags(rises, themed)
+lags[["topic", "label", "rise_month", "papers", "share", "baseline_share", "first_talk",
+      "months_after", "talks_before"]]"""),
+    new_code_cell("""for row in lags.itertuples():
+    if row.first_talk:
+        print(f"[{row.topic}] rose in the field in {row.rise_month}; first talk "
+              f"{row.first_talk}, {row.months_after} months later ({row.first_talk_title})")
+    else:
+        print(f"[{row.topic}] rose in the field in {row.rise_month}; no talk yet")
+followed = lags.dropna(subset=["months_after"])
+if len(followed):
+    print(f"median lag: {followed['months_after'].median():.0f} months over "
+          f"{len(followed)} themes; {len(lags) - len(followed)} rising themes without a talk")"""),
+    new_markdown_cell("How much does the answer depend on the definition of *rising*?"),
+    new_code_cell("""rows = []
+for ratio in (1.25, 1.5, 2.0):
+    lag = radar.talk_lags(radar.rise_months(counts.counts, counts.totals, names,
+                                            ratio=ratio), themed)
+    rows.append({"ratio": ratio, "themes that rose": len(lag),
+                 "with a talk since": int(lag["months_after"].notna().sum()),
+                 "median months": lag["months_after"].dropna().median()})
+pd.DataFrame(rows)"""),
+]
+
 NOTEBOOKS = {
     "01_topic_evolution.ipynb": TOPIC_EVOLUTION,
     "02_gap_analysis.ipynb": GAP_ANALYSIS,
     "03_talk_paper_links.ipynb": TALK_PAPER_LINKS,
+    "04_meetup_vs_field.ipynb": MEETUP_VS_FIELD,
 }
 
 

@@ -260,8 +260,12 @@ def talk_lags(rises: pd.DataFrame, themed_items: pd.DataFrame) -> pd.DataFrame:
         out.append({**r, "first_talk": None if first is None else first["date"],
                     "first_talk_title": None if first is None else first["title"],
                     "months_after": months, "talks_before": int((t["date"] < start).sum())})
-    return pd.DataFrame(out, columns=[*rises.columns, "first_talk", "first_talk_title",
-                                      "months_after", "talks_before"])
+    df = pd.DataFrame(out, columns=[*rises.columns, "first_talk", "first_talk_title",
+                                    "months_after", "talks_before"])
+    df["months_after"] = df["months_after"].astype("Int64")  # <NA>: no talk yet
+    for col in ("first_talk", "first_talk_title"):
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return df
 
 
 def radar_figure(years: pd.DataFrame, topics: list[str], title: str = ""):
