@@ -213,3 +213,21 @@ def test_counts_are_cached_until_new_papers_are_embedded(world, tmp_path):
     ex.close()
     assert more.embedded == first.embedded + 10
     assert not math.isnan(more.totals["papers"].sum())
+
+
+def test_keyword_matcher_agrees_with_keyword_hits():
+    import random
+
+    from field_fixtures import record
+
+    from explorer.field.themes import KeywordMatcher
+    from explorer.insights.taxonomy import THEMES
+    from explorer.insights.themes import keyword_hits
+
+    rng = random.Random(3)
+    titles = [record(i, rng)["title"] for i in range(300)]
+    titles += ["Large Language Models for RADIOLOGY", "A GNN-based robot", "non-graph data",
+               "Self-driving cars and LLMs", "", "Ünïcode SPEECH"]
+    got = KeywordMatcher(THEMES)(titles)
+    assert got.sum() > 50
+    assert (got == keyword_hits(titles, THEMES)).all()

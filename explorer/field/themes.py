@@ -11,14 +11,16 @@ the model, the taxonomy version and what is embedded, so the app computes them o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from explorer.insights.labels import normalize
 from explorer.insights.taxonomy import TAXONOMY_VERSION, Theme
-from explorer.insights.themes import Settings, score_matrix
+from explorer.insights.themes import Settings, keyword_pattern
 
 CHUNK = 20_000
 COUNT_COLUMNS = ["topic", "month", "papers"]
@@ -83,6 +85,35 @@ def pick_mask(scores: np.ndarray, settings: Settings, in_title: np.ndarray) -> n
     return keep
 
 
+class KeywordMatcher:
+    """``keyword_hits`` for many titles: a theme's regex runs only on titles holding the
+    first word of one of its keywords as a whole word (a keyword matched at word boundaries
+    always starts with a whole word of the title), which makes a million titles affordable
+    with the same answers."""
+
+    WORD = re.compile(r"\w+")
+
+    def __init__(self, themes: Sequence[Theme]):
+        self.patterns = [keyword_pattern(t.keywords) for t in themes]
+        self.by_word: dict[str, set[int]] = {}
+        for j, t in enumerate(themes):
+            for k in t.keywords:
+                first = self.WORD.findall(k.lower())
+                if first:
+                    self.by_word.setdefault(first[0], set()).add(j)
+
+    def __call__(self, titles: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(titles), len(self.patterns)), np.float32)
+        for i, title in enumerate(titles):
+            cands = set()
+            for w in set(self.WORD.findall(title.lower())):
+                cands |= self.by_word.get(w, set())
+            for j in cands:
+                if self.patterns[j].search(title):
+                    out[i, j] = 1.0
+        return out
+
+
 def count_field_themes(chunks, theme_vectors: np.ndarray, themes: Sequence[Theme],
                        settings: Settings, model: str = "",
                        progress: Callable[[int], None] | None = None) -> FieldThemeCounts:
@@ -98,6 +129,7 @@ def count_field_themes(chunks, theme_vectors: np.ndarray, themes: Sequence[Theme
         The counts; undated papers are counted in no month.
     """
     tv = np.asarray(theme_vectors, np.float32)
+    matcher = KeywordMatcher(themes)
     per = np.zeros((len(themes), 0), np.int64)  # theme x month column (first-seen order)
     totals = np.zeros(0, np.int64)
     months: dict[str, int] = {}
@@ -107,7 +139,10 @@ def count_field_themes(chunks, theme_vectors: np.ndarray, themes: Sequence[Theme
             raise ValueError(f"field vectors have dim {vecs.shape[1]}, the themes "
                              f"{tv.shape[1]}: the field was embedded with another model")
         titles = [t or "" for t in titles]
-        scores, _, in_title = score_matrix(vecs, tv, titles, titles, themes, settings)
+        in_title = matcher(titles)
+        # score_matrix's rule with the title as the only text: cosine + the larger bonus
+        scores = (normalize(vecs) @ normalize(tv).T
+                  + max(settings.title_bonus, settings.text_bonus) * in_title)
         keep = pick_mask(scores, settings, in_title)
         cols = np.array([months.setdefault(d[:7], len(months)) if d and len(d) >= 7 else -1
                          for d in dates], np.int64)
