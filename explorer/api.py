@@ -17,6 +17,7 @@ import numpy as np
 
 from explorer.datadir import moved_on, read_current
 from explorer.domain import CANCELLED, INTRO, Hit
+from explorer.field.radar_api import FieldRadar
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
 from explorer.store import Store
@@ -34,7 +35,7 @@ MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "ta
 PEOPLE_COLUMNS = ["id", "key", "name", "aliases", "talks", "meetups"]
 
 
-class Explorer:
+class Explorer(FieldRadar):
     """One data dir opened for reading: its store and its search engine.
 
     Thread-safe for reading (the app shares one instance): the engine is never mutated and
@@ -302,28 +303,8 @@ class Explorer:
         from explorer.field.themes import with_field_evidence
         from explorer.insights.gaps import find_gaps
 
-        found = find_gaps(self.theme_assignment(), self._items(),
-                          as_of=as_of or self.last_meetup_date())
-        return with_field_evidence(self, found)  # gap.field_evidence, with a field
-
-    def field_theme_counts(self):
-        """Field papers per theme and month (`FieldThemeCounts`, computed once; empty with
-        a ``note`` naming the commands to run when no field is imported or embedded)."""
-        from explorer.field.themes import field_theme_counts
-
-        if getattr(self, "_field_counts", None) is None:  # set here, not in __init__
-            self._field_counts = field_theme_counts(self)
-        return self._field_counts
-
-    def field_radar(self, years: bool = False, **settings) -> pd.DataFrame:
-        """Per theme: its share of the field's papers in the last full year against the 3
-        years before, rising or not, and the meetup's last talk; flagged = rising in the
-        field with no talk in two years (``explorer.insights.radar``). ``years=True``: the
-        field's papers and share beside the meetup's talks per theme and year. Empty, with
-        ``.attrs["note"]`` saying which commands to run, when no field is there."""
-        from explorer.field.themes import radar_for
-
-        return radar_for(self, years=years, **settings)
+        return with_field_evidence(self, find_gaps(  # gap.field_evidence, with a field
+            self.theme_assignment(), self._items(), as_of=as_of or self.last_meetup_date()))
 
     def novelty(self, text: str, k: int = 5):
         """Would a proposed talk repeat a past one? `Novelty` (verdict, headline, closest)."""
