@@ -30,6 +30,15 @@ from explorer.search.lexical import LexicalIndex, tokenize
 from explorer.search.quality import load_judged_queries, mean_ndcg
 
 
+def by_rank(lex: np.ndarray, k: int) -> np.ndarray:
+    """BM25 as (k + 1) / (k + rank) for matching talks (1 for the best), 0 elsewhere."""
+    out = np.zeros(len(lex))
+    idx = np.flatnonzero(lex > 0)
+    order = idx[np.argsort(-lex[idx], kind="stable")]
+    out[order] = (k + 1) / (k + np.arange(1, len(order) + 1))
+    return out
+
+
 def main() -> int:
     enc = E.MemoEncoder(get_encoder(None))
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +101,9 @@ def main() -> int:
                     "min-max BM25 x coverage^0.5": lambda lex, q: fusion_mod.minmax(lex)
                         * lexical.coverage(q) ** 0.5,
                     "min-max BM25 x best coverage": lambda lex, q: fusion_mod.minmax(lex)
-                        * lexical.coverage(q).max()}
+                        * lexical.coverage(q).max(),
+                    "BM25 by rank, 3 / (2 + rank)": lambda lex, q: by_rank(lex, 2),
+                    "BM25 by rank, 6 / (5 + rank)": lambda lex, q: by_rank(lex, 5)}
         for label, norm in variants.items():
             def fuse(dense, lex, fusion, floor, norm=norm):
                 return (fusion.alpha * fusion_mod.dense_relevance(dense, floor)
@@ -102,6 +113,19 @@ def main() -> int:
                 eng.fusion = Fusion("weighted", a)
                 report(f"{label}, alpha {a}")
         engine_mod.fuse, eng.fusion, lexical.scores = shipped_fuse, Fusion(), scores
+
+        # The dense floor dense_relevance measures from: the corpus noise floor, shifted.
+        for shift in (-0.1, -0.05, 0.05, 0.1):
+            engine_mod.fuse = (lambda dense, lex, fusion, floor, shift=shift:
+                               shipped_fuse(dense, lex, fusion, floor + shift))
+            report(f"dense floor noise floor {shift:+}")
+        engine_mod.fuse = shipped_fuse
+
+        # The dense text as the plain anchor has it (speakers in), at a few fusion weights.
+        eng = E.engine_for(store, enc, "title+abstract+speakers", LEXICAL_COMPOSITION)
+        for a in (0.65, 0.72, 0.8):
+            eng.fusion = Fusion("weighted", a)
+            report(f"dense text title+abstract+speakers, alpha {a}")
         store.close()
     return 0
 
