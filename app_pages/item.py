@@ -109,6 +109,10 @@ def talk_page() -> None:
         st.markdown(escape_md(talk["abstract"]))
     elif talk.get("kind") != INTRO:
         st.caption("The archive has no abstract for this talk.")
+    bio = str(talk.get("bio") or "").strip()
+    if bio:  # what the meetup page says about the speaker(s), kept apart from the abstract
+        with st.expander("About the speaker", icon=":material/person:", expanded=True):
+            st.markdown(escape_md(bio))
 
     cited = []
     for r in lk.refs_by_talk.get(tid, []):

@@ -23,10 +23,10 @@ def page() -> None:
         st.info(f"Themes are not available for this archive: {escape_md(e)}",
                 icon=":material/info:")
         themes = None
-    tab_time, tab_gaps, tab_table, tab_new = st.tabs(
-        [":material/grid_on: Themes over time", ":material/lightbulb: Gaps",
-         ":material/table: Themes", ":material/new_releases: Is my talk new?"],
-        key="tab", bind="query-params")  # the open tab lives in the URL (?tab=…)
+    _tab_from_url()
+    tab_time, tab_gaps, tab_table, tab_new = st.tabs(list(TABS.values()), key=_TAB_KEY,
+                                                     on_change="rerun")
+    _tab_to_url()
     if themes is not None:
         from explorer.insights import gaps
 
@@ -44,6 +44,35 @@ def page() -> None:
                                 "description", "id"]], hide_index=True, width="stretch")
     with tab_new:
         _novelty(ex, lk)
+
+
+# The open tab lives in the URL as a short value (?tab=gaps), not as the tab's label with its
+# icon (what bind="query-params" would write): slug -> label.
+TABS = {"time": ":material/grid_on: Themes over time", "gaps": ":material/lightbulb: Gaps",
+        "themes": ":material/table: Themes", "new": ":material/new_releases: Is my talk new?"}
+_TAB_KEY, _TAB_SYNCED = "organizer_tab", "_organizer_tab_in_url"
+
+
+def _tab_from_url() -> None:
+    """Open the tab the URL names when the URL changed under us (a deep link, Back/Forward);
+    otherwise the tab widget's own state (the user's last click) stands."""
+    raw = st.query_params.get("tab", "time")
+    # Old links carry the full label (bind="query-params" wrote it); unknown values: first tab.
+    slug = {v: k for k, v in TABS.items()}.get(raw) or raw.strip().lower()
+    if slug not in TABS:
+        slug = "time"
+    if slug != st.session_state.get(_TAB_SYNCED, "time"):
+        st.session_state[_TAB_KEY] = TABS[slug]
+        st.session_state[_TAB_SYNCED] = slug
+
+
+def _tab_to_url() -> None:
+    """Write the open tab's short value into the URL (a new history entry, so Back returns)."""
+    label = st.session_state.get(_TAB_KEY, TABS["time"])
+    slug = next((k for k, v in TABS.items() if v == label), "time")
+    st.session_state[_TAB_SYNCED] = slug
+    if st.query_params.get("tab", "time") != slug:  # the first tab needs no parameter
+        st.query_params["tab"] = slug
 
 
 def _over_time(themes, items) -> None:
