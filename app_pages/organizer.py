@@ -61,7 +61,9 @@ def _tab_from_url() -> None:
     slug = {v: k for k, v in TABS.items()}.get(raw) or raw.strip().lower()
     if slug not in TABS:
         slug = "time"
-    if slug != st.session_state.get(_TAB_SYNCED, "time"):
+    # Streamlit drops a widget's state on pages that do not draw it: back from a talk page
+    # the widget starts afresh and the URL (the top bar's remembered ?tab=) decides.
+    if slug != st.session_state.get(_TAB_SYNCED, "time") or _TAB_KEY not in st.session_state:
         st.session_state[_TAB_KEY] = TABS[slug]
         st.session_state[_TAB_SYNCED] = slug
 

@@ -50,6 +50,9 @@ TALKS = [
 ]
 
 AFFILIATIONS = {"Attention for machine translation": ["Quill Lab Vienna"]}
+# A speaker bio with markup that must show as text, never run or render.
+BIOS = {"Attention for machine translation":
+        "Ada Quill studies **translation** at Quill Lab. <script>alert(1)</script>"}
 
 
 def talk_ids() -> dict[str, str]:
@@ -72,7 +75,7 @@ def build_app_data(data_dir: Path) -> Path:
     ids = talk_ids()
     talks = [Talk(id=ids[title], meetup_key=m, title=title, speakers=sp, abstract=ab,
                   slides_url=slides, video_url=video,
-                  affiliations=AFFILIATIONS.get(title, []))
+                  affiliations=AFFILIATIONS.get(title, []), bio=BIOS.get(title, ""))
              for m, title, sp, ab, slides, video in TALKS]
     intro = Talk(id=talk_id("1", "Intro and hot topics"), meetup_key="1",
                  title="Intro and hot topics", kind=INTRO)
@@ -435,3 +438,31 @@ def test_database_without_index_shows_the_build_command(_data_dir):
     at = run_app(page="map_view")
     assert_ok(at)
     assert any(c.value.startswith("explorer build") for c in at.code)
+
+
+def test_talk_page_shows_the_speaker_bio_escaped(data):
+    ids = talk_ids()
+    at = run_app({"talk": ids["Attention for machine translation"]})
+    assert_ok(at)
+    about = [e for e in at.expander if e.label == "About the speaker"]
+    assert len(about) == 1
+    shown = [m.value for m in about[0].markdown]
+    assert any("Ada Quill studies" in v for v in shown)
+    assert all("<script>" not in v and "**translation**" not in v for v in shown)  # escaped
+    # A talk whose page says nothing about its speaker has no such section.
+    at = run_app({"talk": ids["Diffusion models for image generation"]})
+    assert_ok(at)
+    assert not [e for e in at.expander if e.label == "About the speaker"]
+
+
+@pytest.mark.parametrize(("given", "slug"), [
+    ("gaps", "gaps"), ("Themes", "themes"), (":material/lightbulb: Gaps", "gaps"),
+    ("nonsense", "time"), (None, "time")])
+def test_organizer_tab_lives_in_the_url_as_a_short_value(data, given, slug):
+    from app_pages.organizer import TABS
+
+    at = run_app({"tab": given} if given else None, page="organizer")
+    assert_ok(at)
+    assert at.session_state["organizer_tab"] == TABS[slug]  # the tab that opens
+    # The URL carries the short value (an old link's label is rewritten), the first tab none.
+    assert at.query_params.get("tab", ["time"]) in ([slug], slug)
