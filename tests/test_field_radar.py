@@ -231,3 +231,14 @@ def test_keyword_matcher_agrees_with_keyword_hits():
     got = KeywordMatcher(THEMES)(titles)
     assert got.sum() > 50
     assert (got == keyword_hits(titles, THEMES)).all()
+
+
+def test_radar_figure_has_one_turned_tick_per_year_and_the_legend_below():
+    from explorer.insights.radar import radar_figure
+
+    years = pd.DataFrame({"topic": "t", "label": "Theme T", "year": range(2014, 2026),
+                          "talks": 1, "field_share": 0.1, "field_papers": 5,
+                          "field_total": 50})
+    fig = radar_figure(years, ["t"])
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickangle == -45
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0

@@ -353,3 +353,22 @@ def test_an_items_themes_do_not_depend_on_the_other_items():
                          themes=TOY)
     assert {i: full.labels[i] for i in ids[:3]} == part.labels
     assert any(full.labels.values())  # not trivially empty
+
+
+def test_organizer_figures_fit_a_phone():
+    """Long theme labels wrap instead of being cut, year ticks are turned, legends and no
+    colour bar take the chart's width (a phone is 390 px wide)."""
+    from explorer.insights.figures import wrap_label
+
+    assert wrap_label("Neural networks: fundamentals & architectures", 22) == (
+        "Neural networks:<br>fundamentals &amp;<br>architectures")
+    a, items = _world()
+    ot = topics_over_time(a, items).replace({"label": {"Theme A": "A very long theme label "
+                                                                   "about many things"}})
+    fig = theme_heatmap(ot)
+    assert fig.layout.yaxis.ticktext[0] == "A very long theme label<br>about many things"
+    assert list(fig.layout.yaxis.tickvals)[0] == "A very long theme label about many things"
+    assert fig.layout.xaxis.tickangle == -90 and fig.data[0].showscale is False
+    gf = gap_figure(find_gaps(a, items))
+    assert gf.layout.legend.orientation == "h" and gf.layout.legend.y < 0
+    assert gf.layout.yaxis.automargin is True

@@ -5,6 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 KIND_NAMES = {"talk": "Talks", "paper": "Cited papers"}  # other kinds show their own name
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.15, "yanchor": "top"}
+
+
+def wrap_label(text: str, width: int = 22) -> str:
+    """``text`` broken into lines of about ``width`` characters (``<br>``), so an axis label
+    takes a narrow margin and is not cut off on a phone."""
+    import html
+    import textwrap
+
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(str(text), width) or [""])
 
 
 def theme_heatmap(df: pd.DataFrame, title: str = "Themes over time"):
@@ -46,7 +56,8 @@ def theme_heatmap(df: pd.DataFrame, title: str = "Themes over time"):
             text=[[str(v) if v else "" for v in row] for row in z], texttemplate="%{text}",
             customdata=[[[t, y] for y in years] for t in themes],
             colorscale="Blues", zmin=0, name=name, visible=n == 0, xgap=1, ygap=1,
-            hoverinfo="skip", colorbar={"title": name.lower()}))
+            # Every cell shows its count: no colour bar, whose width a phone cannot spare.
+            hoverinfo="skip", showscale=False))
         # Heatmaps cannot be selected; an invisible marker on every cell makes a click on
         # it a point selection (theme id and year in customdata) a front end can act on.
         cells = [(i, j) for i in range(len(themes)) for j in range(len(years))]
@@ -62,8 +73,11 @@ def theme_heatmap(df: pd.DataFrame, title: str = "Themes over time"):
                for i, k in enumerate(kinds)]
     fig.update_layout(
         title=f"{title}: {KIND_NAMES.get(kinds[0], kinds[0]).lower()} per year",
-        yaxis={"autorange": "reversed", "dtick": 1}, xaxis={"type": "category"},
-        height=max(320, 24 * len(themes) + 180), margin={"l": 10, "r": 10, "t": 110, "b": 40},
+        # Labels wrapped and the colour bar below: on a 390 px phone the cells keep the width.
+        yaxis={"autorange": "reversed", "dtick": 1, "automargin": True, "tickmode": "array",
+               "tickvals": ys, "ticktext": [wrap_label(y, 26) for y in ys]},
+        xaxis={"type": "category", "tickangle": -90, "automargin": True},
+        height=max(360, 40 * len(themes) + 220), margin={"l": 10, "r": 10, "t": 110, "b": 40},
         clickmode="event+select", hovermode="closest",
         updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons,
                       "x": 0.0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"}]
@@ -88,7 +102,7 @@ def gap_figure(gaps: list):
 
     if not gaps:
         return go.Figure(layout={"title": "No gaps found"})
-    names = [f"{g.kind} · {g.label}" for g in gaps]
+    names = [wrap_label(f"{g.kind} · {g.label}") for g in gaps]
     fig = go.Figure()
     for kind, key, symbol in (("talks", "talks_evidence", "circle"),
                               ("cited papers", "papers_evidence", "diamond")):
@@ -108,10 +122,13 @@ def gap_figure(gaps: list):
         start = end - pd.Timedelta(days=round(365.25 * stale[0].window_years))
         fig.add_vrect(x0=start.date().isoformat(), x1=end.date().isoformat(),
                       fillcolor="green", opacity=0.08, line_width=0,
-                      annotation_text=f"last {stale[0].window_years:g} years: no talk on "
-                                      "a stale theme", annotation_position="top left")
+                      annotation_text=f"last {stale[0].window_years:g} years",
+                      annotation={"xanchor": "right", "x": end.date().isoformat()},
+                      annotation_position="top right")
     fig.update_layout(title="Gaps: the last talks and the papers of each theme",
                       yaxis={"autorange": "reversed", "type": "category",
                              "categoryarray": names, "categoryorder": "array"},
-                      xaxis={"type": "date"}, height=max(300, 40 * len(gaps) + 160))
+                      yaxis_automargin=True, xaxis={"type": "date", "automargin": True},
+                      legend=LEGEND_BELOW, margin={"l": 10, "r": 10},
+                      height=max(320, 48 * len(gaps) + 200))
     return fig

@@ -294,6 +294,9 @@ def radar_figure(years: pd.DataFrame, topics: list[str], title: str = ""):
         fig.update_yaxes(title_text="talks", row=i, col=1, secondary_y=False, rangemode="tozero")
         fig.update_yaxes(title_text="% of papers", row=i, col=1, secondary_y=True,
                          rangemode="tozero")
+    # One tick per year, turned when they would overlap (a phone is 390 px wide).
+    fig.update_xaxes(dtick=1, tickangle=-45, automargin=True)
     fig.update_layout(height=max(260, 220 * n), title=title or None,
-                      legend={"orientation": "h", "y": -0.08}, margin={"t": 60, "b": 40})
+                      legend={"orientation": "h", "y": -0.08, "yanchor": "top"},
+                      margin={"t": 60, "b": 40, "l": 10, "r": 10})
     return fig
