@@ -85,7 +85,12 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
                 add(idx, kind + "s", [colors[i] for i in idx], colorscale="Viridis",
                     cmin=min(colors), cmax=max(colors), showscale=kind == "talk" or
                     all(k != "talk" for k in kinds),
-                    colorbar={"title": color_title, "tickformat": "d", "dtick": 1})
+                    # Across the top, thin: upright beside the map it took a quarter
+                    # of a phone's width; every other year labelled so none overlap.
+                    colorbar={"title": {"text": color_title, "side": "top"},
+                              "tickformat": "d", "dtick": 2, "orientation": "h",
+                              "thickness": 10, "len": 0.7, "x": 0, "xanchor": "left",
+                              "y": 1.0, "yanchor": "bottom"})
     else:
         cats = sorted({str(c) for c in colors}, key=lambda c: (c in ("Other", "Unassigned"), c))
         for j, cat in enumerate(cats):
@@ -98,9 +103,11 @@ def map_figure(ids: Sequence[str], kinds: Sequence[str], titles: Sequence[str],
                                  marker={"size": 18, "color": "rgba(0,0,0,0)",
                                          "line": {"width": 2, "color": "crimson"}}))
     # The legend goes under the map, where it wraps on a phone instead of covering points.
-    fig.update_layout(height=620, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    fig.update_layout(height=620, margin={"l": 10, "r": 10, "t": 60 if numeric else 10,
+                                          "b": 10},
+                      # With a colour scale the legend tells kinds apart, not the colours.
                       legend={"orientation": "h", "yanchor": "top", "y": -0.02,
-                              "title": {"text": color_title}},
+                              "title": {"text": "" if numeric else color_title}},
                       xaxis={"visible": False}, yaxis={"visible": False},
                       dragmode="pan", plot_bgcolor="rgba(0,0,0,0)", hovermode="closest")
     return fig

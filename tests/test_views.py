@@ -157,6 +157,10 @@ def test_map_figure_escapes_titles_and_carries_ids():
     assert sorted(custom) == sorted(ids)
     hover = " ".join(h for tr in fig.data for h in (tr.hovertext or []))
     assert "<img" not in hover and "&lt;img src=x&gt;" in hover
+    # The year scale runs across the top (a phone cannot spare a bar beside the map).
+    bar = fig.data[0].marker.colorbar
+    assert bar.orientation == "h" and bar.yanchor == "bottom" and fig.data[0].marker.showscale
+    assert not fig.data[1].marker.showscale and fig.layout.legend.title.text == ""
     by_topic = map_figure(ids, ["talk", "paper", "talk"], ["A", "P", "B"], np.zeros((3, 2)),
                           ["graphs", "graphs", "vision"], selected="m2-b",
                           hover=[["Ada <b>", "Meetup #1 · 2017-03-01"], [], []])

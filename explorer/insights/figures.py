@@ -77,7 +77,7 @@ def theme_heatmap(df: pd.DataFrame, title: str = "Themes over time"):
         yaxis={"autorange": "reversed", "dtick": 1, "automargin": True, "tickmode": "array",
                "tickvals": ys, "ticktext": [wrap_label(y, 26) for y in ys]},
         xaxis={"type": "category", "tickangle": -90, "automargin": True},
-        height=max(360, 40 * len(themes) + 220), margin={"l": 10, "r": 10, "t": 110, "b": 40},
+        height=max(360, 46 * len(themes) + 220), margin={"l": 10, "r": 10, "t": 110, "b": 40},
         clickmode="event+select", hovermode="closest",
         updatemenus=[{"type": "buttons", "direction": "right", "buttons": buttons,
                       "x": 0.0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"}]
