@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import escape_md, meetup_label, meetup_timeline, safe_url, year_of
+from app_pages.views import (escape_md, kind_label, meetup_label, meetup_timeline, safe_url,
+                             year_of)
 
 HIDDEN_KINDS = ("cancelled",)
 
@@ -62,8 +63,9 @@ def page() -> None:
             for t in shown:
                 # One element per talk keeps a 70-meetup page quick to render.
                 who = ", ".join(t.get("speakers") or [])
-                if t.get("kind") not in ("talk", None):
-                    who = f"{who} ({t['kind']})" if who else str(t["kind"])
+                kind = kind_label(t.get("kind"))  # 'intro and hot topics', not the raw slug
+                if kind:
+                    who = f"{who} ({kind})" if who else kind
                 label = escape_md(t["title"]) + (f" · *{escape_md(who)}*" if who else "")
                 common.item_link(t["id"], "talk", label, bold=False, escaped=True)
 

@@ -78,7 +78,9 @@ def meetup_page() -> None:
         with st.container(border=True):
             common.item_link(t["id"], "talk", t["title"])
             kind = t.get("kind")
-            bits = [", ".join(t.get("affiliations") or []), kind_label(kind)]
+            kind = kind_label(kind)  # not when it repeats the title ("Intro and hot topics")
+            bits = [", ".join(t.get("affiliations") or []),
+                    "" if kind.lower() == str(t["title"]).strip().lower() else kind]
             if any(bits):
                 st.caption(escape_md(" · ".join(b for b in bits if b)))
             common.people_row(None, t.get("speakers"))

@@ -104,3 +104,16 @@ def test_ten_results_a_page_and_the_count_in_the_url(data):  # noqa: F811
     assert at.query_params["n"] == "20"
     at.text_input[0].input("diffusion").run()  # a new query starts at one page again
     assert "n" not in at.query_params
+
+
+def test_slot_kinds_read_as_words_not_slugs(data):  # noqa: F811
+    """The timeline says 'intro and hot topics', not the raw kind; the meetup page does not
+    repeat it under a slot of that very title."""
+    at = run_app(page="meetups")
+    assert_ok(at)
+    labels = link_labels(at)
+    assert any("Intro and hot topics" in lab and "intro and hot topics" in lab for lab in labels)
+    assert not any("intro-and-hot-topics" in lab for lab in labels)
+    at = run_app({"meetup": "1"})
+    assert_ok(at)
+    assert "intro and hot topics" not in [c.value for c in at.caption]
