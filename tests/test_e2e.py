@@ -224,6 +224,15 @@ def test_pages_render_in_the_browser(app_url, browser_page, tmp_path):
     page.mouse.click(cell["x"], cell["y"])
     page.get_by_text("2017-09-15 · meetup AI · Speech recognition with deep networks").first \
         .wait_for(state="visible")
+    # The open tab lives in the URL as a short value, and Back reopens the previous one.
+    page.get_by_role("tab", name="Gaps").click()
+    page.wait_for_function("location.search === '?tab=gaps'")
+    page.get_by_role("tab", name="Themes", exact=True).click()
+    page.wait_for_function("location.search === '?tab=themes'")
+    page.go_back()
+    page.wait_for_function("location.search === '?tab=gaps'")
+    page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]')"
+                           "?.innerText.includes('Gaps')")
     page.goto(app_url)
     page.get_by_role("button", name="diffusion models").wait_for()
     _shot(page, tmp_path, "home")
