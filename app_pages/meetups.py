@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import (escape_md, kind_label, meetup_label, meetup_timeline, safe_url,
-                             year_of)
+from app_pages.views import escape_md, kind_label, meetup_label, meetup_timeline, safe_url, year_of
 
 HIDDEN_KINDS = ("cancelled",)
 

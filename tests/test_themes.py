@@ -367,7 +367,7 @@ def test_organizer_figures_fit_a_phone():
                                                                    "about many things"}})
     fig = theme_heatmap(ot)
     assert fig.layout.yaxis.ticktext[0] == "A very long theme label<br>about many things"
-    assert list(fig.layout.yaxis.tickvals)[0] == "A very long theme label about many things"
+    assert fig.layout.yaxis.tickvals[0] == "A very long theme label about many things"
     assert fig.layout.xaxis.tickangle == -90 and fig.data[0].showscale is False
     gf = gap_figure(find_gaps(a, items))
     assert gf.layout.legend.orientation == "h" and gf.layout.legend.y < 0
