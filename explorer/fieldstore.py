@@ -257,6 +257,15 @@ class FieldStore:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
+    def drop_stale_temp_files(self) -> int:
+        """Remove the temp files a killed build left in the index dir (call only while
+        holding the writer lock: no other build is writing them); returns how many."""
+        gone = 0
+        for p in self.index_dir.glob(".new-*") if self.index_dir.exists() else []:
+            p.unlink(missing_ok=True)
+            gone += 1
+        return gone
+
     def commit_index(self, name: str, files: dict[str, Path | bytes], manifest: dict,
                      digest: str) -> dict:
         """Move the files into place as ``<name>-<digest[:12]><suffix>`` (bytes are written

@@ -296,8 +296,12 @@ class WriterLock:
         self._fd: int | None = None
 
     def __enter__(self) -> Self:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:  # a read-only data dir, a missing mount: name it, no traceback
+            raise StoreError(f"cannot write to {self.path.parent} ({e.strerror or e}): a "
+                             "writing command needs a writable data dir") from e
         deadline = time.monotonic() + max(0.0, self.wait)
         while True:
             try:

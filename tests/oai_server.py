@@ -33,10 +33,13 @@ def arxiv_record(pid: str, title: str | None, cats: str, created: str, updated: 
 
 class FakeOAI:
     """Serves ``pages`` (lists of record XML) linked by resumption tokens; the first
-    ``fail_first`` requests get 503 with Retry-After: 1. ``requests`` logs the queries."""
+    ``fail_first`` requests get 503 with Retry-After: ``retry_after``; with ``drip`` > 0 the
+    body goes out one byte every ``drip`` seconds. ``requests`` logs the queries."""
 
-    def __init__(self, pages: list[list[str]], fail_first: int = 0):
+    def __init__(self, pages: list[list[str]], fail_first: int = 0, retry_after: str = "1",
+                 drip: float = 0.0):
         self.pages, self.fail_left, self.requests = pages, fail_first, []
+        self.retry_after, self.drip = retry_after, drip
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,7 +52,7 @@ class FakeOAI:
                 if owner.fail_left > 0:
                     owner.fail_left -= 1
                     self.send_response(503)
-                    self.send_header("Retry-After", "1")
+                    self.send_header("Retry-After", owner.retry_after)
                     self.end_headers()
                     return
                 page = int(q["resumptionToken"].removeprefix("tok")) if "resumptionToken" in q \
@@ -68,7 +71,18 @@ class FakeOAI:
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if owner.drip <= 0:
+                    self.wfile.write(data)
+                    return
+                import time
+
+                try:
+                    for i in range(len(data)):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(owner.drip)
+                except OSError:
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/oai"

@@ -101,3 +101,45 @@ def test_oai_sets_cover_the_categories():
     assert oai_sets(frozenset({"cs.LG", "stat.ML", "eess.AS", "cs.CL"})) == ["cs", "eess", "stat"]
     assert oai_sets(frozenset({"astro-ph.GA"})) == ["physics:astro-ph"]
     assert oai_sets(None) == [None]
+
+
+def test_harvest_is_bounded_like_every_request(fs, monkeypatch):
+    """A long Retry-After, a dripping server and a huge answer each end the harvest soon,
+    with a clear message, keeping what came before (issue 10's bounds on the OAI client)."""
+    server = FakeOAI(pages(), fail_first=1, retry_after="299")
+    try:
+        t = time.perf_counter()
+        with pytest.raises(HarvestError, match="299 s"):
+            harvest(fs, "2024-01-01", "cs.LG", endpoint=server.url)
+        assert time.perf_counter() - t < 5
+    finally:
+        server.close()
+    monkeypatch.setenv("EXPLORER_HTTP_DEADLINE", "1.5")
+    server = FakeOAI(pages(), drip=0.2)
+    try:
+        t = time.perf_counter()
+        with pytest.raises(HarvestError, match="deadline"):
+            harvest(fs, "2024-01-01", "cs.LG", endpoint=server.url)
+        assert time.perf_counter() - t < 6
+    finally:
+        server.close()
+    monkeypatch.delenv("EXPLORER_HTTP_DEADLINE")
+    monkeypatch.setenv("EXPLORER_HTTP_MAX_MB", "0.001")  # 1 kB: a page is larger
+    server = FakeOAI(pages())
+    try:
+        with pytest.raises(HarvestError, match="EXPLORER_HTTP_MAX_MB"):
+            harvest(fs, "2024-01-01", "cs.LG", endpoint=server.url)
+    finally:
+        server.close()
+
+
+def test_a_bad_retry_after_is_the_default_wait(fs):
+    server = FakeOAI(pages(), fail_first=1, retry_after="soon")
+    try:
+        report = harvest(fs, "2024-01-01", "cs.LG", endpoint=server.url, max_wait=0.5)
+    except HarvestError as e:  # the default (10 s) is above this max_wait: refused, clearly
+        assert "10 s" in str(e)
+    else:
+        raise AssertionError(f"expected the cap to refuse the default wait, got {report}")
+    finally:
+        server.close()

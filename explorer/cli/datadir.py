@@ -22,13 +22,16 @@ BUSY = 3  # exit status when another writer holds the data dir
 def writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
     """The data dir's `Writer`, or exit 3 naming the process that holds it."""
     from explorer.datadir import Writer
-    from explorer.generations import WriterBusy
+    from explorer.generations import StoreError, WriterBusy
 
     try:
         writer = Writer(data_dir, what, wait).__enter__()
     except WriterBusy as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(BUSY) from None
+    except StoreError as e:  # e.g. a read-only data dir
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
     try:
         if writer.previous_error:
             err.print(f"[yellow]warning[/yellow] the current data cannot be read "
@@ -110,3 +113,25 @@ def generations(
         table.add_row("*" if g["current"] else "", g["name"], g.get("created", ""),
                       g.get("what", g.get("adopted", "")), str(g.get("talks", "")))
     Console().print(table)
+
+
+@contextmanager
+def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
+    """The data dir's writer lock for a field command (import, harvest, build): exit 3
+    naming the running writer, exit 2 when the data dir cannot be written."""
+    from explorer.generations import StoreError, WriterBusy, WriterLock
+    from explorer.store import default_data_dir
+
+    lock = WriterLock(default_data_dir(data_dir), f"field {what}", wait)
+    try:
+        lock.__enter__()
+    except WriterBusy as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(BUSY) from None
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    try:
+        yield lock
+    finally:
+        lock.__exit__(None, None, None)

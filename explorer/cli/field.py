@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from explorer.cli.common import AsJson, DataDir, _print_json, app, err
+from explorer.cli.datadir import Wait, field_writing
 
 field_app = typer.Typer(no_args_is_help=True, help="The field: arXiv's papers beyond the "
                         "meetup (import, harvest, build on Ray).")
@@ -29,6 +30,37 @@ def _rate_progress():
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                     TextColumn("{task.fields[lines]} lines, {task.fields[rate]}"),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=err)
+
+
+def _open_field(data_dir: Path | None, create: bool = True):
+    """The data dir's FieldStore, or exit 2 with what is wrong and what to run."""
+    import sqlite3
+
+    from explorer.fieldstore import FieldStore
+    from explorer.store import StoreError
+
+    try:
+        return FieldStore.open(data_dir, create=create)
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    except (OSError, sqlite3.Error) as e:
+        err.print(f"[red]error:[/red] cannot open the field database ({e}); " + _HEAL)
+        raise typer.Exit(2) from None
+
+
+_HEAL = ("if field.sqlite is damaged, move it away and run `explorer field import` and "
+         "`explorer field build` again")
+
+
+def _damaged(e: Exception, data_dir: Path | None):
+    from explorer.fieldstore import FIELD_DB, field_dir
+
+    err.print(f"[red]error:[/red] {field_dir(data_dir) / FIELD_DB} cannot be read or written "
+              f"({type(e).__name__}: {e}); " + _HEAL)
+    return typer.Exit(2)
+
+
 SnapshotPath = typer.Argument(..., help="arxiv-metadata-oai-snapshot.json (or .gz).")
 
 
@@ -40,16 +72,22 @@ def import_(
                                      "or after YYYY-MM-DD."),
     restart: bool = typer.Option(False, "--restart", help="Read the file from the start "
                                  "again instead of resuming."),
+    wait: float = Wait,
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Stream arXiv's metadata snapshot into the field (idempotent, resumable)."""
+    with field_writing(data_dir, "import", wait):
+        _import(path, categories, since, restart, as_json, data_dir)
+
+
+def _import(path, categories, since, restart, as_json, data_dir) -> None:
+    import sqlite3
     import time
 
     from explorer.field.snapshot import SnapshotError, import_snapshot
-    from explorer.fieldstore import FieldStore
 
-    fs = FieldStore.open(data_dir)
+    fs = _open_field(data_dir)
     t0 = time.perf_counter()
     try:
         with _rate_progress() as bar:
@@ -63,11 +101,13 @@ def import_(
             report = import_snapshot(fs, path, categories=categories, since=since,
                                      restart=restart, progress=tick)
             bar.update(task, completed=size)
+        total = fs.count()
     except SnapshotError as e:
         err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
+    except sqlite3.Error as e:
+        raise _damaged(e, data_dir) from None
     finally:
-        total = fs.count()
         fs.close()
     for e in report.errors:
         err.print(f"  [yellow]malformed[/yellow] {e}")
@@ -93,21 +133,24 @@ def build(
                                         "Ray (default: all)."),
     compressed: bool | None = typer.Option(None, "--compressed/--exact", help="Index kind "
                                            "(default: compressed from 100k papers on)."),
+    wait: float = Wait,
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Embed the field papers not embedded yet on Ray, then build the field index."""
+    with field_writing(data_dir, "build", wait):
+        _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_dir)
+
+
+def _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_dir) -> None:
+    import sqlite3
+
     from embeddings.index import VectorIndexError
     from explorer.field.embed import RayUnavailable, embed_field
     from explorer.field.index import build_field_index
-    from explorer.fieldstore import FieldStore
-    from explorer.store import StoreError
 
-    try:
-        fs = FieldStore.open(data_dir, create=False)
-    except StoreError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+    fs = _open_field(data_dir, create=False)
+    fs.drop_stale_temp_files()
     try:
         with _bar() as bar:
             task = bar.add_task("embedding on Ray", total=None)
@@ -122,7 +165,9 @@ def build(
                                          on_start=lambda n: bar.update(task, total=n))
     except (RayUnavailable, VectorIndexError) as e:
         err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
+    except sqlite3.Error as e:
+        raise _damaged(e, data_dir) from None
     finally:
         fs.close()
     err.print(f"field index: {manifest['count']} papers, {manifest['kind']} ({report.model})")
@@ -158,15 +203,22 @@ def harvest_(
     from_date: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default: the day "
                                          "of the last harvest)."),
     categories: str | None = Categories,
+    wait: float = Wait,
     as_json: bool = AsJson,
     data_dir: Path | None = DataDir,
 ):
     """Add new and updated papers from arXiv's OAI-PMH interface ($EXPLORER_OAI_URL)."""
+    with field_writing(data_dir, "harvest", wait):
+        _harvest(from_date, categories, as_json, data_dir)
+
+
+def _harvest(from_date, categories, as_json, data_dir) -> None:
+    import sqlite3
+
     from explorer.field.harvest import HarvestError, harvest, oai_url
     from explorer.field.snapshot import SnapshotError
-    from explorer.fieldstore import FieldStore
 
-    fs = FieldStore.open(data_dir)
+    fs = _open_field(data_dir)
     try:
         with err.status(f"harvesting {oai_url()}") as status:
             report = harvest(fs, from_date, categories,
@@ -174,7 +226,9 @@ def harvest_(
                                                               f"{n} records"))
     except (HarvestError, SnapshotError) as e:
         err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
+    except sqlite3.Error as e:
+        raise _damaged(e, data_dir) from None
     finally:
         fs.close()
     for e in report.errors:

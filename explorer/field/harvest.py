@@ -2,7 +2,8 @@
 
 ``ListRecords`` with metadataPrefix ``arXiv``, one OAI set per archive of the wanted
 categories (cs, stat, eess, ...), from a date on; resumption tokens are followed by sickle,
-and a ``503`` with ``Retry-After`` is waited out and retried. Records go through the same
+and a ``503`` with ``Retry-After`` is waited out and retried (up to `MAX_WAIT`; every request is
+bounded by `explorer.fetch`'s deadline and size cap). Records go through the same
 upsert as the snapshot import. The endpoint is ``$EXPLORER_OAI_URL``, else arXiv's.
 """
 
@@ -17,6 +18,7 @@ from explorer.field.snapshot import ImportReport, parse_categories, to_row, upse
 from explorer.fieldstore import FieldStore
 
 OAI_URL = "https://oaipmh.arxiv.org/oai"
+MAX_WAIT = 60.0  # a Retry-After longer than this ends the harvest (what came so far is kept)
 ARXIV_NS = "{http://arxiv.org/OAI/arXiv/}"
 BATCH = 500
 # Archives whose OAI set is the archive name; the other (physics) archives are
@@ -26,6 +28,56 @@ _TOP_SETS = {"cs", "math", "stat", "eess", "econ", "q-bio", "q-fin", "physics"}
 
 class HarvestError(Exception):
     """The OAI server could not be harvested (unreachable, HTTP error, bad XML)."""
+
+
+class _Answer:
+    """What sickle reads of a `requests` response, made from a bounded `explorer.fetch` one."""
+
+    def __init__(self, resp):
+        self.status_code, self.headers, self.content = resp.status, resp.headers, resp.body
+        self.encoding = None
+        self.url = resp.url
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.encoding or "utf-8", errors="replace")
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise HarvestError(f"{self.url} answered HTTP {self.status_code}")
+
+
+def _client(endpoint: str, max_retries: int, max_wait: float):
+    """A sickle client whose every request goes through `explorer.fetch.get` (an overall
+    deadline and a size cap, like GitHub and arXiv) and whose 503 waits are capped."""
+    from urllib.parse import urlencode
+
+    from sickle import Sickle
+
+    from explorer import fetch
+
+    class Bounded(Sickle):
+        def _request(self, kwargs):
+            sep = "&" if "?" in self.endpoint else "?"
+            try:
+                return _Answer(fetch.get(self.endpoint + sep + urlencode(kwargs)))
+            except fetch.FetchError as e:
+                raise HarvestError(f"OAI-PMH request to {self.endpoint} failed ({e.kind}): "
+                                   f"{e}") from e
+
+        def get_retry_after(self, http_response):
+            raw = http_response.headers.get("retry-after", "")
+            try:
+                wait = float(raw) if raw else float(self.default_retry_after)
+            except ValueError:
+                wait = float(self.default_retry_after)  # an HTTP date or junk: the default
+            if wait > max_wait:
+                raise HarvestError(f"{self.endpoint} asks to wait {wait:.0f} s (Retry-After), "
+                                   f"more than the {max_wait:.0f} s allowed: run `explorer "
+                                   "field harvest` again later")
+            return max(0.0, wait)
+
+    return Bounded(endpoint, max_retries=max_retries, default_retry_after=10)
 
 
 def oai_url() -> str:
@@ -63,7 +115,7 @@ def record_dict(meta) -> dict:
 
 
 def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
-            endpoint: str | None = None, max_retries: int = 5,
+            endpoint: str | None = None, max_retries: int = 5, max_wait: float = MAX_WAIT,
             progress: Callable[[int], object] | None = None) -> ImportReport:
     """Add and update field papers from OAI-PMH records changed since ``from_date``.
 
@@ -73,13 +125,13 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
         categories: as for `explorer field import`.
         endpoint: the OAI base URL (default: `oai_url()`).
         max_retries: 503 answers to wait out (their Retry-After) before giving up.
+        max_wait: the longest Retry-After waited out; a longer one ends the harvest.
         progress: called with the number of records read after each batch.
 
     Raises:
         HarvestError: the server failed or answered something that is not OAI-PMH.
     """
     from requests import RequestException
-    from sickle import Sickle
     from sickle.oaiexceptions import NoRecordsMatch, OAIError
 
     if from_date is not None and not re.fullmatch(r"\d{4}-\d\d-\d\d", from_date):
@@ -92,7 +144,7 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
     report = ImportReport(endpoint)
     state = {"lines": 0, "offset": 0, "added": 0, "updated": 0, "malformed": 0, "done": False}
     source = f"oai|{endpoint}|{cats}|{from_date or ''}"
-    client = Sickle(endpoint, max_retries=max_retries, default_retry_after=10, timeout=60)
+    client = _client(endpoint, max_retries, max_wait)
     latest = from_date or ""
     pending: list[tuple] = []
     for oai_set in oai_sets(keep):
@@ -126,12 +178,16 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
                         progress(report.lines)
         except NoRecordsMatch:
             continue
+        except HarvestError as e:
+            upsert(fs, pending, report, source, state)  # keep what came before the failure
+            raise HarvestError(f"{e} (after {report.lines} records; they are kept)") from e
         except (RequestException, OAIError) as e:
             upsert(fs, pending, report, source, state)  # keep what came before the failure
             raise HarvestError(f"OAI-PMH harvest of {endpoint} failed after {report.lines} "
                                f"records: {type(e).__name__}: {e}") from e
         except Exception as e:  # lxml parse errors and the like: not an OAI-PMH answer
             if type(e).__module__.startswith(("lxml", "xml")):
+                upsert(fs, pending, report, source, state)
                 raise HarvestError(f"{endpoint} did not answer OAI-PMH XML ({e})") from e
             raise
     state["done"] = True
