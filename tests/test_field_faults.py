@@ -1,0 +1,140 @@
+"""The field under the one-writer rule and SIGKILL: a second writer is refused, a killed
+import or index build leaves the field searchable and the next run resumes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from field_fixtures import write_snapshot
+from test_field_search import embed_here, world  # noqa: F401  (the fixture)
+from typer.testing import CliRunner
+
+from embeddings.encoder import HashingEncoder
+from explorer.cli import app
+from explorer.field.index import FieldIndex, build_field_index
+from explorer.field.snapshot import import_snapshot
+from explorer.fieldstore import FieldStore
+from explorer.generations import WriterLock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@pytest.mark.parametrize("args", [["field", "import", "SNAP"], ["field", "harvest"],
+                                  ["field", "build"]])
+def test_a_second_field_writer_is_refused_naming_the_first(tmp_path, args):
+    d = tmp_path / "data"
+    snap = write_snapshot(tmp_path / "s.json", 20)
+    args = [str(snap) if a == "SNAP" else a for a in args]
+    with WriterLock(d, "build"):
+        t = time.perf_counter()
+        res = CliRunner().invoke(app, [*args, "--data-dir", str(d), "--wait", "0.3"])
+        assert time.perf_counter() - t < 5
+    assert res.exit_code == 3, res.output
+    assert "being written by another process" in res.output and "explorer build" in res.output
+    assert "Traceback" not in res.output
+    assert not (d / "field" / "field.sqlite").exists()  # nothing touched while refused
+
+
+@pytest.mark.parametrize("args", [["field", "import", "SNAP"], ["build", "--source", "SRC"]])
+def test_an_unwritable_data_dir_is_a_clear_error(tmp_path, args):
+    """(A data dir under a regular file: what a read-only one does for a non-root user.)"""
+    (tmp_path / "afile").write_text("")
+    d = tmp_path / "afile" / "data"
+    fill = {"SNAP": str(write_snapshot(tmp_path / "s.json", 5)), "SRC": str(tmp_path)}
+    res = CliRunner().invoke(app, [*(fill.get(a, a) for a in args), "--data-dir", str(d)])
+    assert res.exit_code == 2, res.output
+    assert "cannot write to" in res.output and "afile" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_sigkill_during_field_import_keeps_the_field_and_the_rerun_resumes(tmp_path):
+    d = tmp_path / "data"
+    snap = write_snapshot(tmp_path / "s.json.gz", 30_000, off_field_rate=0.0)
+    cmd = [sys.executable, "-m", "explorer", "field", "import", str(snap), "--data-dir", str(d)]
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    db = d / "field" / "field.sqlite"
+    end = time.monotonic() + 60
+    done_before_kill = 0
+    while time.monotonic() < end and proc.poll() is None:  # kill after the first checkpoint
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            done_before_kill = con.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            pass
+        if done_before_kill:
+            break
+        time.sleep(0.05)
+    killed = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    fs = FieldStore.open(d)
+    mid = fs.count()  # readable after the kill, holding every committed batch
+    assert mid >= done_before_kill
+    fs.close()
+    res = subprocess.run(cmd, check=False, env=_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    fs = FieldStore.open(d)
+    assert fs.count() == 30_000  # the rerun resumed: nothing lost, nothing twice
+    fs.close()
+    assert killed or mid == 30_000  # (a machine fast enough to finish first still passes)
+
+
+_KILL_BEFORE_MANIFEST = """
+import os, signal, sys
+from explorer.fieldstore import FieldStore
+from explorer.field.index import build_field_index
+real = FieldStore.commit_index
+def dying(self, name, files, manifest, digest):
+    import explorer.fieldstore as m
+    write = m.atomic_write_bytes
+    def kill_at_manifest(path, data):
+        if path.name == name + ".json":
+            os.kill(os.getpid(), signal.SIGKILL)  # the content files are in place, no manifest
+        write(path, data)
+    m.atomic_write_bytes = kill_at_manifest
+    return real(self, name, files, manifest, digest)
+FieldStore.commit_index = dying
+fs = FieldStore.open(sys.argv[1])
+build_field_index(fs, "hashing-64")
+"""
+
+
+def test_sigkill_in_the_field_index_switch_keeps_the_old_index(world, tmp_path):  # noqa: F811
+    fs = FieldStore.open(world)
+    before = FieldIndex.load(fs).manifest
+    added = import_snapshot(fs, write_snapshot(tmp_path / "more.json", 60, seed=9), categories="all").added
+    assert added > 0
+    embed_here(fs, HashingEncoder())
+    fs.close()
+    res = subprocess.run([sys.executable, "-c", _KILL_BEFORE_MANIFEST, str(world)], check=False,
+                         env=_env(),
+                         capture_output=True, timeout=120)
+    assert res.returncode == -signal.SIGKILL
+    fs = FieldStore.open(world)
+    assert FieldIndex.load(fs).manifest == before  # still the old, whole index
+    search = CliRunner().invoke(app, ["search", "graph message passing", "--scope", "field",
+                                      "--json", "--data-dir", str(world)])
+    assert search.exit_code == 0, search.output
+    fs.close()
+    fs = FieldStore.open(world)
+    (fs.index_dir / ".new-x.vectors.npy").write_bytes(b"left by a killed build")
+    assert fs.drop_stale_temp_files() == 1
+    after = build_field_index(fs, "hashing-64")  # the next build switches to the new one
+    assert after["count"] == before["count"] + added
+    names = sorted(p.name for p in fs.index_dir.iterdir())
+    assert names == sorted([*after["files"].values(), "field.json"])  # orphans dropped
+    fs.close()
