@@ -111,3 +111,47 @@ def test_cli_import_reports_json(tmp_path):
     out = json.loads(res.stdout[res.stdout.index("{"):])
     assert (out["added"], out["malformed"], out["total"]) == (60, 1, 60)
     assert out["errors"][0].endswith(":4: Expecting value")
+
+
+def test_a_truncated_gzip_keeps_what_was_read_and_names_the_line(fs, tmp_path):
+    snap = write_snapshot(tmp_path / "s.json.gz", 3000, off_field_rate=0.0)
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(snap.read_bytes()[: snap.stat().st_size // 2])
+    with pytest.raises(SnapshotError, match=r"cut\.json\.gz ends early .* after line \d+"):
+        import_snapshot(fs, cut, batch=100)
+    kept = fs.count()
+    assert kept > 0  # the papers before the damage are stored
+    res = CliRunner().invoke(app, ["field", "import", str(cut), "--data-dir",
+                                   str(tmp_path / "data")])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"the field holds {kept:,}): download the snapshot" in out
+    assert "Traceback" not in res.output and "Aborted" not in res.output
+    assert import_snapshot(fs, snap).added == 3000 - kept  # the whole file completes it
+
+
+def test_a_huge_line_is_skipped_without_being_held(fs, tmp_path, monkeypatch):
+    from explorer.field import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_LINE", 10_000)
+    huge = json.dumps({"id": "2101.99999", "title": "T", "categories": "cs.LG",
+                       "abstract": "x" * 50_000})
+    snap = write_snapshot(tmp_path / "s.json", 10, bad_lines={4: huge}, off_field_rate=0.0)
+    report = import_snapshot(fs, snap)
+    assert report.malformed == 1 and ":4: a line of 50," in report.errors[0]
+    assert fs.count() == 10 and not fs.papers_by_id(["2101.99999"])
+
+
+def test_repeated_ids_keep_the_newest_version_whatever_their_order(fs, tmp_path):
+    base = {"id": "2101.00007", "categories": "cs.LG", "abstract": "a"}
+    lines = [dict(base, title="Newest", update_date="2024-05-01"),
+             dict(base, title="Oldest", update_date="2020-01-01"),
+             dict(base, title="Middle", update_date="2022-01-01")]
+    snap = tmp_path / "dup.json"
+    snap.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    report = import_snapshot(fs, snap)  # one batch
+    assert (report.added, report.unchanged) == (1, 2)
+    assert fs.papers_by_id(["2101.00007"])["2101.00007"]["title"] == "Newest"
+    fs2 = FieldStore.open(tmp_path / "other")
+    import_snapshot(fs2, snap, batch=1)  # one line per batch: the same answer
+    assert fs2.papers_by_id(["2101.00007"])["2101.00007"]["title"] == "Newest"
+    fs2.close()

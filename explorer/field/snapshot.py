@@ -12,7 +12,8 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ from explorer.fieldstore import FieldStore
 DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "cs.NE", "cs.IR", "cs.RO",
                       "stat.ML", "cs.SD", "eess.AS", "eess.IV")
 BATCH = 2000  # records per transaction (and per checkpoint)
+# arXiv's records are a few kB (the largest, with thousands of authors, a few hundred kB): a
+# longer line is damage, skipped as malformed without ever holding more than this in memory.
+MAX_LINE = 4_000_000
 _WS = re.compile(r"\s+")
 
 
@@ -184,31 +188,65 @@ def import_snapshot(fs: FieldStore, path: str | os.PathLike, categories=None,
             if progress:
                 progress(_compressed_pos(f), lineno)
 
-        offset = state["offset"]
-        for line in f:
-            lineno += 1
-            offset += len(line)
-            report.lines += 1
-            if not line.strip():
-                continue
+        def take(line: bytes) -> None:
             try:
-                rec = json.loads(line)
-                row = to_row(rec)
-            except (TypeError, ValueError, UnicodeDecodeError) as e:
+                row = to_row(json.loads(line))
+            except (TypeError, ValueError, RecursionError) as e:
                 why = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
-                report.malformed += 1
-                state["malformed"] += 1
-                if len(report.errors) < ImportReport.MAX_ERRORS:
-                    report.errors.append(f"{path}:{lineno}: {why}")
-                continue
+                _bad(report, state, f"{path}:{lineno}: {why}")
+                return
             if not wanted(row[4].split(), keep) or (since and (row[5] or "") < since):
                 report.filtered += 1
-                continue
+                return
             pending.append(row)
             if len(pending) >= batch:
                 flush(False)
+
+        offset = state["offset"]
+        try:
+            for line, size in _lines(f):
+                lineno += 1
+                offset += size
+                report.lines += 1
+                if size > len(line):
+                    _bad(report, state, f"{path}:{lineno}: a line of {size:,} bytes, longer "
+                                        f"than any arXiv record ({MAX_LINE:,}): skipped")
+                    continue
+                if line.strip():
+                    take(line)
+        except (EOFError, OSError, zlib.error) as e:  # a truncated or damaged file
+            flush(False)  # what was read is kept (and the checkpoint points after it)
+            raise SnapshotError(f"{path} ends early or is damaged after line {lineno} ({e}); "
+                                "the papers up to there are kept (the field holds "
+                                f"{fs.count():,}): download the snapshot again and import it") from e
         flush(True)
     return report
+
+
+def _bad(report: ImportReport, state: dict, message: str) -> None:
+    report.malformed += 1
+    state["malformed"] += 1
+    if len(report.errors) < ImportReport.MAX_ERRORS:
+        report.errors.append(message)
+
+
+def _lines(f) -> Iterator[tuple[bytes, int]]:
+    """(line, its size in bytes) of a binary file; a line over MAX_LINE comes back empty
+    with its real size (its bytes are read through, never kept)."""
+    while True:
+        line = f.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) <= MAX_LINE or line.endswith(b"\n"):
+            yield line, len(line)
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = f.readline(1 << 20)
+            if not line:
+                break
+            size += len(line)
+        yield b"", size
 
 
 def upsert(fs: FieldStore, rows: list[tuple], report, source: str, state: dict) -> None:
@@ -216,8 +254,10 @@ def upsert(fs: FieldStore, rows: list[tuple], report, source: str, state: dict) 
     commit with the source's checkpoint ``state`` in one transaction."""
     have = fs.updated_of([r[0] for r in rows])
     inserts, updates, seen = [], [], {}
-    for row in rows:  # the last of repeated ids in one batch wins
-        seen[row[0]] = row
+    for row in rows:  # of repeated ids in one batch the newest wins (the later one on a tie)
+        old = seen.get(row[0])
+        if old is None or (row[6] or "") >= (old[6] or ""):
+            seen[row[0]] = row
     for pid, row in seen.items():
         if pid not in have:
             inserts.append(row)
