@@ -123,6 +123,8 @@ def rollback(data_dir: str | os.PathLike | None = None, to: str | None = None,
              wait: float = 0.0) -> tuple[str, str]:
     """Make the previous (or a named) complete generation current; (from, to) names."""
     d = default_data_dir(data_dir)
+    if not d.is_dir():  # not created by a rollback: there is nothing to go back to
+        raise StoreError(f"no data dir at {d}: build one with `explorer build`")
     with WriterLock(d, "rollback", wait):
         return gens.rollback(d, to)
 

@@ -340,3 +340,15 @@ def test_an_older_schema_is_read_as_it_is_and_a_build_brings_it_up_to_date(built
     conn = sqlite3.connect(new)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
+
+
+def test_rollback_with_one_generation_or_no_data_dir_is_clear_and_changes_nothing(built,
+                                                                                   tmp_path):
+    only = gens.current_name(built)
+    r = _cli("rollback", "--data-dir", str(built))
+    assert r.exit_code == 2 and "no earlier generation" in _out(r) and only in _out(r)
+    assert gens.current_name(built) == only
+    missing = tmp_path / "nothing-here"
+    r = _cli("rollback", "--data-dir", str(missing))
+    assert r.exit_code == 2 and "explorer build" in _out(r)
+    assert not missing.exists()  # a rollback never creates a data dir

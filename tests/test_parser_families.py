@@ -431,3 +431,12 @@ def test_a_talk_heading_without_title_takes_the_agenda_title_of_its_number():
     assert [(t.title, t.speakers, t.abstract[:14]) for t in page.talks] == [
         ("Glacier Retreat", ["Tamsin Moreau"], "Glaciers retre"),
         ("Sheet Music", ["Oskar Lind"], "Sheet music is")]
+
+
+def test_check_an_empty_dir_is_refused_like_build_would(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for extra in ([], ["--json"]):
+        res = CliRunner().invoke(app, ["check", "--source", str(tmp_path / "empty"), *extra])
+        out = " ".join(res.output.split())
+        assert res.exit_code == 2 and "no meetup and no talk found in" in out
+        assert "Traceback" not in res.output

@@ -29,6 +29,7 @@ def check(
         report = check_archive(archive, progress=lambda *_: bar.advance(task))
     if as_json:
         _print_json(report.as_json())
+        _refuse_empty(report, source)
         return
     from rich.table import Table
 
@@ -49,6 +50,18 @@ def check(
     console.print(", ".join(f"{k}: {v}" for k, v in s.items() if not isinstance(v, dict))
                   + "; dates " + ", ".join(f"{k} {v}" for k, v in s["dates"].items()),
                   markup=False, highlight=False)
+    _refuse_empty(report, source)
+
+
+def _refuse_empty(report, source: str) -> None:
+    """Exit 2 when the source holds no meetup and no talk: not an archive (a script that
+    runs `check` before `build` stops here, as `build` would refuse it)."""
+    s = report.summary()
+    if not s["talks"] and not s["meetups"]:
+        err.print(f"[red]error:[/red] no meetup and no talk found in {source}: is it the "
+                  "vdlm-meetups archive (a root README.md with the talks table and a folder "
+                  "per meetup)? `explorer build` would refuse it")
+        raise typer.Exit(2)
 
 
 
