@@ -85,6 +85,9 @@ class FieldStore:
         if not db.exists() and not create:
             raise StoreError(f"no field database in {root}: import arXiv's snapshot with "
                              "`explorer field import PATH`")
+        if not create and db.stat().st_size == 0:  # a reader never writes a schema into it
+            raise StoreError(f"{db} is empty (0 bytes): its papers are lost; move it away and "
+                             "run `explorer field import PATH` and `explorer field build`")
         root.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db, check_same_thread=False)
         conn.row_factory = sqlite3.Row
@@ -284,6 +287,7 @@ class FieldStore:
                 atomic_write_bytes(dst, src)
             else:
                 with open(src, "rb+") as f:
+                    os.fchmod(f.fileno(), 0o644)  # mkstemp's 0600 would lock out readers
                     os.fsync(f.fileno())
                 os.replace(src, dst)
             named[suffix] = dst.name
@@ -305,7 +309,14 @@ class FieldStore:
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise StoreError(f"{path} is corrupt ({e}); rebuild with `explorer field build`") \
                 from e
-        for fname in manifest.get("files", {}).values():
+        files = manifest.get("files") if isinstance(manifest, dict) else None
+        need = {"model": str, "kind": str, "count": int, "dim": int}
+        if (not isinstance(files, dict) or ".faiss" not in files
+                or not all(isinstance(v, str) and "/" not in v for v in files.values())
+                or not all(isinstance(manifest.get(k), t) for k, t in need.items())):
+            raise StoreError(f"{path} is corrupt (not a field index manifest); rebuild with "
+                             "`explorer field build`")
+        for fname in files.values():
             if not (self.index_dir / fname).exists():
                 raise StoreError(f"{self.index_dir / fname}, named by {path}, is missing; "
                                  "rebuild with `explorer field build`")

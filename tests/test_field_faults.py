@@ -138,3 +138,69 @@ def test_sigkill_in_the_field_index_switch_keeps_the_old_index(world, tmp_path):
     names = sorted(p.name for p in fs.index_dir.iterdir())
     assert names == sorted([*after["files"].values(), "field.json"])  # orphans dropped
     fs.close()
+
+
+def _field_search(d: Path):
+    res = CliRunner().invoke(app, ["search", "graph message passing", "--scope", "field",
+                                   "--data-dir", str(d)])
+    return res, " ".join(res.output.split())
+
+
+def _damage_db(d: Path, how: str) -> None:
+    db = d / "field" / "field.sqlite"
+    if how == "empty":
+        db.write_bytes(b"")
+    else:  # zero pages in the middle: the header stays valid, the tables do not
+        with open(db, "r+b") as f:
+            f.seek(db.stat().st_size // 4)
+            f.write(b"\0" * (db.stat().st_size // 2))
+
+
+@pytest.mark.parametrize("how", ["empty", "zeroed"])
+def test_a_damaged_field_db_names_field_sqlite_and_the_field_commands(world, how):  # noqa: F811
+    _damage_db(world, how)
+    size = (world / "field" / "field.sqlite").stat().st_size
+    res, out = _field_search(world)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "field.sqlite" in out.replace(" ", "") and "explorer field import" in out
+    assert "rollback" not in out  # the field has no generations: a rollback would not help
+    assert (world / "field" / "field.sqlite").stat().st_size == size  # a reader never writes
+    archive = CliRunner().invoke(app, ["search", "graph", "--data-dir", str(world)])
+    assert archive.exit_code == 0  # the archive's search is untouched
+
+
+def test_an_index_naming_papers_the_db_lacks_is_an_error_not_fewer_hits(world):  # noqa: F811
+    (world / "field" / "field.sqlite").unlink()
+    FieldStore.open(world).close()  # a fresh, empty field.sqlite beside the old index
+    res, out = _field_search(world)
+    assert res.exit_code == 2 and "names papers that" in out and "explorer field build" in out
+
+
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "vectors-header"])
+def test_a_damaged_compressed_field_index_is_named(tmp_path, damage):
+    d = tmp_path / "data"
+    from search_corpus import make_store
+
+    from explorer.search import build_index
+
+    store = make_store(d)
+    build_index(store, HashingEncoder())
+    store.close()
+    fs = FieldStore.open(d)
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json", 1500), categories="all")
+    embed_here(fs, HashingEncoder())
+    m = build_field_index(fs, "hashing-64", compressed=True, nlist=8, m=16, nprobe=8)
+    vec = fs.index_file(m, ".vectors.npy")
+    assert oct(vec.stat().st_mode & 0o777) == "0o644"  # readable by the app's user too
+    fs.close()
+    if damage == "manifest":
+        (d / "field" / "index" / "field.json").write_text('{"files": 3}')
+    elif damage == "vectors":
+        with open(vec, "r+b") as f:
+            f.truncate(vec.stat().st_size // 2)
+    else:
+        with open(vec, "r+b") as f:
+            f.write(b"garbage!")
+    res, out = _field_search(d)
+    assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+    assert "explorer field build" in out and ("corrupt" in out or "damaged" in out)

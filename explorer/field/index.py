@@ -116,14 +116,25 @@ class FieldIndex:
         if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
             raise IndexMismatch(f"the field index in {fs.root} is truncated or corrupt; "
                                 f"{_hint()}")
-        if manifest["kind"] == IVFPQ:
-            vectors = np.load(fs.index_file(manifest, ".vectors.npy"), mmap_mode="r")
-            rows = np.load(fs.index_file(manifest, ".rows.npy"))
-            index = CompressedIndex.from_bytes(data, vectors, rows, nprobe=manifest["nprobe"],
-                                               refine=manifest["refine"])
-        else:
-            index = VectorIndex.from_bytes(data)
-            assert index.kind == FLAT
+        try:
+            if manifest["kind"] == IVFPQ:
+                vectors = np.load(fs.index_file(manifest, ".vectors.npy"), mmap_mode="r")
+                rows = np.load(fs.index_file(manifest, ".rows.npy"))
+                want = (manifest["count"], manifest["dim"])
+                if vectors.shape != want or rows.shape != (want[0],):
+                    raise ValueError(f"vectors {vectors.shape}, rows {rows.shape}, the "
+                                     f"manifest says {want}")
+                index = CompressedIndex.from_bytes(data, vectors, rows,
+                                                   nprobe=manifest["nprobe"],
+                                                   refine=manifest["refine"])
+            else:
+                index = VectorIndex.from_bytes(data)
+        except (ValueError, OSError, KeyError, RuntimeError) as e:  # truncated .npy, bad kind
+            raise IndexMismatch(f"the field index in {fs.root} is damaged ({e}); {_hint()}") \
+                from e
+        if index.kind not in (FLAT, IVFPQ) or index.count != manifest["count"]:
+            raise IndexMismatch(f"the field index in {fs.root} does not match its manifest; "
+                                f"{_hint()}")
         return cls(index, manifest)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,10 @@ Papers are read from field.sqlite by row number for the hits only: nothing loads
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 
@@ -16,6 +20,19 @@ from explorer.fieldstore import FieldStore
 FIELD_KIND = "field"
 SCOPES = ("archive", "field", "all")
 _OVERSAMPLE = 10  # candidates per wanted hit when a date filter drops some
+T = TypeVar("T")
+
+
+def _read(fs: FieldStore, query: Callable[[], T]) -> T:
+    """Run a read of field.sqlite; a damaged file becomes a StoreError naming it (not the
+    archive's database, which a rollback could heal: the field has no generations)."""
+    from explorer.store import StoreError
+
+    try:
+        return query()
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{fs.root / 'field.sqlite'} is damaged ({e}): move it away, then run "
+                         "`explorer field import` and `explorer field build` again") from e
 
 
 def field_hit(row: dict, score: float) -> Hit:
@@ -68,7 +85,7 @@ class FieldSearch:
     def paper(self, paper_id: str) -> dict | None:
         """The field row of an arXiv id ('arxiv:' prefix allowed), or None."""
         pid = paper_id.removeprefix("arxiv:")
-        return self.fs.papers_by_id([pid]).get(pid)
+        return _read(self.fs, lambda: self.fs.papers_by_id([pid])).get(pid)
 
     def search_vector(self, vector: np.ndarray, k: int = 10, before: str | None = None,
                       after: str | None = None, exclude: str | None = None) -> list[Hit]:
@@ -85,7 +102,15 @@ class FieldSearch:
         while True:
             scores, ns = self.index.search(np.asarray(vector, dtype=np.float32), ask)
             keep = ns[0] >= 0
-            rows = self.fs.papers_by_n([int(n) for n in ns[0][keep]])
+            found = [int(n) for n in ns[0][keep]]
+            rows = _read(self.fs, partial(self.fs.papers_by_n, found))
+            if len(rows) < int(keep.sum()):  # papers are never removed: index or db damaged
+                from explorer.store import StoreError
+
+                raise StoreError(f"the field index in {self.fs.root} names papers that "
+                                 f"{self.fs.root / 'field.sqlite'} lacks (replaced or damaged):"
+                                 " run `explorer field build` (after `explorer field import` "
+                                 "if the papers are gone)")
             hits = []
             for n, s in zip(ns[0][keep], scores[0][keep]):
                 row = rows.get(int(n))
@@ -114,7 +139,7 @@ class FieldSearch:
             KeyError: the id is not in the field, or has no vector for the index's model.
         """
         pid = paper_id.removeprefix("arxiv:")
-        vec = self.fs.vector_of(self.index.model, pid)
+        vec = _read(self.fs, lambda: self.fs.vector_of(self.index.model, pid))
         if vec is None:
             raise KeyError(f"no field paper {paper_id!r} with a vector for {self.index.model} "
                            "(import it and run `explorer field build`)")
