@@ -6,6 +6,7 @@ so the old and the new corpus differ. Prints a markdown table: kills, recoveries
 and answers from the old or the new corpus), mixed reads, lost talks, tracebacks.
 
     python benchmarks/faults.py [--source DIR] [--kills 20] [--pairs 10] [--reader-builds 5]
+                                [--field-kills 5]
 """
 
 from __future__ import annotations
@@ -179,6 +180,52 @@ def reader(builds: int, a: Path, b: Path, d: Path, identities: dict) -> dict:
     return out
 
 
+def field_kills(n: int, tmp: Path, rng: random.Random, papers: int = 40_000) -> dict:
+    """SIGKILL `explorer field import` at random moments on one data dir, then finish it.
+
+    After each kill the field must open and hold no fewer papers than before (committed
+    batches survive); the final run must resume and end with every paper exactly once. A
+    writer that finds the data dir locked by a killed one must not be refused.
+    """
+    sys.path.insert(0, str(REPO / "tests"))
+    import sqlite3
+
+    from field_fixtures import write_snapshot
+
+    snap = write_snapshot(tmp / "field-snap.json.gz", papers, off_field_rate=0.0)
+    d = tmp / "d-field"
+    cmd = [sys.executable, "-m", "explorer", "field", "import", str(snap), "--data-dir", str(d)]
+    out = {"runs": n, "kills": 0, "recoveries": 0, "lost": 0, "tracebacks": 0,
+           "refused_busy": 0, "final_count": 0, "expected": papers}
+    before = 0
+    for _ in range(n):
+        proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.3, 2.5))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            out["kills"] += 1
+        _, stderr = proc.communicate()
+        out["tracebacks"] += "Traceback" in (stderr or "")
+        out["refused_busy"] += proc.returncode == 3
+        try:
+            con = sqlite3.connect(f"file:{d / 'field' / 'field.sqlite'}?mode=ro", uri=True)
+            now = con.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            now = -1
+        out["recoveries"] += now >= before
+        out["lost"] += max(0, before - now)
+        before = max(before, now)
+    r = subprocess.run(cmd, env=_env(), capture_output=True, text=True, check=False)
+    out["tracebacks"] += "Traceback" in r.stderr
+    con = sqlite3.connect(f"file:{d / 'field' / 'field.sqlite'}?mode=ro", uri=True)
+    out["final_count"] = con.execute("SELECT COUNT(DISTINCT id) FROM papers").fetchone()[0]
+    con.close()
+    out["final_ok"] = r.returncode == 0 and out["final_count"] == papers
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = os.environ.get("EXPLORER_CORPUS") or REPO.parent / "shared/corpus/vdlm-meetups"
@@ -188,6 +235,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--reader-builds", type=int, default=5)
+    ap.add_argument("--field-kills", type=int, default=5,
+                    help="SIGKILLs during `explorer field import` (0: skip).")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
@@ -210,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict:
             "kills": kills(args.kills, a, b, tmp / "d-kills", identities, rng, span),
             "pairs": pairs(args.pairs, a, b, tmp / "d-pairs", identities),
             "reader": reader(args.reader_builds, a, b, tmp / "d-reader", identities),
+            "field": field_kills(args.field_kills, tmp, rng) if args.field_kills else None,
             "build_seconds": round(span, 2),
             "talks": [len(identities["ids", identities[a]]), len(identities["ids", identities[b]])],
         }
@@ -230,6 +280,13 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"| reader searching in a loop during builds | {r['builds']} builds | 0 | "
           f"{r['reads'] - r['errors']} of {r['reads']} reads | {r['mixed'] + r['unknown_hits']} | "
           f"0 | {r['errors']} errors | generations seen: {r['generations_seen']} |")
+    f = results["field"]
+    if f:
+        print(f"| SIGKILL during `field import` | {f['runs']} | {f['kills']} | "
+              f"{f['recoveries']} | 0 | {f['lost']} papers | {f['tracebacks']} | refused as "
+              f"busy after a kill: {f['refused_busy']}; final run resumed to "
+              f"{f['final_count']} of {f['expected']} papers: "
+              f"{'ok' if f['final_ok'] else 'FAILED'} |")
     if r["first_errors"]:
         print("\nreader errors:", *r["first_errors"], sep="\n  ")
     return results

@@ -53,3 +53,10 @@ def test_a_reader_in_a_loop_during_builds_never_errs_or_mixes(setup):
     assert out["reads"] > 0 and out["first_errors"] == []
     assert (out["errors"], out["unknown_hits"], out["mixed"]) == (0, 0, 0)
     assert out["generations_seen"] >= 2
+
+
+def test_random_kills_during_field_import_lose_nothing_and_the_rerun_resumes(tmp_path):
+    out = faults.field_kills(3, tmp_path, random.Random(2), papers=20_000)
+    assert out["recoveries"] == out["runs"] and out["lost"] == 0
+    assert (out["tracebacks"], out["refused_busy"]) == (0, 0)  # a killed writer's lock is free
+    assert out["final_ok"], out
