@@ -204,3 +204,11 @@ def test_a_damaged_compressed_field_index_is_named(tmp_path, damage):
     res, out = _field_search(d)
     assert res.exit_code == 2 and "Traceback" not in res.output, res.output
     assert "explorer field build" in out and ("corrupt" in out or "damaged" in out)
+
+
+def test_field_radar_on_a_damaged_field_names_field_sqlite(world):  # noqa: F811
+    _damage_db(world, "zeroed")
+    res = CliRunner().invoke(app, ["field", "radar", "--data-dir", str(world)])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "field.sqlite" in out.replace(" ", "") and "rollback" not in out

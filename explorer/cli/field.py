@@ -61,6 +61,22 @@ def _damaged(e: Exception, data_dir: Path | None):
     return typer.Exit(2)
 
 
+def _field_is_damaged(data_dir: Path | None) -> bool:
+    """Whether field.sqlite fails SQLite's own check (only on an error path: it reads it all)."""
+    import sqlite3
+
+    from explorer.fieldstore import FIELD_DB, field_dir
+
+    try:
+        con = sqlite3.connect(f"file:{field_dir(data_dir) / FIELD_DB}?mode=ro", uri=True)
+        try:
+            return con.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return True
+
+
 SnapshotPath = typer.Argument(..., help="arxiv-metadata-oai-snapshot.json (or .gz).")
 
 
@@ -249,6 +265,7 @@ def radar_(
     """Themes rising in the field (share of papers in the last full year vs the 3 years
     before) beside the meetup's talks; flagged: rising with no talk in two years."""
     import math
+    import sqlite3
 
     from rich.console import Console
     from rich.table import Table
@@ -263,6 +280,10 @@ def radar_(
             field_theme_counts(ex, progress=lambda n: bar.advance(task, n),
                                on_start=lambda n: bar.update(task, total=n))
         radar = ex.field_radar()
+    except sqlite3.DatabaseError as e:
+        if _field_is_damaged(data_dir):  # else the archive's: the app's guard names rollback
+            raise _damaged(e, data_dir) from None
+        raise
     finally:
         ex.close()
     err.print(radar.attrs.get("note", ""))
