@@ -95,8 +95,9 @@ class FieldStore:
             conn.execute("PRAGMA journal_mode = WAL")  # readers (the app) while importing
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{db} is not a readable SQLite database ({e}); remove it and "
-                             "import again") from e
+            conn.close()
+            raise StoreError(f"{db} is not a readable SQLite database ({e}): move it away and "
+                             "run `explorer field import PATH` and `explorer field build`") from e
         if version == 0:
             with conn:
                 conn.executescript(_SCHEMA)

@@ -150,13 +150,15 @@ def _damage_db(d: Path, how: str) -> None:
     db = d / "field" / "field.sqlite"
     if how == "empty":
         db.write_bytes(b"")
+    elif how == "garbage":  # not even an SQLite header
+        db.write_bytes(bytes(range(256)) * 64)
     else:  # zero pages in the middle: the header stays valid, the tables do not
         with open(db, "r+b") as f:
             f.seek(db.stat().st_size // 4)
             f.write(b"\0" * (db.stat().st_size // 2))
 
 
-@pytest.mark.parametrize("how", ["empty", "zeroed"])
+@pytest.mark.parametrize("how", ["empty", "garbage", "zeroed"])
 def test_a_damaged_field_db_names_field_sqlite_and_the_field_commands(world, how):  # noqa: F811
     _damage_db(world, how)
     size = (world / "field" / "field.sqlite").stat().st_size
