@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from app_pages.item import _reason
 from app_pages.text import plain_text, snippet
 from app_pages.views import (
     escape_md,
@@ -191,6 +192,7 @@ def _span(years) -> str:
 def _related_by_others(ex, lk: common.Lookups, talks: list[dict], own: set[str]) -> None:
     """Talks by other people closest to this person's talks (best match first)."""
     best: dict[str, float] = {}
+    via: dict[str, str] = {}  # related talk -> this person's talk it is closest to
     for t in talks:
         if t.get("kind") in (INTRO, CANCELLED):
             continue
@@ -199,12 +201,13 @@ def _related_by_others(ex, lk: common.Lookups, talks: list[dict], own: set[str])
         except (KeyError, ValueError):
             continue
         for h in hits:
-            if h.id not in own:
-                best[h.id] = max(best.get(h.id, -1.0), float(h.score))
+            if h.id not in own and float(h.score) > best.get(h.id, -1.0):
+                best[h.id], via[h.id] = float(h.score), t["id"]
     if not best:
         return
     st.subheader("Related talks by others", divider="gray")
     for tid in sorted(best, key=best.get, reverse=True)[:N_RELATED]:
         row = lk.talks.get(tid)
-        if row:
-            common.render_card(common.card_for(tid, "talk", lk), row=row)
+        if row:  # the reason line says which of this person's talks it is close to, and why
+            common.render_card(common.card_for(tid, "talk", lk), row=row,
+                               extra=_reason(ex, via[tid], tid, lk))

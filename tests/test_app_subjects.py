@@ -117,3 +117,12 @@ def test_slot_kinds_read_as_words_not_slugs(data):  # noqa: F811
     at = run_app({"meetup": "1"})
     assert_ok(at)
     assert "intro and hot topics" not in [c.value for c in at.caption]
+
+
+def test_speaker_page_says_why_each_talk_by_others_is_related(data):  # noqa: F811
+    at = run_app({"speaker": "Bea Fold"})
+    assert_ok(at)
+    captions = [c.value for c in at.caption]
+    reasons = [c for c in captions if c.startswith(("Both", "Close in meaning", "Shared",
+                                                    "Also cite"))]
+    assert reasons, captions
