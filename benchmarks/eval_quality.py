@@ -30,6 +30,7 @@ from embeddings.encoder import embed_texts, get_encoder
 from embeddings.index import VectorIndex
 from explorer.ingest.archive import open_archive
 from explorer.ingest.parser import parse_archive
+from explorer.api import Explorer
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import (
     COMPOSITIONS,
@@ -94,12 +95,12 @@ def ingest(corpus: Path, data_dir: Path) -> Store:
     return store
 
 
-def row(name: str, engine: SearchEngine, queries, modes=("dense", "bm25", "hybrid")) -> str:
+def row(name: str, engine, queries, modes=("dense", "bm25", "hybrid")) -> str:
     cells = [f"{mean_ndcg(engine.search, queries, m):.3f}" for m in modes]
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
-def print_per_query(engine: SearchEngine, queries) -> None:
+def print_per_query(engine, queries) -> None:
     """Each query's nDCG@10 per mode, and hybrid's top 5 (* marks a judged-relevant talk)."""
     print("\n| query | dense | bm25 | hybrid |\n| --- | --- | --- | --- |")
     for q in queries:
@@ -112,21 +113,25 @@ def print_per_query(engine: SearchEngine, queries) -> None:
         print("|   hybrid top 5: " + ", ".join(top) + " | | | |")
 
 
-def print_sets(store: Store, encoder, engine: SearchEngine) -> None:
-    """Hybrid (as shipped, relevance floor on) against the anchors on every query set."""
+def print_sets(store: Store, encoder, ex: Explorer) -> None:
+    """Hybrid (as shipped: topic prior and relevance floor on) against the anchors on every
+    query set, and hybrid without the topic prior."""
+    engine = ex.engine
     plain = engine_for(store, encoder, "title+abstract+speakers", LEXICAL_COMPOSITION)
     print("\nnDCG@10 over talks; anchors rank everything (include_weak), hybrid as shipped\n")
-    print("| set | queries | plain MiniLM (title+abstract+speakers) | BM25 | hybrid | "
-          "hybrid / best anchor | fewest hits |\n| --- | --- | --- | --- | --- | --- | --- |")
+    print("| set | queries | plain MiniLM (title+abstract+speakers) | BM25 | hybrid without "
+          "themes | hybrid | hybrid / best anchor | fewest hits |\n"
+          "| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, path in QUERY_SETS.items():
         qs = load_judged_queries(path)
         a = mean_ndcg(functools.partial(plain.search, include_weak=True), qs, "dense")
         b = mean_ndcg(functools.partial(engine.search, include_weak=True), qs, "bm25")
-        h = mean_ndcg(engine.search, qs, "hybrid")
-        fewest = min(len(engine.search(q.query, k=20)) for q in qs)
-        print(f"| {name} | {len(qs)} | {a:.3f} | {b:.3f} | {h:.3f} | {h / max(a, b):.2f}x | "
-              f"{fewest} |")
-    counts = [len(engine.search(q, k=20)) for q in OFF_DOMAIN]
+        n = mean_ndcg(engine.search, qs, "hybrid")
+        h = mean_ndcg(ex.search, qs, "hybrid")
+        fewest = min(len(ex.search(q.query, k=20)) for q in qs)
+        print(f"| {name} | {len(qs)} | {a:.3f} | {b:.3f} | {n:.3f} | {h:.3f} | "
+              f"{h / max(a, b):.2f}x | {fewest} |")
+    counts = [len(ex.search(q, k=20)) for q in OFF_DOMAIN]
     print(f"\noff-domain queries {OFF_DOMAIN}: hits {counts}, mean {sum(counts) / 3:.1f}")
 
 
@@ -183,13 +188,16 @@ def main() -> int:
               "nDCG@10 over talks\n")
         print("| setting | dense | bm25 | hybrid |\n| --- | --- | --- | --- |")
         engine = engine_for(store, encoder, DEFAULT_COMPOSITION, LEXICAL_COMPOSITION)
+        ex = Explorer(store, engine)  # hybrid with the themes' topic prior, as shipped
         f = DEFAULT_FUSION
         print(row(f"shipped: dense={DEFAULT_COMPOSITION}, bm25={LEXICAL_COMPOSITION}, "
-                  f"{f.method} alpha={f.alpha}", engine, queries))
+                  f"{f.method} alpha={f.topic_alpha}, topic weight {f.topic_weight}", ex, queries))
+        print(f"| without the topic prior (alpha={f.alpha}) | | | "
+              f"{mean_ndcg(engine.search, queries, 'hybrid'):.3f} |")
         if args.per_query:
-            print_per_query(engine, queries)
+            print_per_query(ex, queries)
         if args.sets:
-            print_sets(store, encoder, engine)
+            print_sets(store, encoder, ex)
         if args.related:
             print_related(engine)
         if args.compositions:

@@ -18,6 +18,7 @@ import numpy as np
 from explorer.datadir import moved_on, read_current
 from explorer.domain import CANCELLED, INTRO, Hit
 from explorer.field.radar_api import FieldRadar
+from explorer.insights.api import Insights
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
 from explorer.store import Store
@@ -35,7 +36,7 @@ MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "ta
 PEOPLE_COLUMNS = ["id", "key", "name", "aliases", "talks", "meetups"]
 
 
-class Explorer(FieldRadar):
+class Explorer(Insights, FieldRadar):
     """One data dir opened for reading: its store and its search engine.
 
     Thread-safe for reading (the app shares one instance): the engine is never mutated and
@@ -48,6 +49,7 @@ class Explorer(FieldRadar):
         self._lock = threading.Lock()
         self._tables: dict[str, pd.DataFrame] = {}
         self._themes = None  # the ThemeAssignment, computed on first use
+        self._topic_prior = None  # hybrid search's TopicPrior, from the themes on first use
 
     @property
     def data_dir(self) -> os.PathLike:
@@ -101,7 +103,8 @@ class Explorer(FieldRadar):
             return scoped_search(self, query, k=k, kind=kind, mode=mode, years=years,
                                  meetup=meetup, scope=scope)
         return self.engine.search(query, k=k, kind=kind, mode=mode, years=years, meetup=meetup,
-                                  include_weak=include_weak, exact=exact)
+                                  include_weak=include_weak, exact=exact,
+                                  topics=self.topic_prior() if mode == "hybrid" else None)
 
     def field(self):
         """The field's `FieldSearch` (opened on first use, with the archive's encoder).
@@ -156,20 +159,6 @@ class Explorer(FieldRadar):
         """One line for a related card: the strongest of `reasons`, else closeness in meaning."""
         found = self.reasons(a_id, b_id)
         return found[0].text if found else "Close in meaning (no key phrase in common)"
-
-    def _shared_topic(self, a_id: str, b_id: str) -> str:
-        # Never waits for the model: themes once computed, or when the model is in memory.
-        if self._themes is None and not getattr(self.engine.encoder, "loaded", True):
-            return ""
-        from explorer.insights.themes import OTHER
-
-        try:
-            themes = self.theme_assignment()
-        except Exception:  # noqa: BLE001 - a reason is decoration, the themes may be absent
-            return ""
-        a, b = (self.engine.item(i).id for i in (a_id, b_id))
-        shared = [t for t in themes.themes_of(a) if t != OTHER and t in themes.themes_of(b)]
-        return themes.name(shared[0]) if shared else ""
 
     def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """Up to n key words two items share, rarest first (why they are related)."""
@@ -255,62 +244,6 @@ class Explorer(FieldRadar):
     def hit_record(self, hit: Hit) -> dict:
         """The full talk or paper record behind a hit."""
         return self.paper(hit.id) if hit.kind == PAPER_KIND else self.talk(hit.id)
-
-    # -- themes, gaps, novelty (explorer/insights/) ----------------------------------------
-    def topic_model(self, refit: bool = False):
-        """The data dir's k-means `TopicModel` (the former topics; kept for comparison)."""
-        from explorer.insights.gaps import topic_model
-
-        return topic_model(self, refit=refit)
-
-    def theme_assignment(self):
-        """The `ThemeAssignment` of every item to the taxonomy's themes (computed once)."""
-        from explorer.insights.themes import theme_assignment
-
-        if self._themes is None:
-            found = theme_assignment(self)  # outside the lock: it reads tables under it
-            with self._lock:
-                self._themes = self._themes or found
-        return self._themes
-
-    def _items(self):
-        from explorer.insights.gaps import item_frame
-
-        return item_frame(self)
-
-    def topics(self) -> pd.DataFrame:
-        """One row per theme: id ("theme:speech"), label, terms, size, talks, papers,
-        first_date, last_date, representatives, description, last_talk_date."""
-        from explorer.insights.gaps import topic_table
-
-        return topic_table(self.theme_assignment(), self._items())
-
-    def topics_over_time(self) -> pd.DataFrame:
-        """Items per theme per year (every theme, every year), talks and papers apart."""
-        from explorer.insights.gaps import topics_over_time
-
-        return topics_over_time(self.theme_assignment(), self._items())
-
-    def last_meetup_date(self) -> str | None:
-        """The date of the latest dated meetup ("now" for gaps)."""
-        dates = self.meetups()["date"].dropna()
-        dates = dates[dates != ""]
-        return str(dates.max()) if len(dates) else None
-
-    def gaps(self, as_of: str | None = None) -> list:
-        """Themes read about but not talked about, then themes without a talk in two years
-        before ``as_of`` (default: the latest meetup's date), each with its evidence."""
-        from explorer.field.themes import with_field_evidence
-        from explorer.insights.gaps import find_gaps
-
-        return with_field_evidence(self, find_gaps(  # gap.field_evidence, with a field
-            self.theme_assignment(), self._items(), as_of=as_of or self.last_meetup_date()))
-
-    def novelty(self, text: str, k: int = 5):
-        """Would a proposed talk repeat a past one? `Novelty` (verdict, headline, closest)."""
-        from explorer.insights.novelty import novelty_check
-
-        return novelty_check(self, text, k=k)
 
     def close(self) -> None:
         if getattr(self, "_field", None) is not None:

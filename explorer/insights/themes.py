@@ -19,6 +19,7 @@ import numpy as np
 
 from explorer.insights.labels import normalize
 from explorer.insights.taxonomy import OTHER, OTHER_NAME, TAXONOMY_VERSION, THEMES, Theme
+from explorer.search.topical import TopicPrior, theme_floor
 
 
 @dataclass(frozen=True)
@@ -221,3 +222,29 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
     texts = [ex.item_text(i) for i in ids]
     return assign_themes(ids, titles, texts, vectors, ex.embed, model=ex.model,
                          settings=settings)
+
+
+def search_prior(assignment: ThemeAssignment, item_ids: Sequence[str], vectors: np.ndarray,
+                 embed: Callable[[list[str]], np.ndarray]) -> TopicPrior:
+    """The `explorer.search.topical.TopicPrior` of an assignment, rows in ``item_ids`` order.
+
+    The themes' descriptions are embedded as for the assignment; a query naming a theme's
+    keyword gets the same small bonus an item's text gets. ``vectors`` (the items', in
+    ``item_ids`` order) set the prior's floor (`explorer.search.topical.theme_floor`).
+    """
+    themes = list(assignment.themes)
+    col = {t.id: j for j, t in enumerate(themes)}
+    members = np.zeros((len(item_ids), len(themes)), dtype=bool)
+    for i, iid in enumerate(item_ids):
+        for t in assignment.labels.get(iid, []):
+            if t in col:
+                members[i, col[t]] = True
+    theme_vectors = np.asarray(embed(theme_texts(themes)), np.float32) if themes else \
+        np.zeros((0, np.asarray(vectors).shape[1]), np.float32)
+    bonus = assignment.settings.text_bonus
+
+    def keyword_bonus(query: str) -> np.ndarray:
+        return bonus * keyword_hits([query], themes)[0]
+
+    return TopicPrior(members, theme_vectors, tuple(t.name for t in themes), keyword_bonus,
+                      floor=theme_floor(vectors, theme_vectors, members) if themes else 0.0)

@@ -39,6 +39,7 @@ from explorer.search.items import (
 from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize, words
 from explorer.search.reasons import KeyPhrases, Reason, phrase_line
 from explorer.search.related import WordOverlap, hub_scores, related_scores
+from explorer.search.topical import TopicPrior, blended_floor, with_topics
 from explorer.store import Store
 
 __all__ = ["DEFAULT_FUSION", "BuildReport", "Fusion", "LexicalIndex", "SearchEngine",
@@ -294,7 +295,7 @@ class SearchEngine:
 
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
                years=None, meetup=None, include_weak: bool = False,
-               exact: bool = True) -> list[Hit]:
+               exact: bool = True, topics: TopicPrior | None = None) -> list[Hit]:
         """Talks and papers best matching a query.
 
         Args:
@@ -308,6 +309,8 @@ class SearchEngine:
             include_weak: also return hits below the relevance floor (after the others,
                 marked ``match="weak"``), up to k in all.
             exact: rank the items the query names exactly first (False: scores only).
+            topics: hybrid mode only: the items' themes (`explorer.search.topical`); the
+                query's fit to an item's themes is blended into its cosine.
 
         Returns:
             Hits, best first: items the query names exactly (arXiv id, title, speaker;
@@ -327,15 +330,22 @@ class SearchEngine:
         lexical = self.lexical.scores(expanded) if mode != "dense" else None
         if mode == "bm25":
             return self._hits(lexical, cand[lexical[cand] > 0], k, first=exact)
-        dense = self._dense(self.encoder.encode([expanded])[0])
+        vector = self.encoder.encode([expanded])[0]
+        dense, fusion, floor = self._dense(vector), self.fusion, self.noise_floor
+        if mode == "hybrid" and topics is not None:
+            if len(topics.members) != len(self.items):
+                raise ValueError(f"topic prior has {len(topics.members)} rows for "
+                                 f"{len(self.items)} items")
+            dense = with_topics(dense, topics.item_scores(vector, expanded), fusion.topic_weight)
+            fusion, floor = fusion.with_topics(), blended_floor(floor, topics,
+                                                                fusion.topic_weight)
         # Fused over the whole corpus, then filtered: a filter narrows the hits, it does not
         # rescale the scores of those left.
-        scores = dense if mode == "dense" else fuse(dense, lexical, self.fusion,
-                                                    self.noise_floor)
+        scores = dense if mode == "dense" else fuse(dense, lexical, fusion, floor)
         coverage = self.lexical.coverage(query)
         if expanded != query:  # the spelled-out words count as the abbreviation
             coverage = np.maximum(coverage, self.lexical.coverage(expanded[len(query):]))
-        strong = above_floor(dense, coverage, self.noise_floor)
+        strong = above_floor(dense, coverage, floor)
         cand = cand[np.isfinite(dense[cand])]
         hits = self._hits(scores, cand[strong[cand]], k, first=exact)
         if include_weak and len(hits) < k:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from explorer.search.topical import TOPIC_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,20 @@ class Fusion:
 
     method "weighted": alpha * dense_relevance(dense) + (1 - alpha) * minmax(bm25);
     method "rrf": sum over both rankings of weight / (rrf_k + rank), ranks from 1, a
-    document BM25 does not match has no BM25 rank.
+    document BM25 does not match has no BM25 rank. With a topic prior
+    (`explorer.search.topical`), ``topic_weight`` of the dense side is the query's fit to
+    the item's themes, and the dense side, now better, weighs ``topic_alpha`` instead.
     """
 
     method: str = "weighted"
     alpha: float = 0.72
     rrf_k: int = 60
+    topic_weight: float = TOPIC_WEIGHT
+    topic_alpha: float = 0.85
+
+    def with_topics(self) -> Fusion:
+        """These settings as used when a topic prior is blended in."""
+        return replace(self, alpha=self.topic_alpha)
 
 
 def noise_floor(vectors: np.ndarray, sample: int = 2000, seed: int = 0) -> float:
