@@ -28,9 +28,9 @@ sys.path.insert(0, str(REPO))
 
 from embeddings.encoder import embed_texts, get_encoder
 from embeddings.index import VectorIndex
+from explorer.api import Explorer
 from explorer.ingest.archive import open_archive
 from explorer.ingest.parser import parse_archive
-from explorer.api import Explorer
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import (
     COMPOSITIONS,

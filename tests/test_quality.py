@@ -11,14 +11,13 @@ from explorer.search.quality import dcg, load_judged_queries, mean_ndcg, ndcg_at
 
 JUDGED = Path(__file__).parent / "fixtures" / "judged_queries.json"
 # Held-out queries (abbreviations, names, companies, paraphrases) never used to pick a
-# setting. Measured dense 0.617, BM25 0.760, hybrid 0.757: hybrid is not the best mode here
-# (name and company queries are BM25's), so it only has to stay close to the better one.
+# setting.
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout_queries.json"
-HELDOUT_MARGIN = 0.02
-
-# Measured 0.741 (dense 0.688, BM25 0.540) with all-MiniLM-L6-v2; the floor leaves room
-# for parser changes, not for a broken ranking.
-HYBRID_FLOOR = 0.65
+# Hybrid as shipped (the themes' topic prior on) over the better of dense and BM25, measured
+# with all-MiniLM-L6-v2: 1.14x on dev (0.832 vs dense 0.729), 1.13x held-out (0.848 vs BM25
+# 0.749), 1.09x fresh held-out (0.870 vs dense 0.799). The floors leave room for parser
+# changes, not for losing the prior.
+RATIO = {"dev": 1.08, "heldout": 1.06, "fresh": 1.04}
 EPSILON = 0.005
 
 
@@ -59,32 +58,44 @@ def test_judged_talks_exist_in_the_parsed_archive(real_store, path):
     assert missing == [], f"judged talk ids the parser no longer produces: {missing}"
 
 
-@pytest.mark.slow
-def test_hybrid_is_at_least_as_good_as_either_mode(real_store):
+@pytest.fixture(scope="module")
+def real_explorer(real_store):
+    """The real archive behind the Python API: hybrid search with the topic prior."""
     from embeddings.encoder import Encoder
+    from explorer.api import Explorer
     from explorer.search import SearchEngine, build_index
 
     build_index(real_store, Encoder())
-    engine = SearchEngine.load(real_store)
-    queries = load_judged_queries(JUDGED)
-    got = {m: mean_ndcg(engine.search, queries, m) for m in ("dense", "bm25", "hybrid")}
-    assert got["hybrid"] >= max(got["dense"], got["bm25"]) - EPSILON, got
-    assert got["hybrid"] >= HYBRID_FLOOR, got
+    return Explorer(real_store, SearchEngine.load(real_store))
+
+
+def _modes(ex, queries) -> dict[str, float]:
+    return {m: mean_ndcg(ex.search, queries, m) for m in ("dense", "bm25", "hybrid")}
 
 
 @pytest.mark.slow
-def test_hybrid_stays_close_to_the_best_mode_on_heldout_queries(real_store):
-    from embeddings.encoder import Encoder
-    from explorer.search import SearchEngine, build_index
+def test_hybrid_beats_either_mode_on_the_dev_queries(real_explorer):
+    got = _modes(real_explorer, load_judged_queries(JUDGED))
+    assert got["hybrid"] >= RATIO["dev"] * max(got["dense"], got["bm25"]), got
 
-    build_index(real_store, Encoder())
-    engine = SearchEngine.load(real_store)
+
+@pytest.mark.slow
+def test_hybrid_beats_either_mode_on_heldout_queries(real_explorer):
     queries = load_judged_queries(HELDOUT)
     assert len(queries) >= 20 and len({q.query for q in queries}) == len(queries)
     dev = {q.query.lower() for q in load_judged_queries(JUDGED)}
     assert not dev & {q.query.lower() for q in queries}, "a held-out query is in the dev set"
-    got = {m: mean_ndcg(engine.search, queries, m) for m in ("dense", "bm25", "hybrid")}
-    assert got["hybrid"] >= max(got["dense"], got["bm25"]) - HELDOUT_MARGIN, got
+    got = _modes(real_explorer, queries)
+    assert got["hybrid"] >= RATIO["heldout"] * max(got["dense"], got["bm25"]), got
+
+
+@pytest.mark.slow
+def test_the_topic_prior_is_what_lifts_hybrid(real_explorer):
+    """Without the prior, hybrid is back near the better mode on the dev queries."""
+    queries = load_judged_queries(JUDGED)
+    shipped = mean_ndcg(real_explorer.search, queries, "hybrid")
+    plain = mean_ndcg(real_explorer.engine.search, queries, "hybrid")
+    assert shipped >= plain + 0.05, (shipped, plain)
 
 
 # -- issue 12: related talks, the relevance floor, the fresh held-out set ---------------------
@@ -116,12 +127,8 @@ def test_fresh_and_related_sets_are_well_formed_and_disjoint(real_store):
 
 
 @pytest.fixture(scope="module")
-def real_engine(real_store):
-    from embeddings.encoder import Encoder
-    from explorer.search import SearchEngine, build_index
-
-    build_index(real_store, Encoder())
-    return SearchEngine.load(real_store)
+def real_engine(real_explorer):
+    return real_explorer.engine
 
 
 @pytest.mark.slow
@@ -136,25 +143,23 @@ def test_related_beats_plain_cosine(real_engine, name):
 
 
 @pytest.mark.slow
-def test_off_domain_queries_get_almost_nothing_and_judged_queries_get_hits(real_engine):
-    counts = [len(real_engine.search(q, k=20)) for q in OFF_DOMAIN]
+def test_off_domain_queries_get_almost_nothing_and_judged_queries_get_hits(real_explorer):
+    counts = [len(real_explorer.search(q, k=20)) for q in OFF_DOMAIN]
     assert sum(counts) / len(counts) <= 2, counts
     for path in (JUDGED, HELDOUT, FRESH):
-        empty = [q.query for q in load_judged_queries(path) if not real_engine.search(q.query)]
+        empty = [q.query for q in load_judged_queries(path) if not real_explorer.search(q.query)]
         assert empty == [], f"judged queries with no hit above the floor: {empty}"
 
 
 @pytest.mark.slow
-def test_exact_matches_rank_first_on_the_real_archive(real_engine):
-    talks = real_engine.search("talks by Jan Schlueter", k=20)
+def test_exact_matches_rank_first_on_the_real_archive(real_explorer):
+    talks = real_explorer.search("talks by Jan Schlueter", k=20)
     assert talks[0].match == "exact" and len([h for h in talks if h.match == "exact"]) >= 6
     title = "Self-Supervised Deep Learning"
-    assert real_engine.search(title)[0].title == title
+    assert real_explorer.search(title)[0].title == title
 
 
 @pytest.mark.slow
-def test_hybrid_beats_both_anchors_on_the_fresh_heldout_set(real_engine):
-    queries = load_judged_queries(FRESH)
-    hybrid = mean_ndcg(real_engine.search, queries, "hybrid")
-    bm25 = mean_ndcg(real_engine.search, queries, "bm25")
-    assert hybrid >= bm25 - EPSILON, (hybrid, bm25)
+def test_hybrid_beats_both_anchors_on_the_fresh_heldout_set(real_explorer):
+    got = _modes(real_explorer, load_judged_queries(FRESH))
+    assert got["hybrid"] >= RATIO["fresh"] * max(got["dense"], got["bm25"]), got

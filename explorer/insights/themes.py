@@ -242,9 +242,11 @@ def search_prior(assignment: ThemeAssignment, item_ids: Sequence[str], vectors: 
     theme_vectors = np.asarray(embed(theme_texts(themes)), np.float32) if themes else \
         np.zeros((0, np.asarray(vectors).shape[1]), np.float32)
     bonus = assignment.settings.text_bonus
+    patterns = [keyword_pattern(t.keywords) for t in themes]  # compiled once, not per query
 
     def keyword_bonus(query: str) -> np.ndarray:
-        return bonus * keyword_hits([query], themes)[0]
+        return np.array([bonus if pat is not None and pat.search(query) else 0.0
+                         for pat in patterns], np.float32)
 
     return TopicPrior(members, theme_vectors, tuple(t.name for t in themes), keyword_bonus,
                       floor=theme_floor(vectors, theme_vectors, members) if themes else 0.0)
