@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import escape_md, meetup_label, meetup_timeline, year_of
+from app_pages.views import escape_md, meetup_label, meetup_timeline, theme_line, year_of
 from explorer.search import parse_years
 
 MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
@@ -154,7 +154,8 @@ def page() -> None:
     st.caption(f"{summary} · {ms:.0f} ms" if common.show_timing() else summary)
     for h in hits:
         common.render_card(common.card_for(h.id, h.kind, lk, query, h.score, h.title),
-                           query=query, row=lk.talks.get(h.id) if h.kind == "talk" else None)
+                           extra=theme_line(getattr(h, "theme", None)), query=query,
+                           row=lk.talks.get(h.id) if h.kind == "talk" else None)
     if more and not provisional and k < MAX_K and st.button("More results",
                                                             icon=":material/expand_more:"):
         st.query_params["n"] = str(k + PAGE_SIZE)

@@ -270,3 +270,11 @@ def _num(v: object) -> float:
         return float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return -1.0
+
+
+def theme_line(theme: str | None) -> str | None:
+    """The evidence line of a hit the topic prior lifted: its theme, which the query fits.
+
+    Example: "Speech" -> "Theme: Speech, which your query fits"; None -> None.
+    """
+    return f"Theme: {theme}, which your query fits" if theme else None

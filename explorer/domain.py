@@ -132,6 +132,9 @@ class Hit:
     # "exact" (the query is its arXiv id, title or speaker), "close" (above the relevance
     # floor) or "weak" (below it: returned only when asked for, e.g. include_weak=True).
     match: str = "close"
+    # Hybrid search with the topic prior: the item's theme the query fits best, when the
+    # query fits it better than unrelated items do (evidence for the rank), else None.
+    theme: str | None = None
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,8 @@ def test_cli_search_json_and_filters(built):
     assert r.exit_code == 0, r.output
     hits = json.loads(r.stdout)
     assert len(hits) == 2 and {h["kind"] for h in hits} == {"talk"}
-    assert set(hits[0]) == {"id", "kind", "title", "meetup", "date", "score", "url", "match"}
+    assert set(hits[0]) == {"id", "kind", "title", "meetup", "date", "score", "url", "match",
+                            "theme"}
     r = _cli("search", "graph", "--meetup", "AI", "--mode", "bm25", "--json",
              "--data-dir", str(built))
     assert r.exit_code == 0 and json.loads(r.stdout) == []

@@ -188,3 +188,35 @@ def test_the_query_keyword_bonus_is_the_one_item_texts_get(ex):
         assert np.allclose(p.keyword_bonus(q), want), q
     assert p.keyword_bonus("reinforcement learning").max() > 0
     assert p.keyword_bonus("sourdough").max() == 0
+
+
+def test_hits_lifted_by_a_theme_name_it(engine, prior):
+    lifted = {h.id: h.theme for h in engine.search(QUERY, k=4, topics=prior)}
+    assert lifted["m2-hallucinations"] == "Large language models"
+    assert lifted.get("m1-chatbots") is None  # in no theme
+    assert all(h.theme is None for h in engine.search(QUERY, k=4))
+    assert all(h.theme is None for h in engine.search(QUERY, k=4, mode="dense", topics=prior))
+    unfit = TopicPrior(prior.members, prior.vectors, prior.names, floor=0.99)
+    assert all(h.theme is None for h in engine.search(QUERY, k=4, topics=unfit))
+
+
+def test_theme_line_says_the_query_fits_the_theme():
+    from app_pages.views import theme_line
+
+    assert theme_line("Speech") == "Theme: Speech, which your query fits"
+    assert theme_line(None) is None and theme_line("") is None
+
+
+@pytest.mark.parametrize("semantic", [True, False])
+def test_search_cards_show_the_theme_a_hit_was_lifted_by(_data_dir, monkeypatch, semantic):
+    from test_app import assert_ok, build_app_data, run_app, texts
+
+    from embeddings.encoder import HashingEncoder
+
+    monkeypatch.setattr(HashingEncoder, "semantic", semantic)  # a stand-in model of meaning
+    build_app_data(_data_dir)
+    at = run_app({"q": "attention for translation"})
+    assert_ok(at)
+    shown = [line for line in texts(at).splitlines() if "which your query fits" in line]
+    assert bool(shown) is semantic, shown
+    assert all(line.replace("\\", "").startswith("Theme: ") for line in shown), shown

@@ -102,8 +102,11 @@ def _print_hits(hits, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table("score", "match", "kind", "meetup", "date", "title", "id")
+    themed = any(getattr(h, "theme", None) for h in hits)  # hybrid's evidence, when any
+    table = Table("score", "match", "kind", "meetup", "date", "title", "id",
+                  *(["theme the query fits"] if themed else []))
     for h in hits:
-        table.add_row(f"{h.score:.3f}", getattr(h, "match", ""), h.kind, "" if h.meetup is None else str(h.meetup),
-                      h.date or "", h.title, h.id)
+        table.add_row(f"{h.score:.3f}", getattr(h, "match", ""), h.kind,
+                      "" if h.meetup is None else str(h.meetup), h.date or "", h.title, h.id,
+                      *([getattr(h, "theme", None) or ""] if themed else []))
     Console().print(table)

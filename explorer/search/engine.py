@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,12 +18,9 @@ from explorer.search.exact import ExactIndex, above_floor
 from explorer.search.fusion import (
     DEFAULT_FUSION,
     Fusion,
-    dense_relevance,
     fuse,
-    minmax,
     noise_floor,
     parse_years,
-    rrf_scores,
 )
 from explorer.search.items import (
     DEFAULT_COMPOSITION,
@@ -36,15 +33,13 @@ from explorer.search.items import (
     items_fingerprint,
     paper_item_id,
 )
-from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize, words
+from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize
 from explorer.search.reasons import KeyPhrases, Reason, phrase_line
 from explorer.search.related import WordOverlap, hub_scores, related_scores
-from explorer.search.topical import TopicPrior, blended_floor, with_topics
+from explorer.search.topical import TopicPrior, blended_floor, member_max, with_topics
 from explorer.store import Store
 
-__all__ = ["DEFAULT_FUSION", "BuildReport", "Fusion", "LexicalIndex", "SearchEngine",
-           "build_index", "dense_relevance", "fuse", "minmax", "noise_floor", "parse_years",
-           "rrf_scores", "shared_terms", "tokenize", "words"]
+__all__ = ["BuildReport", "SearchEngine", "build_index"]
 
 INDEX_NAME = "items"
 MODES = ("hybrid", "dense", "bm25")
@@ -332,11 +327,13 @@ class SearchEngine:
             return self._hits(lexical, cand[lexical[cand] > 0], k, first=exact)
         vector = self.encoder.encode([expanded])[0]
         dense, fusion, floor = self._dense(vector), self.fusion, self.noise_floor
-        if mode == "hybrid" and topics is not None:
+        topics = topics if mode == "hybrid" else None
+        if topics is not None:
             if len(topics.members) != len(self.items):
                 raise ValueError(f"topic prior has {len(topics.members)} rows for "
                                  f"{len(self.items)} items")
-            dense = with_topics(dense, topics.item_scores(vector, expanded), fusion.topic_weight)
+            fit = topics.theme_scores(vector, expanded)
+            dense = with_topics(dense, member_max(topics.members, fit), fusion.topic_weight)
             fusion, floor = fusion.with_topics(), blended_floor(floor, topics,
                                                                 fusion.topic_weight)
         # Fused over the whole corpus, then filtered: a filter narrows the hits, it does not
@@ -353,7 +350,8 @@ class SearchEngine:
             weak = np.array([i for i in cand[~strong[cand]] if self.items[i].id not in seen],
                             dtype=np.int64)
             hits += self._hits(scores, weak, k - len(hits), match="weak")
-        return hits
+        return hits if topics is None else [
+            replace(h, theme=topics.fitting_theme(fit, self.pos[h.id])) for h in hits]
 
     def _related_parts(self) -> tuple[np.ndarray, WordOverlap]:
         # Built on first use: opening the engine stays instant for search-only callers.

@@ -63,6 +63,14 @@ class TopicPrior:
         """(n_items,) each item's best theme score for the query (0 for no theme, never < 0)."""
         return member_max(self.members, self.theme_scores(query_vector, query))
 
+    def fitting_theme(self, theme_scores: np.ndarray, row: int) -> str | None:
+        """The name of item ``row``'s theme the query fits best, if above the floor."""
+        own = np.flatnonzero(np.asarray(self.members[row], dtype=bool))
+        if not len(own):
+            return None
+        best = own[int(np.argmax(np.asarray(theme_scores)[own]))]
+        return self.names[best] if theme_scores[best] > self.floor else None
+
 
 def member_max(members: np.ndarray, theme_scores: np.ndarray) -> np.ndarray:
     """Per row, the largest score among the row's themes, floored at 0.
