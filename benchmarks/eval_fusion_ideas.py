@@ -6,7 +6,8 @@ Each row patches one thing in an in-memory engine (nothing shipped changes) and 
 nDCG@10 on the three judged sets, its ratio to the best anchor (plain MiniLM over
 title+abstract+speakers, BM25), off-domain hit counts and the fewest hits of any judged query.
 Settings are chosen on the dev set only; a row ships only if it helps dev without hurting both
-held-out sets.
+held-out sets. These rows vary the hybrid *without* the topic prior (the round before the
+prior shipped; "shipped" below is that plain hybrid): `eval_quality.py --sets` has the prior.
 """
 
 from __future__ import annotations

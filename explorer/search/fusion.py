@@ -9,6 +9,10 @@ cosines over the whole 0..1 range and that noise outvotes an exact BM25 match. T
 measured from the corpus's noise floor instead (`dense_relevance`). With it, dense weight
 0.72 scores 0.745 on the 27 dev queries (min-max at 0.65: 0.737) and 0.796 on the 20
 held-out ones (0.757); weights 0.70-0.75 are within 0.02 of each other on both sets.
+
+With the topic prior (`explorer.search.topical`, what `Explorer.search` uses) half of the
+dense side is the query's fit to the item's themes and the dense side weighs 0.85: 0.832 on
+dev, 0.848 held-out, 0.870 fresh held-out (`benchmarks/eval_quality.py --sets`).
 """
 
 from __future__ import annotations
