@@ -84,3 +84,17 @@ def test_no_import_circles_between_core_modules():
         if m not in state and visit(m, []):
             break
     assert cycle == []
+
+
+def test_opening_the_api_does_not_import_the_insights_stack():
+    """`explorer.open()` is on the app's first-visitor path: scikit-learn, pandas' heavy
+    parts and the insights modules load on first use, not when the API is imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, explorer.api; "
+            "print(sorted(m for m in ('sklearn', 'explorer.insights.gaps', "
+            "'explorer.insights.themes', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
