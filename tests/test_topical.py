@@ -220,3 +220,11 @@ def test_search_cards_show_the_theme_a_hit_was_lifted_by(_data_dir, monkeypatch,
     shown = [line for line in texts(at).splitlines() if "which your query fits" in line]
     assert bool(shown) is semantic, shown
     assert all(line.replace("\\", "").startswith("Theme: ") for line in shown), shown
+
+
+def test_a_theme_is_named_only_if_it_is_among_the_querys_best():
+    members = np.array([[True, False, False], [False, True, False], [False, False, True]])
+    p = TopicPrior(members, np.eye(3, 4, dtype=np.float32), ("a", "b", "c"), floor=0.1)
+    fit = np.array([0.5, 0.4, 0.3], np.float32)
+    assert [p.fitting_theme(fit, r, top=2) for r in range(3)] == ["a", "b", None]
+    assert p.fitting_theme(np.array([0.05, 0.04, 0.03]), 0) is None  # below the floor

@@ -23,6 +23,8 @@ import numpy as np
 # Chosen on the dev queries only (weights 0.4-0.6 within 0.01 there); the numbers are in
 # fusion.py and the README (benchmarks/eval_quality.py --sets).
 TOPIC_WEIGHT = 0.5
+# A hit names its theme as evidence only if that is one of the query's few best themes.
+FITTING_TOP = 2
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,17 @@ class TopicPrior:
         """(n_items,) each item's best theme score for the query (0 for no theme, never < 0)."""
         return member_max(self.members, self.theme_scores(query_vector, query))
 
-    def fitting_theme(self, theme_scores: np.ndarray, row: int) -> str | None:
-        """The name of item ``row``'s theme the query fits best, if above the floor."""
+    def fitting_theme(self, theme_scores: np.ndarray, row: int, top: int = FITTING_TOP
+                      ) -> str | None:
+        """The name of item ``row``'s theme the query fits best, if it is one of the query's
+        ``top`` best-fitting themes and above the floor (else None: no claim is made)."""
+        scores = np.asarray(theme_scores)
         own = np.flatnonzero(np.asarray(self.members[row], dtype=bool))
         if not len(own):
             return None
-        best = own[int(np.argmax(np.asarray(theme_scores)[own]))]
-        return self.names[best] if theme_scores[best] > self.floor else None
+        best = own[int(np.argmax(scores[own]))]
+        rank = int((scores > scores[best]).sum())  # themes the query fits better
+        return self.names[best] if scores[best] > self.floor and rank < top else None
 
 
 def member_max(members: np.ndarray, theme_scores: np.ndarray) -> np.ndarray:
