@@ -27,8 +27,7 @@ from app_pages.views import (
     project_2d,
     talk_card,
 )
-from explorer import generations
-from explorer.store import StoreError, default_data_dir
+from explorer.store import StoreError, default_data_dir, generations
 
 # The pages, registered by app.py on every run so that pages can link to each other.
 PAGES: dict[str, object] = {}

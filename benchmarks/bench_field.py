@@ -37,7 +37,7 @@ from field_fixtures import write_snapshot
 
 from embeddings.compressed import CompressedIndex, default_nlist
 from explorer.field.snapshot import field_text, import_snapshot
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 ALL_ARXIV = 2_700_000
 

@@ -28,9 +28,9 @@ from field_fixtures import write_snapshot
 
 from explorer.field.snapshot import import_snapshot
 from explorer.field.themes import count_field_themes
-from explorer.fieldstore import FieldStore
 from explorer.insights.taxonomy import THEMES
 from explorer.insights.themes import settings_for
+from explorer.store.fieldstore import FieldStore
 
 DIM = 384
 MODEL = "bench-random-384"

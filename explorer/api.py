@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explorer.datadir import moved_on, read_current
 from explorer.domain import CANCELLED, INTRO, Hit
 from explorer.field.radar_api import FieldRadar
 from explorer.insights.api import Insights
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
 from explorer.store import Store
+from explorer.store.datadir import moved_on, read_current
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,7 +113,7 @@ class Explorer(Insights, FieldRadar):
             explorer.store.StoreError / embeddings.index.VectorIndexError: no field yet.
         """
         from explorer.field.search import FieldSearch
-        from explorer.fieldstore import field_dir
+        from explorer.store.fieldstore import field_dir
 
         with self._lock:  # opened once, on first use (set here, not in __init__)
             if getattr(self, "_field", None) is None:

@@ -12,7 +12,7 @@ from test_field_search import embed_here
 from embeddings.encoder import HashingEncoder
 from explorer.field.index import build_field_index
 from explorer.field.snapshot import import_snapshot
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 TALK = "Attention for machine translation"  # meetup #1, 2017-03-01
 _DATE = re.compile(r"submitted (\d{4}\\-\d\d\\-\d\d)")

@@ -17,9 +17,9 @@ from conftest import FIXTURES, REPO
 from typer.testing import CliRunner
 
 import explorer
-from explorer import generations as gens
 from explorer.cli import app
 from explorer.store import Store, StoreError
+from explorer.store import generations as gens
 
 ARCHIVE = FIXTURES / "archive"
 runner = CliRunner()
@@ -256,7 +256,7 @@ def test_a_second_writer_is_refused_naming_the_first(built):
 
 
 def test_a_lock_held_by_a_killed_process_does_not_block(built):
-    code = ("import sys, time; from explorer.generations import WriterLock\n"
+    code = ("import sys, time; from explorer.store.generations import WriterLock\n"
             f"with WriterLock({str(built)!r}, 'build'):\n"
             "    print('locked', flush=True); time.sleep(60)\n")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,

@@ -20,8 +20,8 @@ from embeddings.encoder import HashingEncoder
 from explorer.cli import app
 from explorer.field.index import FieldIndex, build_field_index
 from explorer.field.snapshot import import_snapshot
-from explorer.fieldstore import FieldStore
-from explorer.generations import WriterLock
+from explorer.store.fieldstore import FieldStore
+from explorer.store.generations import WriterLock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,11 +95,11 @@ def test_sigkill_during_field_import_keeps_the_field_and_the_rerun_resumes(tmp_p
 
 _KILL_BEFORE_MANIFEST = """
 import os, signal, sys
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 from explorer.field.index import build_field_index
 real = FieldStore.commit_index
 def dying(self, name, files, manifest, digest):
-    import explorer.fieldstore as m
+    import explorer.store.fieldstore as m
     write = m.atomic_write_bytes
     def kill_at_manifest(path, data):
         if path.name == name + ".json":

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from explorer.cli import app
 from explorer.field.harvest import HarvestError, harvest, oai_sets
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 
 @pytest.fixture

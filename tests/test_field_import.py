@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from explorer.cli import app
 from explorer.field.snapshot import SnapshotError, import_snapshot, parse_categories
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from embeddings.encoder import HashingEncoder
 from explorer.cli import app
 from explorer.field.snapshot import import_snapshot
 from explorer.field.themes import count_field_themes, pick_mask
-from explorer.fieldstore import FieldStore
 from explorer.insights import radar
 from explorer.insights.themes import Settings, pick
+from explorer.store.fieldstore import FieldStore
 
 FLAT = {y: 40 for y in range(2015, 2020)}
 PER_YEAR = {

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from explorer.cli import app
 from explorer.field.embed import RayUnavailable, embed_field, plan_actors
 from explorer.field.snapshot import import_snapshot
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 pytestmark = pytest.mark.ray
 

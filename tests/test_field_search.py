@@ -21,8 +21,8 @@ from embeddings.index import IndexCorrupt, IndexMismatch, IndexMissing, exact_se
 from explorer.cli import app
 from explorer.field.index import FieldIndex, build_field_index
 from explorer.field.snapshot import field_text, import_snapshot
-from explorer.fieldstore import FieldStore
 from explorer.search import build_index
+from explorer.store.fieldstore import FieldStore
 
 GRAPHS = "m2-graph-networks-for-molecules"
 

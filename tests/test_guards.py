@@ -11,9 +11,9 @@ from conftest import FIXTURES
 from fake_http import FakeServer, Reply
 from typer.testing import CliRunner
 
-from explorer import generations as gens
 from explorer.cli import app
 from explorer.ingest.archive import git_blob_sha
+from explorer.store import generations as gens
 
 ARCHIVE = FIXTURES / "archive"
 runner = CliRunner()

@@ -39,7 +39,7 @@ def field_build(tmp_path_factory) -> Path:
 
     from embeddings.encoder import HashingEncoder
     from explorer.field.snapshot import import_snapshot
-    from explorer.fieldstore import FieldStore
+    from explorer.store.fieldstore import FieldStore
 
     d = tmp_path_factory.mktemp("nbfield")
     res = CliRunner().invoke(app, ["build", "--source", str(ARCHIVE), "--data-dir", str(d),

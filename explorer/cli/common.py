@@ -21,7 +21,7 @@ class _Guarded(TyperGroup):
 
         from embeddings.encoder import ModelUnavailable
         from embeddings.index import VectorIndexError
-        from explorer.generations import StoreError, hint
+        from explorer.store.generations import StoreError, hint
 
         try:
             return super().invoke(ctx)

@@ -21,8 +21,8 @@ BUSY = 3  # exit status when another writer holds the data dir
 @contextmanager
 def writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
     """The data dir's `Writer`, or exit 3 naming the process that holds it."""
-    from explorer.datadir import Writer
-    from explorer.generations import StoreError, WriterBusy
+    from explorer.store.datadir import Writer
+    from explorer.store.generations import StoreError, WriterBusy
 
     try:
         writer = Writer(data_dir, what, wait).__enter__()
@@ -80,8 +80,8 @@ def rollback(
     data_dir: Path | None = DataDir,
 ):
     """Make the previous build current again (see `explorer generations`)."""
-    from explorer.datadir import rollback as do_rollback
-    from explorer.generations import StoreError, WriterBusy
+    from explorer.store.datadir import rollback as do_rollback
+    from explorer.store.generations import StoreError, WriterBusy
 
     try:
         before, after = do_rollback(data_dir, to, wait)
@@ -100,7 +100,7 @@ def generations(
     data_dir: Path | None = DataDir,
 ):
     """List the data dir's builds (generations), the current one marked."""
-    from explorer.datadir import list_generations
+    from explorer.store.datadir import list_generations
 
     found = list_generations(data_dir)
     if as_json:
@@ -119,8 +119,8 @@ def generations(
 def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
     """The data dir's writer lock for a field command (import, harvest, build): exit 3
     naming the running writer, exit 2 when the data dir cannot be written."""
-    from explorer.generations import StoreError, WriterBusy, WriterLock
     from explorer.store import default_data_dir
+    from explorer.store.generations import StoreError, WriterBusy, WriterLock
 
     lock = WriterLock(default_data_dir(data_dir), f"field {what}", wait)
     try:

@@ -36,8 +36,8 @@ def _open_field(data_dir: Path | None, create: bool = True):
     """The data dir's FieldStore, or exit 2 with what is wrong and what to run."""
     import sqlite3
 
-    from explorer.fieldstore import FieldStore
     from explorer.store import StoreError
+    from explorer.store.fieldstore import FieldStore
 
     try:
         return FieldStore.open(data_dir, create=create)
@@ -54,7 +54,7 @@ _HEAL = ("if field.sqlite is damaged, move it away and run `explorer field impor
 
 
 def _damaged(e: Exception, data_dir: Path | None):
-    from explorer.fieldstore import FIELD_DB, field_dir
+    from explorer.store.fieldstore import FIELD_DB, field_dir
 
     err.print(f"[red]error:[/red] {field_dir(data_dir) / FIELD_DB} cannot be read or written "
               f"({type(e).__name__}: {e}); " + _HEAL)
@@ -65,7 +65,7 @@ def _field_is_damaged(data_dir: Path | None) -> bool:
     """Whether field.sqlite fails SQLite's own check (only on an error path: it reads it all)."""
     import sqlite3
 
-    from explorer.fieldstore import FIELD_DB, field_dir
+    from explorer.store.fieldstore import FIELD_DB, field_dir
 
     try:
         con = sqlite3.connect(f"file:{field_dir(data_dir) / FIELD_DB}?mode=ro", uri=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.field.snapshot import field_text
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 ROUND = 200_000  # texts per Ray dataset: bounds what sits in the object store at once
 BLOCKS_PER_BATCH = 4  # forward passes per input block (the unit Ray hands to an actor and

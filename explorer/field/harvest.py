@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 
 from explorer.field.snapshot import ImportReport, parse_categories, to_row, upsert, wanted
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 OAI_URL = "https://oaipmh.arxiv.org/oai"
 MAX_WAIT = 60.0  # a Retry-After longer than this ends the harvest (what came so far is kept)

@@ -15,7 +15,7 @@ import numpy as np
 
 from embeddings.compressed import COMPRESS_THRESHOLD, IVFPQ, CompressedIndex
 from embeddings.index import FLAT, IndexMismatch, IndexMissing, VectorIndex
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 INDEX_NAME = "field"
 

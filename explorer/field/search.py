@@ -15,7 +15,7 @@ import numpy as np
 
 from explorer.domain import Hit
 from explorer.field.index import FieldIndex
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 FIELD_KIND = "field"
 SCOPES = ("archive", "field", "all")

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from embeddings.encoder import text_hash
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 # arXiv's machine-learning neighbourhood: what `field import` keeps unless told otherwise.
 DEFAULT_CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "cs.NE", "cs.IR", "cs.RO",

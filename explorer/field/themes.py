@@ -179,8 +179,8 @@ def field_theme_counts(ex, chunk: int = CHUNK, progress: Callable[[int], None] |
     Empty, with ``note`` saying which command to run, when no field was imported or none of
     it is embedded with the archive's model.
     """
-    from explorer.fieldstore import FieldStore, field_dir
     from explorer.insights.themes import theme_texts
+    from explorer.store.fieldstore import FieldStore, field_dir
 
     root = field_dir(ex.data_dir)
     if not (root / "field.sqlite").exists():

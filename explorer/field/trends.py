@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.fieldstore import FieldStore
+from explorer.store.fieldstore import FieldStore
 
 
 def field_theme_years(fs: FieldStore, model: str, centres: np.ndarray,

@@ -1,6 +1,6 @@
 """One generation of the data dir: its SQLite database and index files (the rest: generations.py).
 
-Layout of a generation (``generations/<name>/`` under the data dir, see explorer.generations)::
+Layout of a generation (``generations/<name>/`` under the data dir, see explorer.store.generations)::
 
     explorer.sqlite        meetups, talks, arXiv refs, papers, vector cache (schema: user_version)
     index/<name>.faiss     FAISS index, written atomically
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer import generations as gens
+import explorer.store.generations as gens
 from explorer.domain import ArxivRef, Corpus, Meetup, Paper, ParseWarning, Talk
-from explorer.generations import (  # re-exported: the data dir's names live there
+from explorer.store.generations import (  # re-exported: the data dir's names live there
     DB_NAME,
     BlobCache,
     StoreError,
@@ -28,7 +28,7 @@ from explorer.generations import (  # re-exported: the data dir's names live the
     default_data_dir,
     github_cache,
 )
-from explorer.vectorcache import VectorCache, read_vectors
+from explorer.store.vectorcache import VectorCache, read_vectors
 
 __all__ = ["DB_NAME", "NOT_FOUND", "PENDING", "RESOLVED", "SCHEMA_VERSION", "BlobCache", "Store",
            "StoreError", "atomic_write_bytes", "default_data_dir", "github_cache"]
@@ -297,7 +297,7 @@ class Store:
                        dim: int | None = None) -> dict[str, np.ndarray]:
         """The cached float32 vectors for those hashes; missing and bad ones are absent.
 
-        Read from the data dir's shared cache (explorer.vectorcache), then from this
+        Read from the data dir's shared cache (explorer.store.vectorcache), then from this
         generation's own table (generations from before the shared cache). Every vector is
         checked (finite, unit norm, ``dim`` long when given): a bad one is left out, so the
         caller embeds its text again and a build heals it.

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import explorer.store.generations as gens
 from embeddings.index import IndexMismatch, IndexMissing
-from explorer import generations as gens
-from explorer.generations import StoreError, WriterLock
-from explorer.store import Store, default_data_dir
+from explorer.store.database import Store, default_data_dir
+from explorer.store.generations import StoreError, WriterLock
 
 if TYPE_CHECKING:
     from typing_extensions import Self

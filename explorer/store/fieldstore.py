@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.store import StoreError, atomic_write_bytes, default_data_dir
+from explorer.store.generations import StoreError, atomic_write_bytes, default_data_dir
 
 FIELD_SCHEMA_VERSION = 1
 FIELD_DB = "field.sqlite"
