@@ -81,3 +81,63 @@ def test_ray_build_with_the_real_model_stores_what_plain_encode_gives(tmp_path):
     got = [fs.vector_of("all-MiniLM-L6-v2", r["id"]) for r in rows]
     assert all(abs(float(g @ w) - 1.0) < 1e-4 for g, w in zip(got, want))
     fs.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_ray_embedding_keeps_the_vectors_and_the_rerun_embeds_the_rest(tmp_path):
+    """Kill `explorer field build` (driver and its local Ray) once some vectors are stored:
+    the field stays readable, every stored vector is whole, the writer lock is free, and the
+    rerun embeds only what was missing."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import numpy as np
+
+    root = Path(__file__).resolve().parents[1]
+    d = tmp_path / "data"
+    fs = FieldStore.open(d)
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json.gz", 6000), categories="all")
+    total = fs.count_pending("hashing-64")
+    fs.close()
+    env = {**os.environ, "PYTHONPATH": str(root), "RAY_ADDRESS": ""}
+    cmd = [sys.executable, "-m", "explorer", "field", "build", "--model", "hashing-64",
+           "--batch-size", "16", "--data-dir", str(d)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)  # its own group: Ray's processes go too
+    db, stored, end = d / "field" / "field.sqlite", 0, time.monotonic() + 180
+    try:
+        while time.monotonic() < end and proc.poll() is None and not stored:
+            try:
+                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+                stored = con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                pass
+            time.sleep(0.05)
+        killed = proc.poll() is None
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    if not stored and not killed:
+        pytest.fail("field build ended before storing a vector: "
+                    + proc.stderr.read().decode()[-2000:])
+    fs = FieldStore.open(d)
+    kept = fs.conn.execute("SELECT vector FROM vectors WHERE model='hashing-64'").fetchall()
+    assert len(kept) >= stored
+    for (blob,) in kept:  # no torn row: each vector whole, finite and of unit length
+        v = np.frombuffer(blob, dtype=np.float32)
+        assert v.shape == (64,) and abs(float(np.linalg.norm(v)) - 1.0) < 1e-3
+    left = fs.count_pending("hashing-64")
+    assert left == total - len(kept)
+    fs.close()
+    res = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]  # the killed writer's lock is free
+    out = json.loads(res.stdout[res.stdout.index("{"):])
+    assert out["embed"]["embedded"] == left and out["index"]["count"] == 6000
+    assert killed or left == 0  # (a machine fast enough to finish first still passes)
