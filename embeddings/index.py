@@ -25,6 +25,13 @@ _MAGIC = b"VDLMIDX1"
 _HEADER = len(_MAGIC) + 32
 
 
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero): inner product is then cosine."""
+    v = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norms == 0, 1, norms)
+
+
 class VectorIndexError(Exception):
     """Base of the index errors."""
 

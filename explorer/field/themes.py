@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from explorer.insights.labels import normalize
+from embeddings.index import normalize
 from explorer.insights.taxonomy import TAXONOMY_VERSION, Theme
 from explorer.insights.themes import Settings, keyword_pattern
 

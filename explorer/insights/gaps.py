@@ -9,6 +9,7 @@ papers it was decided on.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,7 +17,9 @@ from explorer.domain import INTRO
 from explorer.ingest.arxiv_ids import citing_phrase
 from explorer.insights.taxonomy import OTHER, OTHER_NAME
 from explorer.insights.themes import ThemeAssignment
-from explorer.insights.topics import TopicModel, fit_topics, load_model, save_model, update_topics
+
+if TYPE_CHECKING:
+    from explorer.insights.topics import TopicModel
 
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
 UNCOVERED_MIN_PAPERS = 3  # a theme needs this many hot-topic papers to count as followed
@@ -112,6 +115,9 @@ def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> To
     Returns:
         The ``TopicModel`` covering every indexed item.
     """
+    # The former k-means topics pull in scikit-learn: loaded here, not with the gaps.
+    from explorer.insights.topics import fit_topics, load_model, save_model, update_topics
+
     ids, _, vectors = ex.vectors()
     texts = [ex.item_text(i) for i in ids]
     saved = None if refit else load_model(ex.store)

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from embeddings.index import normalize  # re-exported: topics and themes use it
+
 # Words every talk or abstract uses whatever its subject (and, at a deep learning meetup,
 # the field's own name): c-TF-IDF damps words common to all topics, but on the real archive
 # "deep", "learning" and "neural" still topped a third of the labels.
@@ -21,13 +23,6 @@ www com org html github meetup vienna vdlm speaker speakers will can one two fir
 DOMAIN_STOP_WORDS = frozenset(_DOMAIN_WORDS.split())
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
-
-def normalize(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero): inner product is then cosine."""
-    v = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    return v / np.where(norms == 0, 1, norms)
-
 
 def ctfidf_terms(texts: Sequence[str], labels: Sequence[int], n_terms: int = 8
                  ) -> dict[int, list[tuple[str, float]]]:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from explorer.insights.labels import normalize
+from embeddings.index import normalize
 from explorer.insights.taxonomy import OTHER, OTHER_NAME, TAXONOMY_VERSION, THEMES, Theme
 from explorer.search.topical import TopicPrior, theme_floor
 
