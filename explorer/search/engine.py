@@ -5,7 +5,6 @@ How dense and BM25 scores are fused, and why: `explorer.search.fusion`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -34,7 +33,7 @@ from explorer.search.items import (
     paper_item_id,
 )
 from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize
-from explorer.search.reasons import KeyPhrases, Reason, phrase_line
+from explorer.search.reasons import Explainer, Reason
 from explorer.search.related import WordOverlap, hub_scores, related_scores
 from explorer.search.topical import TopicPrior, blended_floor, member_max, with_topics
 from explorer.store import Store
@@ -129,8 +128,7 @@ class SearchEngine:
                                 [it.speakers for it in items])
         self.pos = {it.id: i for i, it in enumerate(items)}
         self._hubs: np.ndarray | None = None  # related items: built on first use
-        self._phrases: KeyPhrases | None = None  # reasons: built on first use
-        self._phrase_cache: dict[str, np.ndarray] = {}
+        self._explainer: Explainer | None = None  # reasons: built on first use
         int_ids = np.array([item_int_id(it.id) for it in items], dtype=np.int64)
         self._sort = np.argsort(int_ids)
         self._sorted_ids = int_ids[self._sort]
@@ -197,46 +195,10 @@ class SearchEngine:
     def reasons(self, a_id: str, b_id: str, n: int = 3) -> list[Reason]:
         """Why two items are related, strongest first: cited papers they share (or the one
         cites the other), then the key phrases they share (`explorer.search.reasons`)."""
-        a, b = self.item(a_id), self.item(b_id)
-        out = []
-        ids = {a.id: a, b.id: b}
-        cited = [c for c in a.cites if c in b.cites]
-        for x, y in ((a, b), (b, a)):
-            if x.kind == TALK_KIND and y.kind == PAPER_KIND and y.id[6:] in x.cites:
-                out.append(Reason("paper", f"“{x.title}” cites it" if y is b else
-                                  f"Cited in “{y.title}”", (y.id,)))
-        for c in cited[:2]:
-            paper = ids.get(paper_item_id(c)) or self._maybe(paper_item_id(c))
-            title = paper.title if paper is not None else f"arXiv:{c}"
-            out.append(Reason("paper", f"Both cite “{title}”", (paper_item_id(c),)))
-        if self._phrases is None:
-            names = frozenset(w for it in self.items for s in it.speakers
-                              for w in re.findall(r"[a-z]+", s.lower()))
-            self._phrases = KeyPhrases([it.text for it in self.items], names,
-                                       [it.title for it in self.items])
-        score = None
-        # KeyBERT-style scoring needs a model of meaning, and never waits for it to load.
-        if getattr(self.encoder, "loaded", True) and getattr(self.encoder, "semantic", True):
-            va, vb = self.vectors[self.pos[a.id]], self.vectors[self.pos[b.id]]
-
-            def score(ps: list[str]) -> np.ndarray:
-                v = self._phrase_vectors(ps)
-                return (v @ va + v @ vb) / 2
-        terms = self._phrases.shared(self.pos[a.id], self.pos[b.id], n=n, score=score)
-        if terms:
-            out.append(Reason("phrases", phrase_line(terms), tuple(terms)))
-        return out
-
-    def _maybe(self, item_id: str) -> Item | None:
-        pos = self.pos.get(item_id)
-        return None if pos is None else self.items[pos]
-
-    def _phrase_vectors(self, phrases: list[str]) -> np.ndarray:
-        missing = [p for p in phrases if p not in self._phrase_cache]
-        if missing:
-            for p, v in zip(missing, self.encoder.encode(missing)):
-                self._phrase_cache[p] = v
-        return np.stack([self._phrase_cache[p] for p in phrases])
+        if self._explainer is None:  # built on first use: search-only callers never pay
+            self._explainer = Explainer(self.items, self.vectors, self.encoder)
+        return self._explainer.reasons(self.pos[self.item(a_id).id],
+                                       self.pos[self.item(b_id).id], n=n)
 
     def reason(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """The key terms two items share (for a 'why related' line)."""

@@ -196,3 +196,54 @@ def phrase_line(terms: Sequence[str]) -> str:
     if len(terms) > 1:
         return "Both about " + ", ".join(terms[:-1]) + " and " + terms[-1]
     return "Both about " + terms[0] if terms else ""
+
+
+class Explainer:
+    """Why two items are related, in words: the papers they cite, the key phrases they share.
+
+    Built on first use by the search engine; the model is asked only when it is loaded and
+    is a model of meaning (the hashing stand-in is not), and never waited for.
+    """
+
+    def __init__(self, items: Sequence, vectors: np.ndarray, encoder):
+        self.items, self.vectors, self.encoder = items, vectors, encoder
+        self.pos = {it.id: i for i, it in enumerate(items)}
+        names = frozenset(w for it in items for s in it.speakers
+                          for w in re.findall(r"[a-z]+", s.lower()))
+        self.phrases = KeyPhrases([it.text for it in items], names, [it.title for it in items])
+        self._cache: dict[str, np.ndarray] = {}
+
+    def semantic(self) -> bool:
+        return bool(getattr(self.encoder, "loaded", True)
+                    and getattr(self.encoder, "semantic", True))
+
+    def phrase_vectors(self, phrases: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(p for p in phrases if p not in self._cache))
+        if missing:
+            for p, v in zip(missing, self.encoder.encode(missing)):
+                self._cache[p] = v
+        return np.stack([self._cache[p] for p in phrases])
+
+    def reasons(self, a: int, b: int, n: int = 3) -> list[Reason]:
+        """Reasons for items at positions a and b, strongest first ([] when none is found)."""
+        x, y = self.items[a], self.items[b]
+        out = []
+        for p, q in ((x, y), (y, x)):  # one cites the other
+            if p.kind == "talk" and q.kind == "paper" and q.id[6:] in p.cites:
+                out.append(Reason("paper", f"“{p.title}” cites it" if q is y else
+                                  f"Cited in “{q.title}”", (q.id,)))
+        for c in [c for c in x.cites if c in y.cites][:2]:
+            paper = self.pos.get(f"arxiv:{c}")
+            title = self.items[paper].title if paper is not None else f"arXiv:{c}"
+            out.append(Reason("paper", f"Both cite “{title}”", (f"arxiv:{c}",)))
+        score = None
+        if self.semantic():
+            va, vb = self.vectors[a], self.vectors[b]
+
+            def score(ps: list[str]) -> np.ndarray:
+                v = self.phrase_vectors(ps)
+                return (v @ va + v @ vb) / 2
+        terms = self.phrases.shared(a, b, n=n, score=score)
+        if terms:
+            out.append(Reason("phrases", phrase_line(terms), tuple(terms)))
+        return out
