@@ -214,3 +214,25 @@ def test_field_radar_on_a_damaged_field_names_field_sqlite(world):  # noqa: F811
     out = " ".join(res.output.split())
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "field.sqlite" in out.replace(" ", "") and "rollback" not in out
+
+
+def test_data_dirs_sharing_a_field_dir_still_have_one_field_writer(tmp_path, monkeypatch):
+    """$EXPLORER_FIELD_DIR outside the data dir: a field writer of another data dir holds
+    the field dir's own lock, so this one is refused and touches nothing."""
+    shared = tmp_path / "shared-field"
+    monkeypatch.setenv("EXPLORER_FIELD_DIR", str(shared))
+    snap = write_snapshot(tmp_path / "s.json", 20)
+    with WriterLock(shared, "field import"):  # the other data dir's writer
+        res = CliRunner().invoke(app, ["field", "import", str(snap), "--data-dir",
+                                       str(tmp_path / "mine"), "--wait", "0.2"])
+    assert res.exit_code == 3, res.output
+    assert "being written by another process" in res.output and str(shared) in res.output
+    assert not (shared / "field.sqlite").exists()
+    # Free again: the import runs, and leaves both locks free behind it.
+    res = CliRunner().invoke(app, ["field", "import", str(snap), "--data-dir",
+                                   str(tmp_path / "mine")])
+    assert res.exit_code == 0, res.output
+    assert (shared / "field.sqlite").exists()
+    for d in (shared, tmp_path / "mine"):
+        with WriterLock(d, "check"):  # would raise WriterBusy if still held
+            pass

@@ -117,21 +117,28 @@ def generations(
 
 @contextmanager
 def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
-    """The data dir's writer lock for a field command (import, harvest, build): exit 3
-    naming the running writer, exit 2 when the data dir cannot be written."""
+    """The writer locks of a field command (import, harvest, build): the data dir's, and the
+    field dir's own when ``$EXPLORER_FIELD_DIR`` puts it elsewhere (data dirs that share one
+    field still have one field writer). Exit 3 naming the running writer, exit 2 when a dir
+    cannot be written."""
+    from contextlib import ExitStack
+
     from explorer.store import default_data_dir
+    from explorer.store.fieldstore import field_dir
     from explorer.store.generations import StoreError, WriterBusy, WriterLock
 
-    lock = WriterLock(default_data_dir(data_dir), f"field {what}", wait)
-    try:
-        lock.__enter__()
-    except WriterBusy as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(BUSY) from None
-    except StoreError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
-    try:
-        yield lock
-    finally:
-        lock.__exit__(None, None, None)
+    home = default_data_dir(data_dir)
+    dirs = [home]
+    shared = field_dir(data_dir)
+    if not shared.resolve().is_relative_to(home.resolve()):
+        dirs.append(shared)
+    with ExitStack() as stack:
+        try:
+            locks = [stack.enter_context(WriterLock(d, f"field {what}", wait)) for d in dirs]
+        except WriterBusy as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(BUSY) from None
+        except StoreError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from None
+        yield locks[0]
