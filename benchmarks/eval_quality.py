@@ -51,7 +51,9 @@ from explorer.store import Store
 FIXTURES = REPO / "tests" / "fixtures"
 JUDGED = FIXTURES / "judged_queries.json"
 QUERY_SETS = {"dev (tuning)": JUDGED, "held-out": FIXTURES / "heldout_queries.json",
-              "fresh held-out": FIXTURES / "fresh_heldout_queries.json"}
+              "fresh held-out": FIXTURES / "fresh_heldout_queries.json",
+              "late held-out": FIXTURES / "late_heldout_queries.json",
+              "final held-out": FIXTURES / "final_heldout_queries.json"}
 RELATED_SETS = {"tuning": FIXTURES / "related_tuning.json",
                 "held-out": FIXTURES / "related_heldout.json"}
 OFF_DOMAIN = ("quantum knitting patterns for sheep", "sourdough pizza dough recipe",
@@ -131,6 +133,13 @@ def print_sets(store: Store, encoder, ex: Explorer) -> None:
         fewest = min(len(ex.search(q.query, k=20)) for q in qs)
         print(f"| {name} | {len(qs)} | {a:.3f} | {b:.3f} | {n:.3f} | {h:.3f} | "
               f"{h / max(a, b):.2f}x | {fewest} |")
+    pooled = [q for name, path in QUERY_SETS.items() if name != "dev (tuning)"
+              for q in load_judged_queries(path)]
+    a = mean_ndcg(functools.partial(plain.search, include_weak=True), pooled, "dense")
+    b = mean_ndcg(functools.partial(engine.search, include_weak=True), pooled, "bm25")
+    n, h = mean_ndcg(engine.search, pooled, "hybrid"), mean_ndcg(ex.search, pooled, "hybrid")
+    print(f"| every held-out set, pooled | {len(pooled)} | {a:.3f} | {b:.3f} | {n:.3f} | "
+          f"{h:.3f} | {h / max(a, b):.2f}x | |")
     counts = [len(ex.search(q, k=20)) for q in OFF_DOMAIN]
     print(f"\noff-domain queries {OFF_DOMAIN}: hits {counts}, mean {sum(counts) / 3:.1f}")
 
