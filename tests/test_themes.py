@@ -372,3 +372,39 @@ def test_organizer_figures_fit_a_phone():
     gf = gap_figure(find_gaps(a, items))
     assert gf.layout.legend.orientation == "h" and gf.layout.legend.y < 0
     assert gf.layout.yaxis.automargin is True
+
+
+def test_the_build_stores_the_assignment_and_readers_use_it(themes_build, monkeypatch):
+    """`explorer build` keeps the assignment in its generation: opening the data dir reads
+    it back (no embedding of theme descriptions), identical to computing it afresh."""
+    import explorer
+    import explorer.insights.themes as th
+
+    ex = explorer.open(themes_build)
+    assert ex.store.get_meta(th.META_KEY)  # written by the build
+    fresh = th.assign_themes  # what a recomputation would call
+
+    def refuse(*a, **k):
+        raise AssertionError("the stored assignment should have been used")
+    monkeypatch.setattr(th, "assign_themes", refuse)
+    stored = ex.theme_assignment()
+    monkeypatch.setattr(th, "assign_themes", fresh)
+    again = th.theme_assignment(ex, settings=th.settings_for(ex.model))  # computed afresh
+    assert stored.labels == again.labels and stored.scores == again.scores
+    ex.close()
+
+
+def test_a_stored_assignment_for_other_items_or_taxonomy_is_not_used(themes_build,
+                                                                      monkeypatch):
+    import explorer
+    import explorer.insights.themes as th
+
+    ex = explorer.open(themes_build)
+    calls = []
+    real = th.assign_themes
+    monkeypatch.setattr(th, "assign_themes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(th, "TAXONOMY_VERSION", "a-newer-taxonomy")  # the key moved on
+    ex.theme_assignment()
+    assert calls == [1]
+    assert ex.store.readonly  # a reader recomputes and never writes
+    ex.close()

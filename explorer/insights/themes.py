@@ -11,6 +11,7 @@ tuning judgments (``tests/fixtures/themes_tuning.json``) and checked on the held
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -214,14 +215,49 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
     Deterministic from the items, the model and the taxonomy: the same build gives the
     same assignment, and theme ids come from the taxonomy, so they never move. Titles are
     the items frame's (a talk's title; a paper's title or the phrase that cites it).
+
+    `explorer build` stores the assignment in its generation (meta ``themes``, keyed by
+    the items' fingerprint, the model, the taxonomy version and the settings); opening the
+    data dir reads it back instead of computing it again, and anything else recomputes.
     """
     from explorer.insights.gaps import item_frame  # gaps builds on this module
 
+    key = _stored_key(ex) if settings is None else None
+    stored = _load_stored(ex.store, key) if key else None
+    if stored is not None:
+        return stored
     ids, _, vectors = ex.vectors()
     titles = item_frame(ex).set_index("id")["title"].reindex(ids).fillna("").tolist()
     texts = [ex.item_text(i) for i in ids]
-    return assign_themes(ids, titles, texts, vectors, ex.embed, model=ex.model,
-                         settings=settings)
+    found = assign_themes(ids, titles, texts, vectors, ex.embed, model=ex.model,
+                          settings=settings)
+    if key and not getattr(ex.store, "readonly", True):  # the build writes; readers never
+        ex.store.set_meta(META_KEY, json.dumps({"key": key, "labels": found.labels,
+                                                "scores": found.scores}))
+    return found
+
+
+META_KEY = "themes"
+
+
+def _stored_key(ex) -> str:
+    from explorer.search.items import items_fingerprint
+
+    return json.dumps([items_fingerprint(ex.engine.items), ex.model, TAXONOMY_VERSION,
+                       asdict(settings_for(ex.model))])
+
+
+def _load_stored(store, key: str) -> ThemeAssignment | None:
+    """The stored assignment if it was made for exactly this key, else None."""
+    try:
+        data = json.loads(store.get_meta(META_KEY) or "null")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    model = json.loads(key)[1]
+    return ThemeAssignment(list(THEMES), data["labels"], data.get("scores", {}),
+                           model=model, settings=settings_for(model))
 
 
 def search_prior(assignment: ThemeAssignment, item_ids: Sequence[str], vectors: np.ndarray,
