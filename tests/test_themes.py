@@ -408,3 +408,19 @@ def test_a_stored_assignment_for_other_items_or_taxonomy_is_not_used(themes_buil
     assert calls == [1]
     assert ex.store.readonly  # a reader recomputes and never writes
     ex.close()
+
+
+def test_why_related_names_a_shared_theme_before_the_model_loads(themes_build, monkeypatch):
+    import explorer
+    from explorer.insights.themes import stored_theme_assignment
+
+    ex = explorer.open(themes_build)
+    monkeypatch.setattr(ex.engine.encoder, "loaded", False, raising=False)  # still loading
+    stored = stored_theme_assignment(ex)
+    assert stored is not None
+    ids = [it.id for it in ex.engine.items if it.kind == "talk"]
+    pair = next(((a, b) for a in ids for b in ids if a != b and set(stored.labels.get(a, []))
+                 & set(stored.labels.get(b, []))), None)
+    assert pair is not None
+    assert ex._shared_topic(*pair)  # from the stored themes; the model is never asked
+    ex.close()

@@ -96,9 +96,15 @@ class Insights:
         return self._topic_prior
 
     def _shared_topic(self, a_id: str, b_id: str) -> str:
-        # Never waits for the model: themes once computed, or when the model is in memory.
+        # Never waits for the model: themes the build stored, once computed, or when the
+        # model is in memory.
         if self._themes is None and not getattr(self.engine.encoder, "loaded", True):
-            return ""
+            from explorer.insights.themes import stored_theme_assignment
+
+            with self._lock:
+                self._themes = self._themes or stored_theme_assignment(self)
+            if self._themes is None:
+                return ""
         from explorer.insights.themes import OTHER
 
         try:

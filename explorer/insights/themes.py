@@ -240,6 +240,12 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
 META_KEY = "themes"
 
 
+def stored_theme_assignment(ex) -> ThemeAssignment | None:
+    """The assignment the build stored for exactly these items, model and taxonomy, or None
+    (never computes, so never needs the model)."""
+    return _load_stored(ex.store, _stored_key(ex))
+
+
 def _stored_key(ex) -> str:
     from explorer.search.items import items_fingerprint
 
