@@ -19,19 +19,28 @@ BUSY = 3  # exit status when another writer holds the data dir
 
 
 @contextmanager
-def writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
-    """The data dir's `Writer`, or exit 3 naming the process that holds it."""
-    from explorer.store.datadir import Writer
+def lock_errors() -> Iterator[None]:
+    """Another writer holding the lock: exit 3 naming it; a dir that cannot be written (e.g.
+    read-only): exit 2 naming it. No traceback either way."""
     from explorer.store.generations import StoreError, WriterBusy
 
     try:
-        writer = Writer(data_dir, what, wait).__enter__()
+        yield
     except WriterBusy as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(BUSY) from None
-    except StoreError as e:  # e.g. a read-only data dir
+    except StoreError as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
+    """The data dir's `Writer`, or exit 3 naming the process that holds it."""
+    from explorer.store.datadir import Writer
+
+    with lock_errors():
+        writer = Writer(data_dir, what, wait).__enter__()
     try:
         if writer.previous_error:
             err.print(f"[yellow]warning[/yellow] the current data cannot be read "
@@ -81,16 +90,9 @@ def rollback(
 ):
     """Make the previous build current again (see `explorer generations`)."""
     from explorer.store.datadir import rollback as do_rollback
-    from explorer.store.generations import StoreError, WriterBusy
 
-    try:
+    with lock_errors():
         before, after = do_rollback(data_dir, to, wait)
-    except WriterBusy as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(BUSY) from None
-    except StoreError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
     err.print(f"current generation: [bold]{after}[/bold] (was {before or 'none'})")
 
 
@@ -125,7 +127,7 @@ def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
 
     from explorer.store import default_data_dir
     from explorer.store.fieldstore import field_dir
-    from explorer.store.generations import StoreError, WriterBusy, WriterLock
+    from explorer.store.generations import WriterLock
 
     home = default_data_dir(data_dir)
     dirs = [home]
@@ -133,12 +135,6 @@ def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
     if not shared.resolve().is_relative_to(home.resolve()):
         dirs.append(shared)
     with ExitStack() as stack:
-        try:
+        with lock_errors():
             locks = [stack.enter_context(WriterLock(d, f"field {what}", wait)) for d in dirs]
-        except WriterBusy as e:
-            err.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(BUSY) from None
-        except StoreError as e:
-            err.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from None
         yield locks[0]
