@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -53,6 +55,32 @@ _HEAL = ("if field.sqlite is damaged, move it away and run `explorer field impor
          "`explorer field build` again")
 
 
+@contextmanager
+def _field(data_dir: Path | None, errors: tuple[type[Exception], ...], create: bool = True
+           ) -> Iterator:
+    """The opened field for one writing command: ``errors`` end it with exit 2 and their
+    message, a SQLite error names field.sqlite and how to heal it; always closed."""
+    import sqlite3
+
+    fs = _open_field(data_dir, create=create)
+    try:
+        yield fs
+    except errors as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    except sqlite3.Error as e:
+        raise _damaged(e, data_dir) from None
+    finally:
+        fs.close()
+
+
+def _print_malformed(report) -> None:
+    for e in report.errors:
+        err.print(f"  [yellow]malformed[/yellow] {e}")
+    if report.malformed > len(report.errors):
+        err.print(f"  ... and {report.malformed - len(report.errors)} more malformed lines")
+
+
 def _damaged(e: Exception, data_dir: Path | None):
     from explorer.store.fieldstore import FIELD_DB, field_dir
 
@@ -98,37 +126,24 @@ def import_(
 
 
 def _import(path, categories, since, restart, as_json, data_dir) -> None:
-    import sqlite3
     import time
 
     from explorer.field.snapshot import SnapshotError, import_snapshot
 
-    fs = _open_field(data_dir)
     t0 = time.perf_counter()
-    try:
-        with _rate_progress() as bar:
-            size = path.stat().st_size if path.is_file() else None
-            task = bar.add_task("importing", total=size, lines=0, rate="")
+    with _field(data_dir, (SnapshotError,)) as fs, _rate_progress() as bar:
+        size = path.stat().st_size if path.is_file() else None
+        task = bar.add_task("importing", total=size, lines=0, rate="")
 
-            def tick(pos: int, lines: int) -> None:
-                rate = lines / max(time.perf_counter() - t0, 1e-9)
-                bar.update(task, completed=pos, lines=lines, rate=f"{rate:,.0f} lines/s")
+        def tick(pos: int, lines: int) -> None:
+            rate = lines / max(time.perf_counter() - t0, 1e-9)
+            bar.update(task, completed=pos, lines=lines, rate=f"{rate:,.0f} lines/s")
 
-            report = import_snapshot(fs, path, categories=categories, since=since,
-                                     restart=restart, progress=tick)
-            bar.update(task, completed=size)
+        report = import_snapshot(fs, path, categories=categories, since=since,
+                                 restart=restart, progress=tick)
+        bar.update(task, completed=size)
         total = fs.count()
-    except SnapshotError as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
-    except sqlite3.Error as e:
-        raise _damaged(e, data_dir) from None
-    finally:
-        fs.close()
-    for e in report.errors:
-        err.print(f"  [yellow]malformed[/yellow] {e}")
-    if report.malformed > len(report.errors):
-        err.print(f"  ... and {report.malformed - len(report.errors)} more malformed lines")
+    _print_malformed(report)
     secs = time.perf_counter() - t0
     err.print(f"{report.summary()} in {secs:.1f}s ({report.lines / max(secs, 1e-9):,.0f} "
               f"lines/s); the field holds {total} papers")
@@ -159,15 +174,12 @@ def build(
 
 
 def _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_dir) -> None:
-    import sqlite3
-
     from embeddings.index import VectorIndexError
     from explorer.field.embed import RayUnavailable, embed_field
     from explorer.field.index import build_field_index
 
-    fs = _open_field(data_dir, create=False)
-    fs.drop_stale_temp_files()
-    try:
+    with _field(data_dir, (RayUnavailable, VectorIndexError), create=False) as fs:
+        fs.drop_stale_temp_files()
         with _bar() as bar:
             task = bar.add_task("embedding on Ray", total=None)
             report = embed_field(fs, model, ray_address=ray_address, batch_size=batch_size,
@@ -179,13 +191,6 @@ def _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_d
             manifest = build_field_index(fs, report.model, compressed=compressed,
                                          progress=lambda n: bar.advance(task, n),
                                          on_start=lambda n: bar.update(task, total=n))
-    except (RayUnavailable, VectorIndexError) as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
-    except sqlite3.Error as e:
-        raise _damaged(e, data_dir) from None
-    finally:
-        fs.close()
     err.print(f"field index: {manifest['count']} papers, {manifest['kind']} ({report.model})")
     if as_json:
         import dataclasses
@@ -229,24 +234,13 @@ def harvest_(
 
 
 def _harvest(from_date, categories, as_json, data_dir) -> None:
-    import sqlite3
-
     from explorer.field.harvest import HarvestError, harvest, oai_url
     from explorer.field.snapshot import SnapshotError
 
-    fs = _open_field(data_dir)
-    try:
-        with err.status(f"harvesting {oai_url()}") as status:
-            report = harvest(fs, from_date, categories,
-                             progress=lambda n: status.update(f"harvesting {oai_url()}: "
-                                                              f"{n} records"))
-    except (HarvestError, SnapshotError) as e:
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
-    except sqlite3.Error as e:
-        raise _damaged(e, data_dir) from None
-    finally:
-        fs.close()
+    with _field(data_dir, (HarvestError, SnapshotError)) as fs, \
+            err.status(f"harvesting {oai_url()}") as status:
+        report = harvest(fs, from_date, categories,
+                         progress=lambda n: status.update(f"harvesting {oai_url()}: {n} records"))
     for e in report.errors:
         err.print(f"  [yellow]malformed[/yellow] {e}")
     err.print(report.summary().replace("lines read", "records read"))
