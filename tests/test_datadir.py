@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -352,3 +353,45 @@ def test_rollback_with_one_generation_or_no_data_dir_is_clear_and_changes_nothin
     r = _cli("rollback", "--data-dir", str(missing))
     assert r.exit_code == 2 and "explorer build" in _out(r)
     assert not missing.exists()  # a rollback never creates a data dir
+
+
+def _cached(d: Path) -> set[tuple[str, str]]:
+    con = sqlite3.connect(d / "cache" / "vectors.sqlite")
+    try:
+        return set(con.execute("SELECT model, text_hash FROM vectors"))
+    finally:
+        con.close()
+
+
+def test_the_vector_cache_keeps_only_what_kept_generations_index(built):
+    """A build drops cached vectors no kept generation indexes (texts edited away long
+    ago), keeps every vector a kept generation needs, and embeds nothing twice."""
+    before = _cached(built)
+    model = next(iter(before))[0]
+    con = sqlite3.connect(built / "cache" / "vectors.sqlite")
+    with con:
+        con.execute("INSERT INTO vectors VALUES (?,?,?)",
+                    (model, "f" * 64, np.ones(4, np.float32).tobytes()))  # no build's text
+    con.close()
+    r = _build(built)
+    assert r.exit_code == 0, _out(r)
+    assert re.search(r"\b0 embedded", _out(r)), _out(r)  # every text came from the cache
+    assert _cached(built) == before  # the orphan went, the needed ones stayed
+    ex = explorer.open(built)
+    assert ex.search("attention") is not None
+    ex.close()
+
+
+def test_no_vector_is_dropped_while_a_kept_generation_does_not_list_its_texts(built):
+    cur = gens.generations(built)[-1]
+    manifest = Path(cur["path"]) / "index" / "items.json"
+    m = json.loads(manifest.read_text())
+    del m["text_hashes"]  # as built before the list existed
+    manifest.write_text(json.dumps(m))
+    con = sqlite3.connect(built / "cache" / "vectors.sqlite")
+    with con:
+        con.execute("INSERT INTO vectors VALUES (?,?,?)",
+                    (m["model"], "e" * 64, np.ones(4, np.float32).tobytes()))
+    con.close()
+    assert _build(built).exit_code == 0
+    assert (m["model"], "e" * 64) in _cached(built)

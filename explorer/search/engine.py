@@ -103,7 +103,8 @@ def build_index(store: Store, encoder, progress: bool | Callable[[int], object] 
     fingerprint = items_fingerprint(items)
     save_index(store, INDEX_NAME, VectorIndex.build(vectors, ids),
                {"model": encoder.model_id, "fingerprint": fingerprint,
-                "composition": composition, "items": len(items)})
+                "composition": composition, "items": len(items),
+                "text_hashes": sorted({text_hash(t) for t in texts})})  # cache pruning
     n_talks = sum(it.kind == TALK_KIND for it in items)
     return BuildReport(items=len(items), talks=n_talks, papers=len(items) - n_talks,
                        embedded=result.n_new, reused=len(set(texts)) - result.n_new,

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -21,6 +22,7 @@ import explorer.store.generations as gens
 from embeddings.index import IndexMismatch, IndexMissing
 from explorer.store.database import Store, default_data_dir
 from explorer.store.generations import StoreError, WriterLock
+from explorer.store.vectorcache import VectorCache
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -106,6 +108,7 @@ class Writer:
         self.store = None
         name = gens.commit(self.data_dir, self._path, info)
         self._path = None
+        prune_vector_cache(self.data_dir)
         return name
 
     def __exit__(self, *exc) -> None:
@@ -117,6 +120,27 @@ class Writer:
             self._close_previous()
         finally:
             self.lock.__exit__(*exc)
+
+
+def prune_vector_cache(data_dir: Path) -> int:
+    """Drop the shared cache's vectors that no kept generation indexes (called by the writer
+    after a commit). Each build lists its texts in its index manifest (``text_hashes``); if
+    a kept generation has no such list (built before it existed), nothing is dropped."""
+    keep: set[tuple[str, str]] = set()
+    for g in gens.generations(data_dir):
+        manifest = Path(g["path"]) / "index" / "items.json"
+        if not manifest.is_file():
+            continue  # an ingest without an index embeds nothing
+        try:
+            m = json.loads(manifest.read_text())
+            keep |= {(m["model"], h) for h in m["text_hashes"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0  # unknown texts: keep everything
+    cache = VectorCache(data_dir, readonly=False)
+    try:
+        return cache.retain(keep) if keep else 0
+    finally:
+        cache.close()
 
 
 def rollback(data_dir: str | os.PathLike | None = None, to: str | None = None,

@@ -111,6 +111,18 @@ class VectorCache:
             with self._conn:
                 self._conn.executemany(sql, rows)
 
+    def retain(self, keep: set[tuple[str, str]]) -> int:
+        """Delete every vector whose (model, text hash) is not in ``keep``; returns how many.
+        The file keeps its size (SQLite reuses the freed pages), so it stops growing."""
+        conn = None if self.readonly else self._connect()
+        if conn is None:
+            return 0
+        drop = [r for r in conn.execute("SELECT model, text_hash FROM vectors")
+                if (r[0], r[1]) not in keep]
+        with conn:
+            conn.executemany("DELETE FROM vectors WHERE model=? AND text_hash=?", drop)
+        return len(drop)
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
