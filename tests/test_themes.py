@@ -424,3 +424,26 @@ def test_why_related_names_a_shared_theme_before_the_model_loads(themes_build, m
     assert pair is not None
     assert ex._shared_topic(*pair)  # from the stored themes; the model is never asked
     ex.close()
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"key": "%s", "labels": [1, 2]}', "null"])
+def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, damage):
+    import shutil
+
+    import explorer
+    import explorer.insights.themes as th
+    from explorer.store import Store
+
+    d = tmp_path / "copy"
+    shutil.copytree(themes_build, d)
+    ex = explorer.open(d)
+    key, want = th._stored_key(ex), ex.theme_assignment().labels
+    gen = ex.store.path  # the generation's directory
+    ex.close()
+    store = Store.open(gen, readonly=False)  # writable: damage the stored value
+    store.set_meta(th.META_KEY, damage.replace("%s", key.replace('"', '\\\\"')))
+    store.close()
+    ex = explorer.open(d)
+    assert th.stored_theme_assignment(ex) is None
+    assert ex.theme_assignment().labels == want  # recomputed, same answer
+    ex.close()

@@ -261,9 +261,13 @@ def _load_stored(store, key: str) -> ThemeAssignment | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
+    labels, scores = data.get("labels"), data.get("scores", {})
+    if not (isinstance(labels, dict) and isinstance(scores, dict) and all(
+            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in labels.values())):
+        return None  # damaged: computed again
     model = json.loads(key)[1]
-    return ThemeAssignment(list(THEMES), data["labels"], data.get("scores", {}),
-                           model=model, settings=settings_for(model))
+    return ThemeAssignment(list(THEMES), labels, scores, model=model,
+                           settings=settings_for(model))
 
 
 def search_prior(assignment: ThemeAssignment, item_ids: Sequence[str], vectors: np.ndarray,
