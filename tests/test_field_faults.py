@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from field_fixtures import write_snapshot
 from test_field_search import embed_here, world  # noqa: F401  (the fixture)
@@ -178,7 +179,7 @@ def test_an_index_naming_papers_the_db_lacks_is_an_error_not_fewer_hits(world): 
     assert res.exit_code == 2 and "names papers that" in out and "explorer field build" in out
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "vectors-header"])
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "vectors-header", "vectors-rows"])
 def test_a_damaged_compressed_field_index_is_named(tmp_path, damage):
     d = tmp_path / "data"
     from search_corpus import make_store
@@ -200,6 +201,11 @@ def test_a_damaged_compressed_field_index_is_named(tmp_path, damage):
     elif damage == "vectors":
         with open(vec, "r+b") as f:
             f.truncate(vec.stat().st_size // 2)
+    elif damage == "vectors-rows":  # same size, valid header, other numbers in every row
+        arr = np.load(vec, mmap_mode="r+")
+        arr[:] = np.roll(np.asarray(arr), 1, axis=0)
+        arr.flush()
+        del arr
     else:
         with open(vec, "r+b") as f:
             f.write(b"garbage!")
@@ -236,3 +242,21 @@ def test_data_dirs_sharing_a_field_dir_still_have_one_field_writer(tmp_path, mon
     for d in (shared, tmp_path / "mine"):
         with WriterLock(d, "check"):  # would raise WriterBusy if still held
             pass
+
+
+def test_spot_check_tolerates_a_few_papers_updated_since_the_build():
+    from explorer.field.index import spot_check
+
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(100, 8)).astype(np.float32)
+    rows = np.arange(1, 101, dtype=np.int64)
+
+    class Field:  # the stored vectors, as field.sqlite would give them
+        def __init__(self, changed):
+            self.changed = changed
+
+        def vectors_by_n(self, model, ns):
+            return {n: (-vecs[n - 1] if n in self.changed else vecs[n - 1]) for n in ns}
+    assert spot_check(Field(set()), "m", vecs, rows) == ""
+    assert spot_check(Field({1}), "m", vecs, rows) == ""  # one harvested update: fine
+    assert "sampled rows differ" in spot_check(Field(set(range(1, 101))), "m", vecs, rows)

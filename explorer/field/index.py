@@ -124,6 +124,10 @@ class FieldIndex:
                 if vectors.shape != want or rows.shape != (want[0],):
                     raise ValueError(f"vectors {vectors.shape}, rows {rows.shape}, the "
                                      f"manifest says {want}")
+                bad = spot_check(fs, manifest["model"], vectors, rows)
+                if bad:
+                    raise IndexMismatch(f"the field index in {fs.root} does not hold the "
+                                        f"field's vectors ({bad}); {_hint()}")
                 index = CompressedIndex.from_bytes(data, vectors, rows,
                                                    nprobe=manifest["nprobe"],
                                                    refine=manifest["refine"])
@@ -139,3 +143,24 @@ class FieldIndex:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.search(queries, k)
+
+
+def spot_check(fs: FieldStore, model: str, vectors: np.ndarray, rows: np.ndarray,
+               sample: int = 32) -> str:
+    """Compare a few memory-mapped rows, spread over the file, with the vectors the field
+    stores for those papers: "" when they agree, else what differs. Reads ``sample`` rows,
+    never the whole file: a size check alone misses a file from another build or one
+    overwritten in place. A paper harvested since the build may legitimately differ, so
+    only a quarter or more of the compared rows differing (at least two) counts."""
+    if not len(rows):
+        return ""
+    picks = np.unique(np.linspace(0, len(rows) - 1, min(sample, len(rows))).astype(np.int64))
+    stored = fs.vectors_by_n(model, [int(rows[i]) for i in picks])
+    compared = [i for i in picks if int(rows[i]) in stored]
+    differ = [int(i) for i in compared
+              if not np.allclose(np.asarray(vectors[i], np.float32), stored[int(rows[i])],
+                                 atol=1e-6)]
+    if len(differ) >= max(2, len(compared) // 4):
+        return (f"{len(differ)} of {len(compared)} sampled rows differ from field.sqlite, "
+                f"first row {differ[0]}")
+    return ""

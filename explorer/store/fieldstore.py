@@ -193,6 +193,13 @@ class FieldStore:
             "AND v.model=? WHERE p.id=?", (model, paper_id)).fetchone()
         return None if row is None else np.frombuffer(row[0], dtype=np.float32)
 
+    def vectors_by_n(self, model: str, ns: list[int]) -> dict[int, np.ndarray]:
+        """n -> the stored vector of that paper's text for a model (few rows: a spot check)."""
+        q = ",".join("?" * len(ns))
+        return {int(n): np.frombuffer(v, dtype=np.float32) for n, v in self.conn.execute(
+            "SELECT p.n, v.vector FROM papers p JOIN vectors v ON v.model=? AND "
+            f"v.text_hash=p.text_hash WHERE p.n IN ({q})", [model, *map(int, ns)])}
+
     def iter_vectors(self, model: str, chunk: int = 50_000) -> Iterator[tuple[np.ndarray,
                                                                               np.ndarray]]:
         """(row numbers, float32 vectors) of every embedded paper, in row order, chunk by
