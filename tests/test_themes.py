@@ -3,6 +3,7 @@ fixture archive built with the hashing model, and the real model in a slow test)
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -446,4 +447,20 @@ def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, d
     ex = explorer.open(d)
     assert th.stored_theme_assignment(ex) is None
     assert ex.theme_assignment().labels == want  # recomputed, same answer
+    ex.close()
+
+
+def test_without_stored_themes_the_store_is_asked_once_while_the_model_loads(themes_build,
+                                                                            monkeypatch):
+    import explorer
+    import explorer.insights.themes as th
+
+    ex = explorer.open(themes_build)
+    monkeypatch.setattr(ex.engine.encoder, "loaded", False, raising=False)
+    asked = []
+    monkeypatch.setattr(th, "stored_theme_assignment", lambda e: asked.append(1))  # none
+    ids = [it.id for it in ex.engine.items]
+    for a, b in itertools.pairwise(ids):
+        assert ex._shared_topic(a, b) == ""  # no themes yet, and no waiting for the model
+    assert asked == [1]
     ex.close()

@@ -101,8 +101,11 @@ class Insights:
         if self._themes is None and not getattr(self.engine.encoder, "loaded", True):
             from explorer.insights.themes import stored_theme_assignment
 
-            with self._lock:
-                self._themes = self._themes or stored_theme_assignment(self)
+            if not getattr(self, "_stored_themes_read", False):  # once: it hashes every text
+                found = stored_theme_assignment(self)
+                with self._lock:
+                    self._themes = self._themes or found
+                    self._stored_themes_read = True
             if self._themes is None:
                 return ""
         from explorer.insights.themes import OTHER
