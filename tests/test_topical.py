@@ -120,12 +120,29 @@ def test_a_prior_for_other_items_is_refused(engine):
         engine.search(QUERY, topics=wrong)
 
 
-def test_an_off_domain_query_gains_nothing_from_the_prior(engine, prior):
-    """A query that fits the theme no better than unrelated items do stays below the floor."""
-    far = TopicPrior(prior.members, unit(0, 0, 0, 1)[None, :], prior.names, floor=0.9)
-    before = engine.search("medieval castles", k=4)
-    after = engine.search("medieval castles", k=4, topics=far)
-    assert {h.id for h in after} <= {h.id for h in before}
+def test_an_off_domain_query_gains_nothing_from_the_prior():
+    """A talk far from the query enters the hits only when the query fits its theme better
+    than unrelated talks fit themes (the theme floor); below that, the prior adds nothing."""
+    vecs = {"m1-near": unit(1, 0.2, 0, 0), "m2-far": unit(-0.3, 0, 1, 0),
+            "m3-other": unit(0, 0, 1, 0), "m4-else": unit(0, 0, 0, 1),
+            "m5-more": unit(0, 1, 0, 0.2)}
+    items = [Item(id=i, kind="talk", title=i, text=i, lexical_text=i, meetups=(i[1],),
+                  meetup=int(i[1]), date=None, url=None) for i in vecs]
+    v = np.stack(list(vecs.values()))
+    eng = SearchEngine(items, v, VectorIndex.build(v, np.array([item_int_id(i) for i in vecs],
+                                                                 dtype=np.int64)),
+                       type("Q", (), {"model_id": "q", "dim": 4, "semantic": True,
+                                      "encode": lambda self, t, **k: np.stack(
+                                          [unit(1, 0, 0, 0)] * len(t))})())
+    members = np.array([[False], [True], [False], [False], [False]])
+    theme = unit(1, 0.1, 0, 0)[None, :]  # the query fits it well (cosine ~0.99)
+    before = {h.id for h in eng.search("castles", k=5)}
+    assert "m2-far" not in before
+    fits = TopicPrior(members, theme, ("t",), floor=0.1)
+    assert "m2-far" in {h.id for h in eng.search("castles", k=5, topics=fits)}  # lifted
+    unfit = TopicPrior(members, theme, ("t",), floor=0.999)  # the query fits it no better
+    after = {h.id for h in eng.search("castles", k=5, topics=unfit)}
+    assert after <= before and "m2-far" not in after
 
 
 # -- the prior as the API builds it ----------------------------------------------------------
