@@ -395,3 +395,15 @@ def test_no_vector_is_dropped_while_a_kept_generation_does_not_list_its_texts(bu
     con.close()
     assert _build(built).exit_code == 0
     assert (m["model"], "e" * 64) in _cached(built)
+
+
+def test_a_cache_that_cannot_be_pruned_does_not_fail_the_build(built, monkeypatch):
+    from explorer.store.vectorcache import VectorCache
+
+    def busy(self, keep):
+        raise sqlite3.OperationalError("database is locked")
+    monkeypatch.setattr(VectorCache, "retain", busy)
+    before = gens.generations(built)[-1]["name"]
+    r = _build(built)
+    assert r.exit_code == 0, _out(r)
+    assert gens.generations(built)[-1]["name"] != before  # the new build is current

@@ -125,7 +125,9 @@ class Writer:
 def prune_vector_cache(data_dir: Path) -> int:
     """Drop the shared cache's vectors that no kept generation indexes (called by the writer
     after a commit). Each build lists its texts in its index manifest (``text_hashes``); if
-    a kept generation has no such list (built before it existed), nothing is dropped."""
+    a kept generation has no such list (built before it existed), nothing is dropped; a
+    cache that cannot be pruned now (locked, damaged) is left for the next commit: the
+    build it follows has already succeeded."""
     keep: set[tuple[str, str]] = set()
     for g in gens.generations(data_dir):
         manifest = Path(g["path"]) / "index" / "items.json"
@@ -139,6 +141,8 @@ def prune_vector_cache(data_dir: Path) -> int:
     cache = VectorCache(data_dir, readonly=False)
     try:
         return cache.retain(keep) if keep else 0
+    except sqlite3.Error:  # busy or damaged: housekeeping waits for the next commit
+        return 0
     finally:
         cache.close()
 
