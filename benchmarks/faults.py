@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"{p['refused_busy']}; both ran in turn: {p['both_ran']}; other failures: "
           f"{p['other_failures']} |")
     print(f"| reader searching in a loop during builds | {r['builds']} builds | 0 | "
-          f"{r['reads'] - r['errors']} of {r['reads']} reads | {r['mixed'] + r['unknown_hits']} | "
+          f"{r['reads']} of {r['reads'] + r['errors']} reads | {r['mixed'] + r['unknown_hits']} | "
           f"0 | {r['errors']} errors | generations seen: {r['generations_seen']} |")
     f = results["field"]
     if f:

@@ -137,8 +137,8 @@ def test_an_empty_database_is_named_and_left_alone(built):
     for args in (["talks", "--json"], ["search", "robots"]):
         r = _cli(*args, "--data-dir", str(built))
         assert r.exit_code == 2 and "explorer rollback" in _out(r), r.output
-        assert "Traceback" not in _out(r) and r.exception is None or \
-            isinstance(r.exception, SystemExit)
+        assert "Traceback" not in _out(r)
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
     assert db.stat().st_size == 0  # no schema written into it
     assert _cli("rollback", "--data-dir", str(built)).exit_code == 2  # only one generation
     assert _build(built).exit_code == 0  # a build heals it
@@ -407,3 +407,27 @@ def test_a_cache_that_cannot_be_pruned_does_not_fail_the_build(built, monkeypatc
     r = _build(built)
     assert r.exit_code == 0, _out(r)
     assert gens.generations(built)[-1]["name"] != before  # the new build is current
+
+
+def test_a_locked_vector_cache_is_a_miss_not_damage(tmp_path, monkeypatch):
+    """Another process holding the cache's lock makes reads miss and writes wait for a later
+    build; the cache file is never set aside as damaged (its vectors stay)."""
+    from explorer.store.vectorcache import VectorCache, cache_path
+
+    monkeypatch.setattr(VectorCache, "timeout", 0.1)
+    v = np.ones(4, np.float32) / 2
+    cache = VectorCache(tmp_path, readonly=False)
+    cache.put([("m", "a" * 64, v.tobytes())])
+    cache.close()
+    holder = sqlite3.connect(cache_path(tmp_path))
+    holder.execute("BEGIN EXCLUSIVE")
+    busy = VectorCache(tmp_path, readonly=False)
+    busy.put([("m", "b" * 64, v.tobytes())])  # waits 0.1 s, then leaves it for later
+    assert busy.get("m", ["a" * 64]) == {}
+    busy.close()
+    holder.rollback()
+    holder.close()
+    assert not list(tmp_path.glob("cache/*.damaged*"))
+    again = VectorCache(tmp_path, readonly=True)
+    assert list(again.get("m", ["a" * 64, "b" * 64])) == ["a" * 64]
+    again.close()

@@ -260,3 +260,15 @@ def test_spot_check_tolerates_a_few_papers_updated_since_the_build():
     assert spot_check(Field(set()), "m", vecs, rows) == ""
     assert spot_check(Field({1}), "m", vecs, rows) == ""  # one harvested update: fine
     assert "sampled rows differ" in spot_check(Field(set(range(1, 101))), "m", vecs, rows)
+
+
+def test_a_field_writer_of_the_home_data_dir_also_holds_the_field_dirs_lock(tmp_path):
+    """Data dir A's field lives in A/field; data dir B names A/field as its field dir. A's
+    field writer holds A/field's lock too, so B's writer contends for the same lock."""
+    home = tmp_path / "A"
+    snap = write_snapshot(tmp_path / "s.json", 20)
+    with WriterLock(home / "field", "field import"):  # as A's running field writer holds it
+        res = CliRunner().invoke(app, ["field", "import", str(snap), "--data-dir", str(home),
+                                       "--wait", "0.2"])
+    assert res.exit_code == 3, res.output
+    assert "being written by another process" in res.output

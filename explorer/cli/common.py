@@ -22,13 +22,18 @@ class _Guarded(TyperGroup):
         from embeddings.encoder import ModelUnavailable
         from embeddings.index import VectorIndexError
         from explorer.store.generations import StoreError, hint
+        from explorer.store.vectorcache import not_damage
 
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as e:
             data_dir = _data_dir_of(ctx)
-            err.print(f"[red]error:[/red] the database in {data_dir} is damaged ({e}); "
-                      f"{hint(data_dir)}")
+            if not_damage(e):  # a lock held too long, a full disk: nothing to roll back
+                err.print(f"[red]error:[/red] the database in {data_dir} cannot be used right "
+                          f"now ({e}); try again")
+            else:
+                err.print(f"[red]error:[/red] the database in {data_dir} is damaged ({e}); "
+                          f"{hint(data_dir)}")
         except (StoreError, VectorIndexError, ModelUnavailable) as e:
             err.print(f"[red]error:[/red] {e}")
         except OSError as e:  # a data dir that cannot be written, a full disk, a model path...

@@ -119,9 +119,9 @@ def generations(
 
 @contextmanager
 def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
-    """The writer locks of a field command (import, harvest, build): the data dir's, and the
-    field dir's own when ``$EXPLORER_FIELD_DIR`` puts it elsewhere (data dirs that share one
-    field still have one field writer). Exit 3 naming the running writer, exit 2 when a dir
+    """The writer locks of a field command (import, harvest, build): the data dir's and the
+    field dir's own (data dirs that share one field dir through ``$EXPLORER_FIELD_DIR``
+    still have one field writer). Exit 3 naming the running writer, exit 2 when a dir
     cannot be written."""
     from contextlib import ExitStack
 
@@ -129,11 +129,9 @@ def field_writing(data_dir: Path | None, what: str, wait: float) -> Iterator:
     from explorer.store.fieldstore import field_dir
     from explorer.store.generations import WriterLock
 
-    home = default_data_dir(data_dir)
-    dirs = [home]
-    shared = field_dir(data_dir)
-    if not shared.resolve().is_relative_to(home.resolve()):
-        dirs.append(shared)
+    # The field dir's own lock too, wherever it is: two data dirs naming one field dir (one
+    # of them its home) then still contend for one lock file.
+    dirs = [default_data_dir(data_dir), field_dir(data_dir)]
     with ExitStack() as stack:
         with lock_errors():
             locks = [stack.enter_context(WriterLock(d, f"field {what}", wait)) for d in dirs]

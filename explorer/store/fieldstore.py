@@ -103,6 +103,7 @@ class FieldStore:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {FIELD_SCHEMA_VERSION}")
         elif version != FIELD_SCHEMA_VERSION:
+            conn.close()
             raise StoreError(f"{db} has field schema version {version}, this explorer needs "
                              f"{FIELD_SCHEMA_VERSION}; remove it and import again")
         return cls(root, conn)

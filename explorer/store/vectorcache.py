@@ -20,6 +20,18 @@ _TABLE = ("CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, text_hash TE
           "vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))")
 
 
+# SQLite errors that say nothing about the file's contents: another process holds a lock, the
+# disk is full, the file is read-only. A cache is never set aside for these.
+_NOT_DAMAGE = {getattr(sqlite3, n) for n in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL",
+                                             "SQLITE_READONLY", "SQLITE_IOERR")
+               if hasattr(sqlite3, n)}
+
+
+def not_damage(e: sqlite3.Error) -> bool:
+    """Whether an SQLite error is about the moment (a lock, a full disk), not the file."""
+    return getattr(e, "sqlite_errorcode", None) in _NOT_DAMAGE or "locked" in str(e)
+
+
 def cache_path(data_dir: Path) -> Path:
     return Path(data_dir) / "cache" / "vectors.sqlite"
 
@@ -49,6 +61,8 @@ def read_vectors(conn: sqlite3.Connection, model: str, text_hashes: list[str],
 class VectorCache:
     """The shared cache of one data dir; read-only caches never create or write the file."""
 
+    timeout = 30.0  # seconds to wait for another process's lock
+
     def __init__(self, data_dir: Path, readonly: bool):
         self.path = cache_path(data_dir)
         self.readonly = readonly
@@ -61,14 +75,16 @@ class VectorCache:
             if not self.path.is_file():
                 return None
             self._conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
-                                         check_same_thread=False, timeout=30)
+                                         check_same_thread=False, timeout=self.timeout)
             return self._conn
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=self.timeout)
             self._conn.execute(_TABLE)
             self._conn.commit()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as e:
+            if not_damage(e):
+                raise
             self._reset()
         return self._conn
 
@@ -80,33 +96,34 @@ class VectorCache:
             p = Path(f"{self.path}{suffix}")
             if p.exists():
                 os.replace(p, f"{self.path}.damaged{suffix}")
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=self.timeout)
         self._conn.execute(_TABLE)
         self._conn.commit()
 
     def get(self, model: str, text_hashes: list[str],
             dim: int | None = None) -> dict[str, np.ndarray]:
-        conn = self._connect()
-        if conn is None:
-            return {}
         try:
+            conn = self._connect()
+            if conn is None:
+                return {}
             return read_vectors(conn, model, text_hashes, dim)
-        except sqlite3.DatabaseError:
-            if not self.readonly:
+        except sqlite3.DatabaseError as e:
+            if not self.readonly and not not_damage(e):
                 self._reset()
-            return {}  # a damaged cache is a cache miss: the texts are embedded again
+            return {}  # a damaged or busy cache is a cache miss: the texts are embedded again
 
     def put(self, rows: list[tuple[str, str, bytes]], replace: bool = True) -> None:
         """Rows of (model, text hash, float32 bytes); nothing on a read-only cache.
         ``replace=False`` keeps vectors already cached (moving an old generation's in)."""
-        conn = None if self.readonly else self._connect()
-        if conn is None or not rows:
+        if self.readonly or not rows:
             return
         sql = f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO vectors VALUES (?,?,?)"
         try:
-            with conn:
+            with self._connect() as conn:
                 conn.executemany(sql, rows)
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as e:
+            if not_damage(e):
+                return  # busy or full: these vectors are cached by a later build
             self._reset()
             with self._conn:
                 self._conn.executemany(sql, rows)
