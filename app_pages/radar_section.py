@@ -50,7 +50,8 @@ def render(ex) -> None:
     st.subheader("Field radar", divider="gray")
     radar, why = _radar(ex)
     if radar is None or radar.empty:
-        st.info(why or HOW_TO if radar is None else HOW_TO, icon=":material/radar:")
+        note = "" if radar is None else radar.attrs.get("note", "")  # e.g. not embedded yet
+        st.info(why or note or HOW_TO, icon=":material/radar:")
         return
     st.caption(escape_md(
         f"A theme is rising in the field when its share of the field's papers in the last "

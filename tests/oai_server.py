@@ -34,11 +34,14 @@ def arxiv_record(pid: str, title: str | None, cats: str, created: str, updated: 
 class FakeOAI:
     """Serves ``pages`` (lists of record XML) linked by resumption tokens; the first
     ``fail_first`` requests get 503 with Retry-After: ``retry_after``; with ``drip`` > 0 the
-    body goes out one byte every ``drip`` seconds. ``requests`` logs the queries."""
+    body goes out one byte every ``drip`` seconds; page ``cut`` is sent cut in half (its
+    Content-Length says so: what a proxy that lost the rest would pass on). ``requests``
+    logs the queries."""
 
     def __init__(self, pages: list[list[str]], fail_first: int = 0, retry_after: str = "1",
-                 drip: float = 0.0):
+                 drip: float = 0.0, cut: int | None = None):
         self.pages, self.fail_left, self.requests = pages, fail_first, []
+        self.cut = cut
         self.retry_after, self.drip = retry_after, drip
         owner = self
 
@@ -67,6 +70,8 @@ class FakeOAI:
                     body = HEAD + "<ListRecords>" + "".join(records) + token + \
                         "</ListRecords></OAI-PMH>"
                 data = body.encode()
+                if owner.cut is not None and records and page == owner.cut:
+                    data = data[:len(data) // 2]
                 self.send_response(200)
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))

@@ -39,3 +39,20 @@ def test_without_a_field_the_radar_names_the_commands(_data_dir):
     assert "Field radar" in out
     info = " ".join(i.value for i in at.info)
     assert "explorer field import" in info and "explorer field build" in info
+
+
+def test_a_field_imported_but_not_embedded_says_so(_data_dir, tmp_path):
+    from field_fixtures import write_snapshot
+
+    from explorer.field.snapshot import import_snapshot
+    from explorer.store.fieldstore import FieldStore
+
+    build_app_data(_data_dir)
+    fs = FieldStore.open(_data_dir)
+    import_snapshot(fs, write_snapshot(tmp_path / "s.json", 30), categories="all")
+    fs.close()
+    at = run_app(page="organizer")
+    assert_ok(at)
+    info = " ".join(i.value for i in at.info)
+    assert "embedded" in info and "explorer field build" in info, info
+    assert "No field imported" not in info

@@ -143,3 +143,20 @@ def test_a_bad_retry_after_is_the_default_wait(fs):
         raise AssertionError(f"expected the cap to refuse the default wait, got {report}")
     finally:
         server.close()
+
+
+def test_a_page_cut_short_fails_the_harvest_and_keeps_the_pages_before(fs):
+    """sickle parses leniently: a page cut in half used to pass as a shorter page, lose the
+    resumption token and move the harvest's start date past the missing records."""
+    server = FakeOAI(pages(), cut=1)
+    try:
+        with pytest.raises(HarvestError, match="truncated or invalid"):
+            harvest(fs, None, "cs.LG,cs.CL", endpoint=server.url)
+        assert set(fs.papers_by_id(["2401.00001", "2401.00003"])) == {"2401.00001"}
+        assert fs.get_meta(f"oai_last|{server.url}|cs.CL,cs.LG") is None  # start unmoved
+        server.cut = None
+        harvest(fs, None, "cs.LG,cs.CL", endpoint=server.url)
+    finally:
+        server.close()
+    assert "from" not in server.requests[-2]  # the rerun started from the beginning
+    assert "2401.00004" in fs.papers_by_id(["2401.00004"])

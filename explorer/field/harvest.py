@@ -60,10 +60,19 @@ def _client(endpoint: str, max_retries: int, max_wait: float):
         def _request(self, kwargs):
             sep = "&" if "?" in self.endpoint else "?"
             try:
-                return _Answer(fetch.get(self.endpoint + sep + urlencode(kwargs)))
+                answer = _Answer(fetch.get(self.endpoint + sep + urlencode(kwargs)))
             except fetch.FetchError as e:
                 raise HarvestError(f"OAI-PMH request to {self.endpoint} failed ({e.kind}): "
                                    f"{e}") from e
+            if answer.status_code == 200:  # sickle parses leniently: a cut page would pass
+                from lxml import etree
+
+                try:
+                    etree.fromstring(answer.content)
+                except etree.XMLSyntaxError as e:
+                    raise HarvestError(f"{self.endpoint} answered truncated or invalid "
+                                       f"OAI-PMH XML ({e})") from e
+            return answer
 
         def get_retry_after(self, http_response):
             raw = http_response.headers.get("retry-after", "")
@@ -185,11 +194,11 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
             upsert(fs, pending, report, source, state)  # keep what came before the failure
             raise HarvestError(f"OAI-PMH harvest of {endpoint} failed after {report.lines} "
                                f"records: {type(e).__name__}: {e}") from e
-        except Exception as e:  # lxml parse errors and the like: not an OAI-PMH answer
-            if type(e).__module__.startswith(("lxml", "xml")):
-                upsert(fs, pending, report, source, state)
-                raise HarvestError(f"{endpoint} did not answer OAI-PMH XML ({e})") from e
-            raise
+        except Exception as e:  # a record sickle cannot read, XML that is not OAI-PMH
+            upsert(fs, pending, report, source, state)
+            raise HarvestError(f"{endpoint} answered something that is not OAI-PMH after "
+                               f"{report.lines} records ({type(e).__name__}: {e}); they "
+                               "are kept") from e
     state["done"] = True
     upsert(fs, pending, report, source, state)
     if latest:
