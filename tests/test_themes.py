@@ -427,7 +427,7 @@ def test_why_related_names_a_shared_theme_before_the_model_loads(themes_build, m
     ex.close()
 
 
-@pytest.mark.parametrize("damage", ["{not json", '{"key": "%s", "labels": [1, 2]}', "null"])
+@pytest.mark.parametrize("damage", ["{not json", "labels-not-lists", "labels-a-list", "null"])
 def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, damage):
     import shutil
 
@@ -442,7 +442,9 @@ def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, d
     gen = ex.store.path  # the generation's directory
     ex.close()
     store = Store.open(gen, readonly=False)  # writable: damage the stored value
-    store.set_meta(th.META_KEY, damage.replace("%s", key.replace('"', '\\\\"')))
+    bad = {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]}}),
+           "labels-a-list": json.dumps({"key": key, "labels": [1, 2]})}
+    store.set_meta(th.META_KEY, bad.get(damage, damage))  # the right key, damaged values
     store.close()
     ex = explorer.open(d)
     assert th.stored_theme_assignment(ex) is None
