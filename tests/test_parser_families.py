@@ -440,3 +440,26 @@ def test_check_an_empty_dir_is_refused_like_build_would(tmp_path):
         out = " ".join(res.output.split())
         assert res.exit_code == 2 and "no meetup and no talk found in" in out
         assert "Traceback" not in res.output
+
+
+def test_a_described_agenda_item_without_speaker_or_table_row_is_kept(tmp_path):
+    """An agenda line and its details block name one talk: kept, its speaker missing, even
+    with no root-table row; a lone description naming nobody is still left out."""
+    (tmp_path / "README.md").write_text(
+        "# Invented\n\n| Date | # | Speaker | Topic | Slides | Details |\n"
+        "| -- | -- | -- | -- | -- | -- |\n"
+        "| 2026-11-18 | 90 | Ada Quill | Ferns | | [details](./Meetups/Meetup_90/) |\n")
+    page = tmp_path / "Meetups" / "Meetup_91"
+    page.mkdir(parents=True)
+    (page / "README.md").write_text(
+        "# 91st Meetup\n\n* Date: 2026-12-09\n\n## Agenda\n\n"
+        "* 19:00 Talk 1: Lichen Lessons (Nils Krog)\n* 19:30 Talk 2: Moss Maps\n\n"
+        "### Talk 2: Moss Maps\n\nMosses mapped from drone images across three valleys, "
+        "with a small segmentation network.\n\n"
+        "### About our host\n\nThe host lab studies bryophytes and has kindly offered the "
+        "room, drinks and a view of the valley.\n")
+    got = {t.title: t for t in parse_archive(LocalArchive(tmp_path)).talks
+           if t.meetup_key == "91"}
+    assert "Moss Maps" in got and got["Moss Maps"].speakers == []
+    assert got["Moss Maps"].abstract.startswith("Mosses mapped")
+    assert "About our host" not in got

@@ -263,10 +263,10 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         ids: set[str] = set()
         for row, slot in pairs:
             if row is None and slot.kind in (TALK, SHORT_TALK) and slot.abstract \
-                    and not slot.speakers:
-                warn.append(ParseWarning(path, f"description {slot.title!r} names no speaker "
-                                         "and matches no talk of the root table; left out",
-                                         slot.line or None))
+                    and not slot.speakers and slot.sources < 2:  # on the agenda too: a talk
+                warn.append(ParseWarning(path, f"description {slot.title!r} names no speaker, "
+                                         "is on no agenda and matches no talk of the root "
+                                         "table; left out", slot.line or None))
                 continue
             if row and slot and not row.intro and _title_score(row.title, slot.title) < 0.3:
                 warn.append(ParseWarning(path, f"the root table's {row.title!r} is matched by "

@@ -43,6 +43,7 @@ class PageTalk:
     end_line: int = 0
     number: int | None = None  # 'Talk 2' -> 2: the same number names the same talk
     bio: str = ""  # 'About the speaker' text, kept out of the abstract
+    sources: int = 1  # places on the page naming this talk (agenda line, details block)
 
 
 def _org(affiliation: str) -> str:

@@ -111,6 +111,7 @@ class _Reader(LineReader):
             return None
         self.close()
         self.cur = twin
+        twin.sources += 1
         if found and found[1] and not twin.speakers:
             twin.speakers, twin.affiliations = found[1], found[2]
         return self.credits(twin, i + 1)

@@ -99,6 +99,7 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
         if twin is None:
             merged.append(t)
             continue
+        twin.sources += t.sources
         fa, fb = fold(twin.title), fold(t.title)
         if len(fb) > len(fa) and (fa in fb or not same_title(twin.title, t.title)):
             twin.title = t.title  # 'Talk 1: Kelp' on the agenda, the full title in the details
