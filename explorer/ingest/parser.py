@@ -29,6 +29,7 @@ from explorer.ingest.dates import infer_year
 from explorer.ingest.mdtext import archive_path, fold
 from explorer.ingest.pdftext import PdfTextError, pdf_text
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
+from explorer.ingest.readme_lines import MAX_TALKS
 from explorer.ingest.roottable import TableRow, parse_table
 
 ROOT = "README.md"
@@ -208,6 +209,9 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         except Exception as e:  # noqa: BLE001 - a layout bug must cost one page, not the corpus
             warn.append(ParseWarning(path, f"page could not be parsed ({type(e).__name__}: {e})"))
             continue
+        if page.cut_at is not None:
+            warn.append(ParseWarning(path, f"the page lists more than {MAX_TALKS} talks; the "
+                                     "ones from here on are left out", page.cut_at))
         for line, title in page.unmatched:
             warn.append(ParseWarning(path, f"description {title!r} matches no talk on the "
                                      "agenda and names no speaker; left out", line))

@@ -27,6 +27,7 @@ from explorer.ingest.readme_lines import (
     _LABEL,
     _TIME,
     MAX_HEADER,
+    MAX_TALKS,
     LineReader,
 )
 from explorer.ingest.slots import (
@@ -52,6 +53,7 @@ class MeetupPage:
     meetup_url: str | None = None
     talks: list[PageTalk] = field(default_factory=list)
     unmatched: list[tuple[int, str]] = field(default_factory=list)  # orphan descriptions
+    cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
 
 
 class _Reader(LineReader):
@@ -75,6 +77,9 @@ class _Reader(LineReader):
                                                             if talk.line else "")):
             talk.number = int(n[1])
         self.close()
+        if len(self.page.talks) >= MAX_TALKS:  # pathological: see MAX_TALKS
+            self.page.cut_at = self.page.cut_at or talk.line or None
+            return
         self.cur = talk
         self.page.talks.append(talk)
 

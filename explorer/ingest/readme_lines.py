@@ -26,6 +26,10 @@ from explorer.ingest.slots import same_title
 # Longer lines are prose: no talk header or agenda line is this long, and structure
 # detection on them is skipped, which keeps every page linear in its length.
 MAX_HEADER = 400
+# Real pages list at most a dozen slots. Each new header is compared with every slot so far,
+# so a page listing thousands would take minutes: the slots after this many are left out,
+# with a warning naming the page and the line.
+MAX_TALKS = 60
 
 _TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
