@@ -98,16 +98,14 @@ class _Reader(LineReader):
         body = m["rest"] if m else plain
         found = agenda_line(body)
         title = found[0] if found else re.sub(r"\s*\([^()]*\)\s*$", "", body)
-        number = int(n[1]) if (n := TALK_NUMBER.search(plain)) else None
         k = self.nonblank(i + 1, 2)
         follows = k is not None and (speaker_line(self.lines[k]) or len(
             strip_md(self.lines[k]).split()) >= 6) and not _BULLET.match(self.lines[k].strip())
         ordered = re.match(r"^\(\d+\)\s", s) is not None
         if not follows and not ordered:
             return None
-        twin = next((t for t in self.page.talks if t is not self.cur and title and (
-            same_title(t.title, title) or number is not None and t.number == number
-            and (not title or same_title(t.title, title)))), None)
+        twin = next((t for t in self.page.talks if t is not self.cur and title
+                     and same_title(t.title, title)), None)
         if twin is None:
             if ordered and not (found and found[1]):  # '(3) Title' and no agenda item of it
                 self.unmatched.append((i + 1, title))
@@ -193,9 +191,7 @@ class _Reader(LineReader):
             closer = _CLOSERS.match(re.sub(r"^[^\w]{1,5}", "", plain))  # '*) This meetup ...'
             if (not s or re.fullmatch(r"[-*_]{3,}", s) or s.startswith(("#", "::"))
                     or closer or _TIME.match(plain)):
-                if s and self.cur is not None and not (s.startswith("#") or not s) or s.startswith("#") or re.fullmatch(r"[-*_]{3,}", s):
-                    self.close()
-                if s and closer:
+                if s:  # a rule, a header, '::', a closer or a time ends the talk; a blank not
                     self.close()
                 i += 1
                 continue
