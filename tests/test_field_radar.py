@@ -242,3 +242,21 @@ def test_radar_figure_has_one_turned_tick_per_year_and_the_legend_below():
     fig = radar_figure(years, ["t"])
     assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickangle == -45
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+
+
+def test_the_radar_is_computed_once_per_explorer_and_kind(world, monkeypatch):
+    """The Organizer asks three times per rerun (gap evidence, table, chart): once each."""
+    import explorer
+    import explorer.field.themes as ft
+
+    calls = []
+    real = ft.radar_for
+    monkeypatch.setattr(ft, "radar_for", lambda ex, **kw: calls.append(kw) or real(ex, **kw))
+    ex = explorer.open(world)
+    first = ex.field_radar()
+    assert ex.field_radar() is first and not first.empty
+    ex.field_radar(years=True)
+    ex.field_radar(years=True)
+    ft.with_field_evidence(ex, [])
+    assert calls == [{"years": False}, {"years": True}]
+    ex.close()

@@ -32,4 +32,10 @@ class FieldRadar:
         """
         from explorer.field.themes import radar_for
 
-        return radar_for(self, years=years, **settings)
+        # Once per explorer, like the counts it is made of: the Organizer asks for it three
+        # times on every rerun (the gaps' evidence, the table, the per-year chart).
+        cache = self.__dict__.setdefault("_radar_cache", {})
+        key = (years, tuple(sorted(settings.items())))
+        if key not in cache:
+            cache[key] = radar_for(self, years=years, **settings)
+        return cache[key]

@@ -245,4 +245,4 @@ def with_field_evidence(ex, gaps: list) -> list:
 
     if ex.field_theme_counts().empty:
         return gaps
-    return attach_field_evidence(gaps, radar_for(ex))
+    return attach_field_evidence(gaps, ex.field_radar())
