@@ -195,3 +195,22 @@ def test_field_theme_years_counts_each_paper_for_its_nearest_theme(world):
     assert 0.8 * graphs <= got["counts"][1].sum() <= 1.25 * graphs
     assert (flipped["counts"] == got["counts"][::-1]).all()
     assert np.allclose(got["share"], got["counts"] / got["totals"])
+
+
+def test_scoped_search_applies_the_filters_to_the_field_too(world):
+    """A years filter keeps field papers of those years; a talk or meetup filter, which no
+    field paper can meet, keeps the field out (it used to be ignored there)."""
+    ex = explorer.open(world)
+    try:
+        q = "graph networks for molecules"
+        unfiltered = [h for h in ex.search(q, k=20, scope="field")]
+        years = sorted({h.date[:4] for h in unfiltered if h.date})
+        assert len(years) > 1, years  # the world spans years: the filter has work to do
+        span = ex.search(q, k=20, scope="field", years=years[-1])
+        assert span and all(h.date and h.date.startswith(years[-1]) for h in span)
+        talks = ex.search(q, k=8, scope="all", kind="talk")
+        assert talks and {h.kind for h in talks} == {"talk"}
+        with pytest.raises(ValueError, match="no talks and no meetups"):
+            ex.search(q, scope="field", meetup=1)
+    finally:
+        ex.close()

@@ -15,6 +15,8 @@ import numpy as np
 
 from explorer.domain import Hit
 from explorer.field.index import FieldIndex
+from explorer.search.fusion import parse_years
+from explorer.search.lexical import expand_query
 from explorer.store.fieldstore import FieldStore
 
 FIELD_KIND = "field"
@@ -160,7 +162,15 @@ def scoped_search(ex, query: str, k: int = 10, kind: str | None = None, mode: st
     if mode == "bm25":
         raise ValueError("the field is searched by meaning only: use --mode dense or hybrid "
                          "with --scope field or all")
-    field = ex.field().search(query, k=k)
+    if scope == "field" and (kind not in (None, "field") or meetup is not None):
+        raise ValueError("the field holds arXiv papers only, no talks and no meetups: drop "
+                         "--kind/--meetup, or use --scope archive")
+    field: list[Hit] = []
+    if kind in (None, "field") and meetup is None:  # a talk or meetup filter excludes it
+        span = parse_years(years)
+        after, before = (f"{span[0]}-01-01", f"{span[1] + 1}-01-01") if span else (None, None)
+        # The same query text as the archive's side, so the merged cosines compare.
+        field = ex.field().search(expand_query(query), k=k, before=before, after=after)
     if scope == "field":
         return field
     archive = ex.engine.search(query, k=k, kind=kind, mode="dense", years=years, meetup=meetup)
