@@ -115,7 +115,8 @@ class Explorer(Insights, FieldRadar):
         from explorer.field.search import FieldSearch
         from explorer.store.fieldstore import field_dir
 
-        with self._lock:  # opened once, on first use (set here, not in __init__)
+        with self._lock:  # opened on first use, again after `explorer field build`
+            self._refresh_field()
             if getattr(self, "_field", None) is None:
                 self._field = FieldSearch.open(encoder=self.engine.encoder,
                                                root=field_dir(self.store.data_dir))

@@ -260,3 +260,28 @@ def test_the_radar_is_computed_once_per_explorer_and_kind(world, monkeypatch):
     ft.with_field_evidence(ex, [])
     assert calls == [{"years": False}, {"years": True}]
     ex.close()
+
+
+def test_an_open_explorer_sees_a_field_imported_after_it_opened(world, tmp_path):
+    """The app keeps one explorer per generation, and field commands make none: the radar
+    and field search follow the field's own files instead of staying 'no field'."""
+    import shutil
+
+    import explorer
+
+    d = tmp_path / "copy"
+    shutil.copytree(world, d)
+    shutil.move(d / "field", tmp_path / "field-later")
+    ex = explorer.open(d)
+    try:
+        assert ex.field_radar().empty and ex.field_theme_counts().empty
+        shutil.move(tmp_path / "field-later", d / "field")  # imported and embedded since
+        assert not ex.field_radar().empty
+        from explorer.field.index import build_field_index
+
+        fs = FieldStore.open(d)
+        build_field_index(fs, "hashing-64")  # and now indexed: field search opens too
+        fs.close()
+        assert ex.search("graph networks", k=3, scope="field")
+    finally:
+        ex.close()

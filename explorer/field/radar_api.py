@@ -11,11 +11,29 @@ if TYPE_CHECKING:
 class FieldRadar:
     """``ex.field_theme_counts()`` and ``ex.field_radar()`` (see `explorer.insights.radar`)."""
 
+    def _refresh_field(self) -> None:
+        """Drop what was read from the field if it was imported or rebuilt since this explorer
+        last looked (`field` commands make no new generation, and the app keeps one explorer
+        per generation). One stat of the field index's manifest (or of field.sqlite)."""
+        from explorer.store.fieldstore import field_dir
+
+        root = field_dir(self.store.data_dir)
+        try:
+            st = (root / "index" / "field.json").stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = (root / "field.sqlite").exists()
+        if stamp != getattr(self, "_field_stamp", None):
+            self._field_stamp = stamp
+            self._field_counts, self._radar_cache, self._field = None, {}, None
+
     def field_theme_counts(self):
-        """Field papers per theme and month (`FieldThemeCounts`, computed once; empty with
-        a ``note`` naming the commands to run when no field is imported or embedded)."""
+        """Field papers per theme and month (`FieldThemeCounts`, computed once per build of
+        the field; empty with a ``note`` naming the commands to run when no field is imported
+        or embedded)."""
         from explorer.field.themes import field_theme_counts
 
+        self._refresh_field()
         if getattr(self, "_field_counts", None) is None:  # set on first use
             self._field_counts = field_theme_counts(self)
         return self._field_counts
@@ -34,6 +52,7 @@ class FieldRadar:
 
         # Once per explorer, like the counts it is made of: the Organizer asks for it three
         # times on every rerun (the gaps' evidence, the table, the per-year chart).
+        self.field_theme_counts()  # drops the cache below when the field changed
         cache = self.__dict__.setdefault("_radar_cache", {})
         key = (years, tuple(sorted(settings.items())))
         if key not in cache:
