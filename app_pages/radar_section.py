@@ -41,6 +41,7 @@ def render(ex) -> None:
     """The section: flagged themes with their numbers, a table, share vs talks per year."""
     from explorer.insights.radar import (
         BASELINE_YEARS,
+        MIN_BASELINE_VOLUME,
         MIN_PAPERS,
         RISING_RATIO,
         WINDOW_YEARS,
@@ -56,7 +57,8 @@ def render(ex) -> None:
     st.caption(escape_md(
         f"A theme is rising in the field when its share of the field's papers in the last "
         f"full year is at least {RISING_RATIO:g}x its mean share of the {BASELINE_YEARS} "
-        f"years before, with at least {MIN_PAPERS} papers; flagged when the meetup had no "
+        f"years before (those with at least {MIN_BASELINE_VOLUME:.0%} of its field papers), "
+        f"with at least {MIN_PAPERS} papers; flagged when the meetup had no "
         f"talk on it within {WINDOW_YEARS:g} years of the last meetup. Papers are sorted "
         f"into the same themes as the talks. {radar.attrs.get('note', '')}."))
     flagged = radar[radar["flagged"].astype(bool)]

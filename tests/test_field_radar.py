@@ -285,3 +285,17 @@ def test_an_open_explorer_sees_a_field_imported_after_it_opened(world, tmp_path)
         assert ex.search("graph networks", k=3, scope="field")
     finally:
         ex.close()
+
+
+def test_years_with_a_sliver_of_the_field_are_no_baseline():
+    """Imported `--since 2019`: the years before hold only a few papers revised later. Their
+    shares say nothing, so the theme has no baseline instead of a 'rising' verdict."""
+    rows = []
+    for y, (a, total) in {2016: (1, 30), 2017: (0, 25), 2018: (1, 40),
+                          2019: (80, 1000)}.items():
+        rows.append(("theme:a", "A", y, a, total, a / total, 0))
+    years = pd.DataFrame(rows, columns=radar.YEAR_COLUMNS)
+    a = radar.field_radar(years, {}, "2020-02-01", "2019-12-01").set_index("topic").loc[
+        "theme:a"]
+    assert a["trend"] == "no baseline" and not a["rising"] and not a["flagged"]
+    assert "no earlier year to compare with" in a["evidence"]

@@ -17,6 +17,9 @@ import pandas as pd
 RISING_RATIO = 1.5
 MIN_PAPERS = 20
 BASELINE_YEARS = 3
+# A year with fewer than this share of the compared year's papers is no baseline: a field
+# imported `--since` a date holds only the papers revised later for the years before it.
+MIN_BASELINE_VOLUME = 0.5
 WINDOW_YEARS = 2.0  # as gaps.STALE_YEARS: "recent" means the same on the whole page
 RISE_WINDOW, RISE_BASELINE = 12, 36  # months, for the month a theme rose (the notebook)
 
@@ -128,7 +131,7 @@ def field_radar(years: pd.DataFrame, last_talks: dict[str, str | None],
         papers, total, share = (int(m.at[year, "field_papers"]), int(m.at[year, "field_total"]),
                                 float(m.at[year, "field_share"]))
         before = [y for y in range(year - baseline, year) if y in m.index and
-                  m.at[y, "field_total"] > 0]
+                  m.at[y, "field_total"] >= max(1, MIN_BASELINE_VOLUME * total)]
         base = float(np.mean([m.at[y, "field_share"] for y in before])) if before else math.nan
         span = f"{before[0]}-{before[-1]}" if len(before) > 1 else (str(before[0]) if before
                                                                       else "")
