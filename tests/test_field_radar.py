@@ -199,13 +199,21 @@ def test_cli_field_radar_without_a_field_says_what_to_run(_data_dir):
     assert json.loads(res.stdout) == [] and "explorer field import" in res.stderr
 
 
-def test_counts_are_cached_until_new_papers_are_embedded(world, tmp_path):
+def test_counts_are_cached_until_new_papers_are_embedded(world, tmp_path, monkeypatch):
+    import explorer.field.themes as ft
+
     ex = explorer.open(world)
     first = ex.field_theme_counts()
     ex.close()
+    real = ft.count_field_themes
+
+    def must_not_count(*a, **k):
+        raise AssertionError("the counts cached in field.sqlite should have been read")
+    monkeypatch.setattr(ft, "count_field_themes", must_not_count)
     ex = explorer.open(world)
     again = ex.field_theme_counts()
     ex.close()
+    monkeypatch.setattr(ft, "count_field_themes", real)
     pd.testing.assert_frame_equal(first.counts, again.counts)
     add_field(world, tmp_path, {"medical": {2019: 10}}, first=50_000)  # 10 more medical papers
     ex = explorer.open(world)
