@@ -131,6 +131,27 @@ def test_reading_commands_never_write(built):
     assert _files(built) == before
 
 
+def test_store_open_on_a_built_data_dir_is_read_only_unless_asked(built):
+    """Only `explorer build` (holding the writer lock) writes a generation: a plain
+    Store.open of a built data dir reads, and a write is a clear error that changes nothing."""
+    from explorer.domain import Corpus
+    before = _files(built)
+    store = Store.open(built)  # create=True, the default, must not make the live one writable
+    assert store.readonly and store.generation == gens.current_name(built)
+    talks = len(store.talks())
+    for write in (lambda: store.replace_corpus(Corpus(meetups=[], talks=[], refs=[])),
+                  lambda: store.set_meta("k", "v"), lambda: store.save_papers([])):
+        with pytest.raises(StoreError, match=rf"generation {store.generation} .*read-only"):
+            write()
+    assert len(store.talks()) == talks > 0
+    store.close()
+    assert _files(built) == before
+    writable = Store.open(built, readonly=False)  # an explicit choice still works
+    writable.set_meta("k", "v")
+    assert writable.get_meta("k") == "v"
+    writable.close()
+
+
 def test_an_empty_database_is_named_and_left_alone(built):
     db = built / "generations" / gens.current_name(built) / "explorer.sqlite"
     db.write_bytes(b"")

@@ -96,14 +96,15 @@ class Store:
             data_dir: the data dir (default: ``$EXPLORER_DATA_DIR``, else ``data/``), or a
                 ``generations/<name>`` directory.
             create: make an empty database (old layout, at the top) when there is none.
-            readonly: open read-only (SQLite ``mode=ro``: nothing is ever written);
-                default: ``not create``.
+            readonly: open read-only (SQLite ``mode=ro``: nothing is ever written).
+                Default: read-only for a built generation (only `explorer build`, holding
+                the writer lock, writes one: a new generation, never the live one) and for
+                ``create=False``; writable for the old layout with ``create=True``.
 
         Raises:
             StoreError: no database, an empty or damaged one, or another schema version.
         """
         d = default_data_dir(data_dir)
-        readonly = (not create) if readonly is None else readonly
         found = gens.resolve(d)
         if found is None:
             if not create:
@@ -113,6 +114,8 @@ class Store:
                 )
             found = (d, d, None)
         root, path, name = found
+        if readonly is None:
+            readonly = not create or name is not None
         return cls.open_at(root, path, name, readonly=readonly, create=create)
 
     @classmethod
@@ -181,14 +184,23 @@ class Store:
         self.conn.close()
         self.vector_cache.close()
 
+    def _writable(self, what: str) -> None:
+        """Raise a clear StoreError, before anything is written, when this store is read-only."""
+        if self.readonly:
+            where = f"generation {self.generation}" if self.generation else str(self.path)
+            raise StoreError(f"{where} of {self.data_dir} is open read-only, so {what} was "
+                             f"not written: only `explorer build` changes a built data dir")
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._writable("the transaction")
         with self.conn:
             yield self.conn
 
     # -- corpus ----------------------------------------------------------------------------
     def replace_corpus(self, corpus: Corpus) -> None:
         """Replace meetups, talks, refs and warnings in one transaction (idempotent)."""
+        self._writable("the corpus")
         with self.conn:
             c = self.conn
             c.execute("DELETE FROM refs")
@@ -276,6 +288,7 @@ class Store:
     def save_papers(self, papers: Iterable[Paper], status: dict[str, str] | None = None) -> None:
         """Upsert papers in one transaction; ``status`` overrides the status of some ids
         (default: resolved if ``paper.resolved`` else not_found)."""
+        self._writable("papers")
         status = status or {}
         rows = []
         for p in papers:
@@ -328,8 +341,7 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        if self.readonly:
-            raise StoreError(f"{self.path} is open read-only; meta {key!r} not written")
+        self._writable(f"meta {key!r}")
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
 
