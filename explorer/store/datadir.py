@@ -88,12 +88,7 @@ class Writer:
             # so `explorer papers` that changed nothing leaves search working.
             for src in sorted((self.previous.path / "index").glob("*")):
                 if src.suffix in (".faiss", ".json"):
-                    dst = self._path / "index" / src.name
-                    dst.parent.mkdir(exist_ok=True)
-                    try:
-                        os.link(src, dst)
-                    except OSError:
-                        shutil.copy2(src, dst)
+                    gens.link_or_copy(src, self._path / "index" / src.name)
         else:
             self.store = Store.open_at(self.data_dir, self._path, self._path.name,
                                        readonly=False, create=True)

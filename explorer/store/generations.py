@@ -243,6 +243,18 @@ def rollback(data_dir: Path, to: str | None = None) -> tuple[str, str]:
     return cur or "", to
 
 
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Put ``src`` at ``dst`` as a hard link (a copy where links fail, e.g. across disks).
+
+    Safe because a writer replaces files, never edits them in place.
+    """
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def adopt_old_layout(data_dir: Path) -> str | None:
     """Turn an old-layout data dir (explorer.sqlite and index/ at the top) into a generation.
 
@@ -266,12 +278,7 @@ def adopt_old_layout(data_dir: Path) -> str | None:
     path = begin(d)
     moved = [db] + sorted((d / "index").glob("*.faiss")) + sorted((d / "index").glob("*.json"))
     for src in moved:
-        dst = path / src.relative_to(d)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
+        link_or_copy(src, path / src.relative_to(d))
     name = commit(d, path, {"adopted": "the data dir's files from before generations"})
     for src in moved:
         src.unlink(missing_ok=True)
