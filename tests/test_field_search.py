@@ -171,32 +171,6 @@ def test_no_vectors_yet_is_a_clear_error(tmp_path):
     fs.close()
 
 
-def test_field_theme_years_counts_each_paper_for_its_nearest_theme(world):
-    from explorer.field.trends import field_theme_years
-
-    enc = HashingEncoder()
-    centres = enc.encode(["speech acoustic phoneme spectrogram speaker vocoder",
-                          "graph message passing node molecule edge"])
-    fs = FieldStore.open(world)
-    got = field_theme_years(fs, "hashing-64", centres, min_cosine=0.3, chunk=64)
-    flipped = field_theme_years(fs, "hashing-64", centres[::-1], min_cosine=0.3)
-    graphs = fs.conn.execute("SELECT COUNT(*) FROM papers WHERE categories = 'cs.LG'"
-                             ).fetchone()[0]
-    total = fs.count()
-    # The fixture files speech papers under cs.SD (a tenth of all papers go to off-field
-    # categories whatever their topic).
-    speech = fs.conn.execute("SELECT COUNT(*) FROM papers WHERE categories LIKE '%cs.SD%'"
-                             ).fetchone()[0]
-    fs.close()
-    assert got["totals"].sum() == total
-    assert got["years"] == sorted(got["years"]) and got["years"][0] >= 2016
-    assert 0 < got["counts"].sum() < total  # far-off topics (robots, vision...) count for none
-    assert 0.8 * speech <= got["counts"][0].sum() <= 1.25 * speech
-    assert 0.8 * graphs <= got["counts"][1].sum() <= 1.25 * graphs
-    assert (flipped["counts"] == got["counts"][::-1]).all()
-    assert np.allclose(got["share"], got["counts"] / got["totals"])
-
-
 def test_scoped_search_applies_the_filters_to_the_field_too(world):
     """A years filter keeps field papers of those years; a talk or meetup filter, which no
     field paper can meet, keeps the field out (it used to be ignored there)."""
