@@ -326,9 +326,9 @@ def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
             continue
         lines = text.splitlines()
         for talk, slot in spans.get(key, []):
-            block = "\n".join(lines[max(slot.line - 1, 0): max(slot.end_line, slot.line)])
-            for ident, ctx in find_arxiv_ids(block):
-                add(ident, key, talk, ctx, path)
+            for first, last in slot.ranges():
+                for ident, ctx in find_arxiv_ids("\n".join(lines[max(first - 1, 0): last])):
+                    add(ident, key, talk, ctx, path)
         intro = next((t for t in corpus.talks if t.meetup_key == key and t.kind == INTRO), None)
         for ident, ctx in find_arxiv_ids(text):
             add(ident, key, intro, ctx, path)

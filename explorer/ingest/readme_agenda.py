@@ -44,6 +44,13 @@ class PageTalk:
     number: int | None = None  # 'Talk 2' -> 2: the same number names the same talk
     bio: str = ""  # 'About the speaker' text, kept out of the abstract
     sources: int = 1  # places on the page naming this talk (agenda line, details block)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # its other (first, last) lines
+    since: int = 0  # where its current lines start, when not at ``line`` (details resumed)
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """The (first, last) page lines (1-based) of each place naming this talk."""
+        start = self.since or self.line
+        return [*self.spans, (start, max(self.end_line, start))]
 
 
 def _org(affiliation: str) -> str:

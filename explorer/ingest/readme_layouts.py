@@ -115,6 +115,8 @@ class _Reader(LineReader):
         self.close()
         self.cur = twin
         twin.sources += 1
+        twin.spans.append(twin.ranges()[-1])  # its details start here, not at its agenda line
+        twin.since = twin.end_line = i + 1
         if found and found[1] and not twin.speakers:
             twin.speakers, twin.affiliations = found[1], found[2]
         return self.credits(twin, i + 1)

@@ -115,7 +115,7 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
         if t.kind == CANCELLED or twin.kind == INTRO and t.kind != INTRO:
             twin.kind = t.kind
         twin.number = twin.number if twin.number is not None else t.number
-        twin.end_line = max(twin.end_line, t.end_line)
+        twin.spans.extend(t.ranges())  # its lines elsewhere, not all lines in between
     for t in merged:  # 'Latest news from NIPS' with speakers and a description: a report talk
         if t.kind == INTRO and t.speakers and len(t.abstract) >= 200 and _REPORT.search(
                 fold(t.title)):
