@@ -62,3 +62,39 @@ winters predicts it a week ahead.
     assert got["Counting Owls by Sound"][2] == ["2402.01234"]
     assert got["Glacier Melt Forecasts with Small Models"][2] == []
     assert got["Glacier Melt Forecasts with Small Models"][1].startswith("Meltwater decides")
+
+
+def test_a_labelled_speaker_line_under_a_talk_heading_is_a_credit_not_a_talk():
+    page = """# 92nd Vienna Deep Learning Meetup
+
+* Date: 2026-10-14
+
+| Time | Talk | Speaker |
+|---|---|---|
+| 18:45 | Reading Tree Rings with Transformers | Maren Falkner |
+| 19:30 | Lossless Pigeon Routing | Quirin Adlhoch (Dovecote Systems) |
+
+### 🌲 Reading Tree Rings with Transformers
+
+**Speaker:** [Maren Falkner](https://example.org/mf), Alder Forest Lab
+
+**Abstract:** Tree rings record droughts and fires for centuries. We read them from
+photographs with a vision transformer, as described in arxiv.org/abs/2405.11111v2.
+
+### Lossless Pigeon Routing
+
+**Speaker:** Quirin Adlhoch (Dovecote Systems)
+
+Pigeons find home without maps. We borrow their tricks for routing parcels in a city.
+"""
+    corpus = parse("92", page)
+    got = talks(corpus, "92")
+    assert set(got) == {"Reading Tree Rings with Transformers", "Lossless Pigeon Routing"}
+    rings = got["Reading Tree Rings with Transformers"]
+    assert rings[0] == ["Maren Falkner"]
+    assert rings[1].startswith("Tree rings record droughts") and rings[2] == ["2405.11111"]
+    assert got["Lossless Pigeon Routing"][1].startswith("Pigeons find home")
+    assert got["Lossless Pigeon Routing"][2] == []
+    falkner = next(t for t in corpus.talks if t.speakers == ["Maren Falkner"])
+    assert falkner.affiliations == ["Alder Forest Lab"]
+    assert corpus.warnings == []

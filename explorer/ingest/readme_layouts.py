@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from explorer.domain import CANCELLED, INTRO
 from explorer.ingest.dates import parse_date
 from explorer.ingest.mdtext import (
+    fold,
     is_intro,
     links,
     resolve_link,
@@ -40,6 +41,10 @@ from explorer.ingest.slots import (
     same_title,
     split_marker,
 )
+
+# 'Speaker: A, Org' / '- Presenters: A & B': a credit line, whatever talk layout is around it.
+_CREDIT_LABEL = re.compile(r"^(?:[-*•]\s*)?(?:speakers?|presenters?|presented by)\s*:",
+                           re.IGNORECASE)
 
 
 @dataclass
@@ -175,6 +180,9 @@ class _Reader(LineReader):
                 self.close()
                 i += 1
                 continue
+            if self.cur is not None and self.credit(plain):
+                i += 1  # '**Speaker:** [Name](profile), Org': a credit, never a talk's title
+                continue
             nxt = self.talk_at(i) if s else None
             if nxt is not None:
                 if self.cur is not None:
@@ -215,6 +223,18 @@ class _Reader(LineReader):
             elif self.cur is not None and self.cur.line <= i + 1:
                 self.cur.kind = CANCELLED
         return nxt
+
+    def credit(self, plain: str) -> bool:
+        """A labelled credit line ('Speaker: A, Org') of the current talk: taken when the talk
+        has no speakers yet or the line names the same people more fully."""
+        if not _CREDIT_LABEL.match(plain) or not (sp := speaker_line(plain)):
+            return False
+        had = {fold(n).split()[-1] for n in self.cur.speakers if fold(n)}
+        if had and not had <= {fold(n).split()[-1] for n in sp[0] if fold(n)}:
+            return False  # other people: the line belongs to a talk not recognised here
+        if len(sp[0]) >= len(self.cur.speakers) and (sp[1] or not self.cur.affiliations):
+            self.cur.speakers, self.cur.affiliations = sp
+        return True
 
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
