@@ -151,8 +151,9 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
     mark = f"oai_last|{endpoint}|{cats}"
     from_date = from_date or fs.get_meta(mark)
     report = ImportReport(endpoint)
-    state = {"lines": 0, "offset": 0, "added": 0, "updated": 0, "malformed": 0, "done": False}
-    source = f"oai|{endpoint}|{cats}|{from_date or ''}"
+    # No checkpoint row (the snapshot import's): a harvest resumes from ``mark``, the last
+    # datestamp of a harvest that finished, since a half-done one's latest datestamp may
+    # already be past records of a set it has not read yet.
     client = _client(endpoint, max_retries, max_wait)
     latest = from_date or ""
     pending: list[tuple] = []
@@ -181,26 +182,25 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
                     continue
                 pending.append(row)
                 if len(pending) >= BATCH:
-                    upsert(fs, pending, report, source, state)
+                    upsert(fs, pending, report)
                     pending.clear()
                     if progress:
                         progress(report.lines)
         except NoRecordsMatch:
             continue
         except HarvestError as e:
-            upsert(fs, pending, report, source, state)  # keep what came before the failure
+            upsert(fs, pending, report)  # keep what came before the failure
             raise HarvestError(f"{e} (after {report.lines} records; they are kept)") from e
         except (RequestException, OAIError) as e:
-            upsert(fs, pending, report, source, state)  # keep what came before the failure
+            upsert(fs, pending, report)  # keep what came before the failure
             raise HarvestError(f"OAI-PMH harvest of {endpoint} failed after {report.lines} "
                                f"records: {type(e).__name__}: {e}") from e
         except Exception as e:  # a record sickle cannot read, XML that is not OAI-PMH
-            upsert(fs, pending, report, source, state)
+            upsert(fs, pending, report)
             raise HarvestError(f"{endpoint} answered something that is not OAI-PMH after "
                                f"{report.lines} records ({type(e).__name__}: {e}); they "
                                "are kept") from e
-    state["done"] = True
-    upsert(fs, pending, report, source, state)
+    upsert(fs, pending, report)
     if latest:
         fs.set_meta(mark, latest[:10])
     return report

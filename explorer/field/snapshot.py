@@ -249,9 +249,11 @@ def _lines(f) -> Iterator[tuple[bytes, int]]:
         yield b"", size
 
 
-def upsert(fs: FieldStore, rows: list[tuple], report, source: str, state: dict) -> None:
+def upsert(fs: FieldStore, rows: list[tuple], report, source: str | None = None,
+           state: dict | None = None) -> None:
     """Insert new ids, replace rows whose update date is newer, count the rest unchanged;
-    commit with the source's checkpoint ``state`` in one transaction."""
+    commit with the source's checkpoint ``state`` in one transaction (no checkpoint without
+    a ``source``: the OAI harvest resumes from its last datestamp instead)."""
     have = fs.updated_of([r[0] for r in rows])
     inserts, updates, seen = [], [], {}
     for row in rows:  # of repeated ids in one batch the newest wins (the later one on a tie)
@@ -268,7 +270,9 @@ def upsert(fs: FieldStore, rows: list[tuple], report, source: str, state: dict) 
     report.unchanged += len(rows) - len(seen)
     report.added += len(inserts)
     report.updated += len(updates)
-    state.update(added=state["added"] + len(inserts), updated=state["updated"] + len(updates))
+    if state is not None:
+        state.update(added=state["added"] + len(inserts),
+                     updated=state["updated"] + len(updates))
     fs.write_batch(inserts, updates, source, state)
 
 

@@ -125,10 +125,11 @@ class FieldStore:
                 f"SELECT id, updated FROM papers WHERE id IN ({q})", chunk).fetchall())
         return out
 
-    def write_batch(self, inserts: list[tuple], updates: list[tuple], source: str,
-                    checkpoint: dict) -> None:
-        """Insert new papers, replace updated ones and move the file's checkpoint, in one
-        transaction (an interrupted import resumes from the last checkpoint)."""
+    def write_batch(self, inserts: list[tuple], updates: list[tuple], source: str | None = None,
+                    checkpoint: dict | None = None) -> None:
+        """Insert new papers, replace updated ones and move the file's checkpoint (when a
+        ``source`` is given), in one transaction (an interrupted import resumes from the
+        last checkpoint)."""
         cols = ",".join(PAPER_COLUMNS)
         sets = ",".join(f"{c}=?" for c in PAPER_COLUMNS[1:])
         with self.conn:
@@ -137,10 +138,11 @@ class FieldStore:
                 inserts)
             self.conn.executemany(f"UPDATE papers SET {sets} WHERE id=?",
                                   [(*row[1:], row[0]) for row in updates])
-            self.conn.execute(
-                "INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?)",
-                (source, checkpoint["lines"], checkpoint["offset"], checkpoint["added"],
-                 checkpoint["updated"], checkpoint["malformed"], int(checkpoint["done"])))
+            if source is not None:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO imports VALUES (?,?,?,?,?,?,?)",
+                    (source, checkpoint["lines"], checkpoint["offset"], checkpoint["added"],
+                     checkpoint["updated"], checkpoint["malformed"], int(checkpoint["done"])))
 
     def checkpoint(self, source: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM imports WHERE source=?", (source,)).fetchone()
