@@ -98,3 +98,28 @@ Pigeons find home without maps. We borrow their tricks for routing parcels in a 
     falkner = next(t for t in corpus.talks if t.speakers == ["Maren Falkner"])
     assert falkner.affiliations == ["Alder Forest Lab"]
     assert corpus.warnings == []
+
+
+def test_html_comments_and_details_blocks_are_markup_not_abstract_text():
+    page = """# 93rd Vienna Deep Learning Meetup
+
+* Date: 2026-11-18
+
+**Sorting Socks with Reinforcement Learning**
+Ottokar Wimmer, Lintwood Robotics
+
+Laundry robots meet a thousand sock shapes. We teach one to pair them by trial and error.
+<!-- slides promised
+     for next week -->
+
+<details>
+<summary>About the speaker</summary>
+
+Before robots, Ottokar built harpsichords for twelve years.
+
+</details>
+"""
+    (talk,) = parse("93", page).talks
+    assert talk.abstract == ("Laundry robots meet a thousand sock shapes. We teach one to pair "
+                             "them by trial and error.")
+    assert talk.bio == "Before robots, Ottokar built harpsichords for twelve years."

@@ -42,6 +42,20 @@ def fold(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
+_HTML_TAG = re.compile(r"</?(?:details|summary|br|p|div|span|b|i|em|strong|sup|sub|center)\b[^<>]{0,200}>",
+                       re.IGNORECASE)
+
+
+def strip_html(text: str) -> str:
+    """HTML comments and layout tags ('<details>', '<summary>', '<br>') removed from a page,
+    its lines kept where they are: '<summary>Abstract</summary>' -> 'Abstract'."""
+    out, at = [], 0
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        out += [text[at:start], "\n" * text.count("\n", start, end)]
+        at = end + 3
+    return _HTML_TAG.sub("", "".join(out) + text[at:])
+
+
 def strip_md(text: str) -> str:
     """Markdown emphasis, strikethrough markers and link syntax removed, whitespace collapsed."""
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3), text)

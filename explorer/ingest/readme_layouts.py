@@ -12,6 +12,7 @@ from explorer.ingest.mdtext import (
     is_intro,
     links,
     resolve_link,
+    strip_html,
     strip_md,
 )
 from explorer.ingest.readme_agenda import (
@@ -271,7 +272,7 @@ def parse_page(text: str, base_dir: str) -> MeetupPage:
     Returns:
         The page; a slot named twice (agenda line and details block) appears once.
     """
-    reader = _Reader(text.replace("\t", "    ").replace("\xa0", " "), base_dir)
+    reader = _Reader(strip_html(text).replace("\t", "    ").replace("\xa0", " "), base_dir)
     page = reader.run()
     if not page.date and not page.month_day:
         head = " ".join(line for line in reader.lines[:12])
