@@ -123,3 +123,32 @@ Before robots, Ottokar built harpsichords for twelve years.
     assert talk.abstract == ("Laundry robots meet a thousand sock shapes. We teach one to pair "
                              "them by trial and error.")
     assert talk.bio == "Before robots, Ottokar built harpsichords for twelve years."
+
+
+def test_emoji_before_a_title_or_a_speaker_name_are_decoration():
+    page = """# 94th Vienna Deep Learning Meetup 🎉
+
+* Date: 2026-12-09
+
+**Weaving Patterns from Diffusion Models**
+
+👩‍🔬 Rosalind Pichler, Loomworks
+
+Looms read punch cards, diffusion models read noise. We generate weaving patterns that a
+real loom can execute, see arXiv:2406.01010.
+
+### 🎙️ Quiet Keyboards: Typing Sounds as a Side Channel
+🧑🏽‍💻 Jovan Mraz (Hushmark)
+
+Every key sounds a little different. We show how much a microphone can learn from typing.
+"""
+    got = talks(parse("94", page), "94")
+    assert got == {
+        "Weaving Patterns from Diffusion Models": (
+            ["Rosalind Pichler"], ("Looms read punch cards, diffusion models read noise. We "
+            "generate weaving patterns that a\nreal loom can execute, see arXiv:2406.01010."),
+            ["2406.01010"]),
+        "Quiet Keyboards: Typing Sounds as a Side Channel": (
+            ["Jovan Mraz"], ("Every key sounds a little different. We show how much a "
+            "microphone can learn from typing."), []),
+    }

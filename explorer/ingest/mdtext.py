@@ -56,6 +56,21 @@ def strip_html(text: str) -> str:
     return _HTML_TAG.sub("", "".join(out) + text[at:])
 
 
+def _decor(ch: str) -> bool:
+    return unicodedata.category(ch) in ("So", "Cf") or ch in "\ufe0e\ufe0f" or (
+        0x1F3FB <= ord(ch) <= 0x1F3FF)  # emoji, their joiners, variants and skin tones
+
+
+def trim_symbols(text: str) -> str:
+    """Emoji and pictographs around a title or name removed: '🎤 Ada Berg' -> 'Ada Berg'."""
+    start, end = 0, len(text)
+    while start < end and (_decor(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (_decor(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
+
+
 def strip_md(text: str) -> str:
     """Markdown emphasis, strikethrough markers and link syntax removed, whitespace collapsed."""
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3), text)

@@ -16,6 +16,7 @@ from explorer.ingest.mdtext import (
     resolve_link,
     split_people,
     strip_md,
+    trim_symbols,
 )
 
 VIDEO_URL = re.compile(r"youtu\.?be|vimeo\.com", re.IGNORECASE)
@@ -68,8 +69,9 @@ def organisations(affiliations: list[str]) -> list[str]:
 
 def speaker_line(text: str) -> tuple[list[str], list[str]] | None:
     """'by A (X), B' / '- A' / '*A, Org*' / 'A, Org' / 'A – Org' -> (speakers, affiliations)."""
-    t = strip_md(text).strip()
+    t = trim_symbols(strip_md(text))
     t = re.sub(r"^(?:[-–•]\s*|by\s+|speakers?:\s*|presented by\s+)", "", t, flags=re.IGNORECASE)
+    t = trim_symbols(t)  # '👤 Ada Berg, Org', 'Speaker: 🎤 Ada Berg'
     if not t or len(t) > 200:
         return None
     head = re.split(r",|\(|\s[-–—]\s?|\s+(?:and|&)\s+|:", t, maxsplit=1)[0].strip()

@@ -6,7 +6,7 @@ import re
 from difflib import SequenceMatcher
 
 from explorer.domain import CANCELLED, INTRO, TALK
-from explorer.ingest.mdtext import fold, strip_md, unquote
+from explorer.ingest.mdtext import fold, strip_md, trim_symbols, unquote
 from explorer.ingest.readme_agenda import PageTalk
 
 # A cancel / postpone marker anywhere on a line: '** CANCELLED **', '[postponed]', '- CANCELLED'.
@@ -83,7 +83,7 @@ def merge_twins(talks: list[PageTalk]) -> list[PageTalk]:
     """
     merged: list[PageTalk] = []
     for t in talks:
-        t.title = unquote(" ".join(t.title.split()))
+        t.title = unquote(trim_symbols(" ".join(t.title.split())))
     # '### Talk 2:' with the speaker but no title: its title is the agenda's 'Talk 2: ...'
     titled = [t for t in talks if fold(t.title)]
     for t in talks:
