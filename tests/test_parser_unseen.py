@@ -1,6 +1,7 @@
 """Parser on invented pages in the styles of archive pages it has not seen (newer meetups,
 pages whose details come in another order than the agenda, decorated markdown)."""
 
+from explorer.domain import SHORT_TALK, TALK
 from explorer.ingest.parser import parse_archive
 
 ROOT = """# Vienna Deep Learning Meetup
@@ -152,3 +153,18 @@ Every key sounds a little different. We show how much a microphone can learn fro
             ["Jovan Mraz"], ("Every key sounds a little different. We show how much a "
             "microphone can learn from typing."), []),
     }
+
+
+def test_a_lightning_talk_note_in_an_agenda_table_marks_the_kind_not_the_title():
+    page = """# 95th Vienna Deep Learning Meetup
+
+* Date: 2027-01-13
+
+| Time | Talk | Speaker |
+|---|---|---|
+| 18:45 | Mapping Moss with Drones | Lorenz Habicher (Fernhill) |
+| 19:30 | Compressing Birdsong (lightning talk) | Vroni Stadler |
+"""
+    corpus = parse("95", page)
+    assert [(t.kind, t.title) for t in corpus.talks] == [
+        (TALK, "Mapping Moss with Drones"), (SHORT_TALK, "Compressing Birdsong")]

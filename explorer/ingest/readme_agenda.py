@@ -25,6 +25,7 @@ _ROLE = re.compile(r"research|scientist|engineer|lecturer|professor|student|cand
                    r"consultant|intern\b|analyst|architect", re.IGNORECASE)
 _CANCEL = re.compile(r"\s*[-–—(]*\s*\b(cancel+ed|postponed)\b\)?\s*$", re.IGNORECASE)
 _SHORT = re.compile(r"^(?:short|lightning)\s+talk\s*\d*\s*[:.–—-]\s*", re.IGNORECASE)
+_SHORT_NOTE = re.compile(r"\s*\((?:short|lightning) talk\)", re.IGNORECASE)
 _NO_TALK = re.compile(r"^(welcome|networking|wrap[- ]?up|break|q&a|open discussions?|questions|"
                       r"doors open|end)\b", re.IGNORECASE)
 
@@ -129,8 +130,9 @@ def _credit(title: str, credit: str, kind: str, line: int, urls: str, base: str)
     if _CANCEL.search(title) or _CANCEL.search(credit):
         kind = CANCELLED
     title, credit = _CANCEL.sub("", title), _CANCEL.sub("", credit)
-    if _SHORT.match(title):
-        title, kind = _SHORT.sub("", title), kind if kind == CANCELLED else SHORT_TALK
+    if _SHORT.match(title) or _SHORT_NOTE.search(title):  # 'Short talk: T', 'T (lightning talk)'
+        title = _SHORT_NOTE.sub("", _SHORT.sub("", title))
+        kind = kind if kind == CANCELLED else SHORT_TALK
     people = speaker_line(credit) if credit else None
     speakers, affils = people or ([], [])
     if kind != CANCELLED and is_intro(title, speakers if speakers else []):
