@@ -168,3 +168,26 @@ def test_a_lightning_talk_note_in_an_agenda_table_marks_the_kind_not_the_title()
     corpus = parse("95", page)
     assert [(t.kind, t.title) for t in corpus.talks] == [
         (TALK, "Mapping Moss with Drones"), (SHORT_TALK, "Compressing Birdsong")]
+
+
+def test_a_talk_label_before_an_em_dash_is_no_part_of_the_title():
+    page = """# 96th Vienna Deep Learning Meetup
+
+* Date: 2027-02-17
+
+### Talk 1 — Glass Recycling with Hyperspectral Cameras
+Bertl Ganglberger, Shardworks
+
+Green and brown glass look alike in the dark. A hyperspectral camera and a small network
+sort them at conveyor speed.
+
+### Talk 2 — Proofreading Medieval Charters
+Speakers: Ilvy Fasching and Konstanze Reif
+
+Scribes made mistakes too. We train a model to spot them in scanned charters.
+"""
+    got = talks(parse("96", page), "96")
+    assert {t: v[0] for t, v in got.items()} == {
+        "Glass Recycling with Hyperspectral Cameras": ["Bertl Ganglberger"],
+        "Proofreading Medieval Charters": ["Ilvy Fasching", "Konstanze Reif"]}
+    assert got["Proofreading Medieval Charters"][1].startswith("Scribes made mistakes")

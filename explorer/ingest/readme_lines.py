@@ -34,7 +34,7 @@ MAX_TALKS = 60
 _TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
-                    r"short presentation|presentation|talk abstract)\s*[:.–-]\s*(?P<rest>.*)$",
+                    r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
                     re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
 _CLOSERS = re.compile(
