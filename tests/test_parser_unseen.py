@@ -1,7 +1,7 @@
 """Parser on invented pages in the styles of archive pages it has not seen (newer meetups,
 pages whose details come in another order than the agenda, decorated markdown)."""
 
-from explorer.domain import SHORT_TALK, TALK
+from explorer.domain import CANCELLED, SHORT_TALK, TALK
 from explorer.ingest.parser import parse_archive
 
 ROOT = """# Vienna Deep Learning Meetup
@@ -191,3 +191,24 @@ Scribes made mistakes too. We train a model to spot them in scanned charters.
         "Glass Recycling with Hyperspectral Cameras": ["Bertl Ganglberger"],
         "Proofreading Medieval Charters": ["Ilvy Fasching", "Konstanze Reif"]}
     assert got["Proofreading Medieval Charters"][1].startswith("Scribes made mistakes")
+
+
+def test_a_cancel_note_in_a_talk_section_cancels_it_and_is_no_abstract():
+    page = """# 97th Vienna Deep Learning Meetup
+
+* Date: 2027-03-17
+
+**Talk 1: Forecasting Bakery Demand**
+- Resi Hollaus, Crumbline
+
+Bread that is not sold is thrown away. We forecast demand per branch from weather and holidays.
+
+**Talk 2: Acoustic Monitoring of Bridges**
+- Severin Puchta, Spanwell
+
+Unfortunately, this talk had to be postponed.
+"""
+    corpus = parse("97", page)
+    got = {t.title: (t.kind, t.abstract) for t in corpus.talks}
+    assert got["Acoustic Monitoring of Bridges"] == (CANCELLED, "")
+    assert got["Forecasting Bakery Demand"][1].startswith("Bread that is not sold")
