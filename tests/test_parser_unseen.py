@@ -212,3 +212,30 @@ Unfortunately, this talk had to be postponed.
     got = {t.title: (t.kind, t.abstract) for t in corpus.talks}
     assert got["Acoustic Monitoring of Bridges"] == (CANCELLED, "")
     assert got["Forecasting Bakery Demand"][1].startswith("Bread that is not sold")
+
+
+def test_co_speakers_the_root_table_leaves_out_are_kept_from_the_page():
+    rows = ("| 2027-04-21 | 98 | Resi Walcher | Weather Radar Nowcasting | "
+            "[pdf](x.pdf) | [details](./Meetups/Meetup_98/) |\n"
+            "| 2027-04-21 | 98 | Pauli Enzinger, Gitti Moser | Sorting Parcels by Shape | "
+            "[pdf](y.pdf) | [details](./Meetups/Meetup_98/) |")
+    page = """# 98th Vienna Deep Learning Meetup
+
+* Date: 2027-04-21
+
+### Weather Radar Nowcasting
+Speakers: Therese Walcher, Kilian Hofbauer and Anni Lederer
+
+Rain cells move fast. Three of us built a radar nowcast that runs on a laptop.
+
+### Sorting Parcels by Shape
+Speaker: Pauli Enzinger
+
+A depth camera and a small network route parcels by their shape.
+"""
+    got = {t: v[0] for t, v in talks(parse("98", page, rows), "98").items()}
+    # The page names the table's speaker (more fully) and two more: all three are kept.
+    assert got["Weather Radar Nowcasting"] == ["Therese Walcher", "Kilian Hofbauer",
+                                               "Anni Lederer"]
+    # The table names more than the page: the table's list stays.
+    assert got["Sorting Parcels by Shape"] == ["Pauli Enzinger", "Gitti Moser"]

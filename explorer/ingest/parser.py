@@ -96,7 +96,11 @@ def _surnames(names: list[str]) -> set[str]:
 
 
 def _fuller(table_names: list[str], page_names: list[str]) -> list[str]:
-    """Table speakers, each replaced by the page's spelling of the same surname if fuller."""
+    """Table speakers, each replaced by the page's spelling of the same surname if fuller;
+    the page's list (in its order) when it names every table speaker and more (a co-speaker
+    the table left out is not dropped)."""
+    if _surnames(table_names) < _surnames(page_names):
+        table_names, page_names = page_names, table_names
     out = []
     for name in table_names:
         twin = next((p for p in page_names if _surnames([p]) == _surnames([name])), None)
