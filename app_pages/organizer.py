@@ -139,6 +139,13 @@ def _gaps(found: list) -> None:
                     common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
                                                       f"{t['meetup'] or '?'} · {t['title']}",
                                      bold=False)
+            if g.near_misses:
+                st.markdown("Talks in that time that are in no theme but came closest to "
+                            "this one (check them before taking the verdict):")
+                for t in g.near_misses:
+                    common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
+                                                      f"{t['meetup'] or '?'} · {t['title']}",
+                                     bold=False)
             if g.papers_evidence:
                 st.markdown("Papers cited on this theme:")
                 for p in g.papers_evidence[:3]:

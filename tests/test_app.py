@@ -424,6 +424,27 @@ def test_organizer_page_shows_themes_gaps_and_checks_novelty(data):
     assert f"talk={ids['Diffusion models for image generation']}" in link_params(at)
 
 
+def test_a_stale_gap_shows_the_recent_talks_in_no_theme_that_came_closest(data,
+                                                                            monkeypatch):
+    from explorer.insights import gaps
+
+    ids = talk_ids()
+    near = ids["Speech recognition with deep networks"]
+    real = gaps.stale_topics
+
+    def with_a_near_miss(*a, **k):
+        found = real(*a, **k) or [gaps.Gap(kind="stale", topic="theme:rl", label="RL",
+                                           talks=1, papers=0, score=3.0, reason="old")]
+        found[0].near_misses = [{"id": near, "title": "Speech recognition with deep networks",
+                                 "date": "2021-11-10", "meetup": "3"}]
+        return found
+    monkeypatch.setattr(gaps, "stale_topics", with_a_near_miss)
+    at = run_app(page="organizer")
+    assert_ok(at)
+    assert any(m.value.startswith("Talks in that time that are in no theme") for m in at.markdown)
+    assert f"talk={near}" in link_params(at)
+
+
 def test_missing_index_shows_the_build_command(_data_dir):
     at = run_app({"q": "attention"})
     assert_ok(at)

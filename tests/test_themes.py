@@ -160,6 +160,37 @@ def test_a_theme_is_stale_only_without_a_talk_in_the_window():
         stale_topics(a, items, as_of="next tuesday")
 
 
+def test_a_stale_verdict_names_recent_talks_in_no_theme_that_came_closest_to_it():
+    a, items = _world()
+    extra = pd.DataFrame([("o2", "talk", "Odd two", "2023-06-01", 19, None),
+                          ("o3", "talk", "Old odd", "2018-06-01", 8, None),
+                          ("o4", "paper", "Odd paper", "2023-07-01", 19, True)],
+                         columns=items.columns)
+    items = pd.concat([items, extra], ignore_index=True)
+    for iid in ("o2", "o3", "o4"):
+        a.labels[iid] = []
+    # o1 and o2 (talks in the window) came closest to b; o3 is too old; o4 is a paper.
+    a.nearest.update({"o1": "theme:b", "o2": "theme:b", "o3": "theme:b", "o4": "theme:b"})
+    (g,) = stale_topics(a, items)
+    assert g.topic == "theme:b"
+    assert [t["id"] for t in g.near_misses] == ["o1", "o2"]  # newest first
+    assert "2 talks in that time, in no theme, came closest to this one" in g.reason
+    a.nearest.update({"o1": "theme:c", "o2": "theme:a"})  # closest to other themes
+    (g,) = stale_topics(a, items)
+    assert g.near_misses == [] and "closest" not in g.reason
+
+
+def test_items_in_no_theme_keep_the_theme_they_came_closest_to():
+    themes = [Theme("theme:a", "A", "about a"), Theme("theme:b", "B", "about b")]
+    vecs = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32)
+    tv = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    a = assign_themes(["x", "y", "z"], ["x", "y", "z"], ["x", "y", "z"], vecs,
+                      lambda texts: tv, settings=Settings(threshold=0.9, margin=0.06),
+                      themes=themes)
+    assert a.labels == {"x": ["theme:a"], "y": ["theme:b"], "z": []}
+    assert a.nearest == {"z": "theme:b"}  # only items in no theme, and their closest
+
+
 def test_uncovered_lists_its_papers_and_talks():
     a, items = _world()
     gaps = uncovered_topics(a, items)
@@ -392,6 +423,7 @@ def test_the_build_stores_the_assignment_and_readers_use_it(themes_build, monkey
     monkeypatch.setattr(th, "assign_themes", fresh)
     again = th.theme_assignment(ex, settings=th.settings_for(ex.model))  # computed afresh
     assert stored.labels == again.labels and stored.scores == again.scores
+    assert stored.nearest == again.nearest
     ex.close()
 
 
@@ -427,7 +459,29 @@ def test_why_related_names_a_shared_theme_before_the_model_loads(themes_build, m
     ex.close()
 
 
-@pytest.mark.parametrize("damage", ["{not json", "labels-not-lists", "labels-a-list", "null"])
+def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
+    import shutil
+
+    import explorer
+    import explorer.insights.themes as th
+    from explorer.store import Store
+
+    d = tmp_path / "copy"
+    shutil.copytree(themes_build, d)
+    ex = explorer.open(d)
+    key, labels, gen = th._stored_key(ex), ex.theme_assignment().labels, ex.store.path
+    ex.close()
+    store = Store.open(gen, readonly=False)
+    store.set_meta(th.META_KEY, json.dumps({"key": key, "labels": labels, "scores": {},
+                                            "nearest": {"m1-x": "theme:speech"}}))
+    store.close()
+    ex = explorer.open(d)
+    assert th.stored_theme_assignment(ex).nearest == {"m1-x": "theme:speech"}
+    ex.close()
+
+
+@pytest.mark.parametrize("damage", ["{not json", "labels-not-lists", "labels-a-list", "null",
+                                    "no-nearest"])
 def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, damage):
     import shutil
 
@@ -442,8 +496,10 @@ def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, d
     gen = ex.store.path  # the generation's directory
     ex.close()
     store = Store.open(gen, readonly=False)  # writable: damage the stored value
-    bad = {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]}}),
-           "labels-a-list": json.dumps({"key": key, "labels": [1, 2]})}
+    bad = {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]}, "nearest": {}}),
+           "labels-a-list": json.dumps({"key": key, "labels": [1, 2], "nearest": {}}),
+           # stored before near misses were kept: computed again, so stale verdicts show them
+           "no-nearest": json.dumps({"key": key, "labels": want, "scores": {}})}
     store.set_meta(th.META_KEY, bad.get(damage, damage))  # the right key, damaged values
     store.close()
     ex = explorer.open(d)

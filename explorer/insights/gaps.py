@@ -54,6 +54,9 @@ class Gap:
     as_of: str | None = None
     window_years: float | None = None
     field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
+    # "stale" only: talks within the window that are in no theme but came closest to this
+    # one ([{id, title, date, meetup}], newest first): evidence that the verdict may be wrong.
+    near_misses: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -308,6 +311,9 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
         return []
     dates = pd.to_datetime(df["date"], errors="coerce")
     df = df[dates.isna() | (dates <= ref)]
+    dates = pd.to_datetime(df["date"], errors="coerce")
+    recent_unthemed = df[(df["topic"] == OTHER) & (df["kind"] == "talk") & (
+        dates > ref - pd.Timedelta(days=years * 365.25))]
     gaps = []
     for tid in theme_order(assignment, df):
         if tid == OTHER:
@@ -321,14 +327,20 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
             continue
         m = df[df["topic"] == tid]
         since = m[(m["kind"] == "paper") & (m["date"].fillna("") > last[0]["date"])]
+        near = _last_talks(recent_unthemed[recent_unthemed["id"].map(
+            assignment.nearest.get) == tid], n=len(recent_unthemed))
         reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
                   f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
-                  + (f"; {len(since)} papers cited since" if len(since) else ""))
+                  + (f"; {len(since)} papers cited since" if len(since) else "")
+                  + (f"; but {len(near)} talk{'s' * (len(near) > 1)} in that time, in no "
+                     f"theme, came closest to this one: check {'them' if len(near) > 1 else 'it'}"
+                     if near else ""))
         gaps.append(Gap(kind="stale", topic=tid, label=assignment.name(tid), talks=len(talks),
                         papers=int((m["kind"] == "paper").sum()), score=round(days / 365.25, 2),
                         reason=reason, last_talk=last[0], days_since_talk=days,
                         papers_evidence=_evidence(since), talks_evidence=last,
-                        as_of=ref.date().isoformat(), window_years=years))
+                        as_of=ref.date().isoformat(), window_years=years,
+                        near_misses=near))
     return sorted(gaps, key=lambda g: (-g.days_since_talk, g.topic))
 
 

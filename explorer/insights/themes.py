@@ -62,12 +62,15 @@ class ThemeAssignment:
     """Which themes each item belongs to, best first; [] means Other.
 
     ``scores`` keeps each item's score for its assigned themes (and its best score when it
-    has none, under ``OTHER``), so a page can say how sure the assignment is.
+    has none, under ``OTHER``), so a page can say how sure the assignment is. ``nearest``
+    names, for each item in no theme, the theme it came closest to: a "stale" verdict shows
+    such recent near misses as evidence against itself.
     """
 
     themes: list[Theme]
     labels: dict[str, list[str]]
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    nearest: dict[str, str] = field(default_factory=dict)
     version: str = TAXONOMY_VERSION
     model: str = ""
     settings: Settings = field(default_factory=Settings)
@@ -181,12 +184,14 @@ def assign_themes(item_ids: Sequence[str], titles: Sequence[str], texts: Sequenc
     if tv.shape[1] != np.asarray(vectors).shape[1]:
         raise ValueError(f"theme vectors have dim {tv.shape[1]}, items {vectors.shape[1]}")
     scores, _, in_title = score_matrix(vectors, tv, titles, texts, themes, settings)
-    labels, kept = {}, {}
+    labels, kept, nearest = {}, {}, {}
     for iid, row, cols in zip(item_ids, scores, pick(scores, settings, in_title)):
         labels[iid] = [themes[j].id for j in cols]
         kept[iid] = ({themes[j].id: round(float(row[j]), 4) for j in cols} if cols
                      else {OTHER: round(float(row.max()), 4)})
-    return ThemeAssignment(themes, labels, kept, model=model, settings=settings)
+        if not cols:
+            nearest[iid] = themes[int(np.argmax(row))].id
+    return ThemeAssignment(themes, labels, kept, nearest, model=model, settings=settings)
 
 
 def from_topic_model(model) -> ThemeAssignment:
@@ -233,7 +238,8 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
                           settings=settings)
     if key and not getattr(ex.store, "readonly", True):  # the build writes; readers never
         ex.store.set_meta(META_KEY, json.dumps({"key": key, "labels": found.labels,
-                                                "scores": found.scores}))
+                                                "scores": found.scores,
+                                                "nearest": found.nearest}))
     return found
 
 
@@ -261,12 +267,13 @@ def _load_stored(store, key: str) -> ThemeAssignment | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
-    labels, scores = data.get("labels"), data.get("scores", {})
-    if not (isinstance(labels, dict) and isinstance(scores, dict) and all(
-            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in labels.values())):
-        return None  # damaged: computed again
+    labels, scores, nearest = data.get("labels"), data.get("scores", {}), data.get("nearest")
+    if not (isinstance(labels, dict) and isinstance(scores, dict) and isinstance(nearest, dict)
+            and all(isinstance(v, list) and all(isinstance(t, str) for t in v)
+                    for v in labels.values())):
+        return None  # damaged, or stored before near misses were kept: computed again
     model = json.loads(key)[1]
-    return ThemeAssignment(list(THEMES), labels, scores, model=model,
+    return ThemeAssignment(list(THEMES), labels, scores, nearest, model=model,
                            settings=settings_for(model))
 
 
