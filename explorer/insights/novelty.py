@@ -185,33 +185,31 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
         ``Novelty``; thresholds are the calibrated ones for the index's model, else
         estimated from its talks (``corpus_thresholds``).
     """
-    import copy
-
     from explorer.insights.taxonomy import THEMES
-    from explorer.insights.themes import closest_themes, settings_for, theme_texts
+    from explorer.insights.themes import closest_themes, settings_for
+    from explorer.search.lexical import expand_query
 
     if not text or not text.strip():
         raise ValueError("the proposal is empty: give a title or an abstract")
-    # Each text embedded at most once per check: the themes' descriptions come from the
-    # topic prior the explorer holds (when it has one), the proposal from the search's own
-    # embedding of it. The search runs on a shallow copy of the engine that embeds through
-    # the memo (the shared engine is left as it is, for other threads).
-    memo = _Memo(ex.engine.encoder, _theme_vectors(ex, THEMES, theme_texts(THEMES)))
-    engine = copy.copy(ex.engine)
-    engine.encoder = memo
+    # Each text embedded once per check: the proposal as written (for its themes) and, if it
+    # differs, as the search expands it ("RL" spelled out); the themes' descriptions come
+    # from the topic prior the explorer holds (embedded here only without one).
+    expanded = expand_query(text)
+    texts = list(dict.fromkeys([text, expanded]))
+    vec = dict(zip(texts, ex.embed(texts)))
     # dense: score = cosine; the closest talks however weak, by cosine alone
-    hits = engine.search(text, k=max(k, 1), kind="talk", mode="dense", include_weak=True,
-                         exact=False)
+    hits = ex.engine.search(text, k=max(k, 1), kind="talk", mode="dense", include_weak=True,
+                            exact=False, vector=vec[expanded])
     _, kinds, vectors = ex.vectors()
     talk_vectors = vectors[[i for i, kd in enumerate(kinds) if kd == "talk"]]
     covered, partly = thresholds_for(ex.model, talk_vectors)
     best = float(hits[0].score) if hits else 0.0
     v = verdict(best, covered, partly)
     settings = settings_for(ex.model)
-    # The search embedded the proposal as it expands it ("RL" spelled out); the themes read
-    # the proposal as written, so one with an abbreviation is embedded a second time.
-    themes = closest_themes(memo.encode([text])[0], text, memo.encode, settings, THEMES,
-                            k=1000)
+    prior = ex.topic_prior()
+    known = prior is not None and tuple(prior.names) == tuple(t.name for t in THEMES)
+    themes = closest_themes(vec[text], text, ex.embed, settings, THEMES, k=1000,
+                            theme_vectors=prior.vectors if known else None)
     # Off-topic: no past talk near it and no theme near it in meaning. Keywords do not
     # count here: "introduction" or "business" in a title says nothing about the subject.
     off = (v == NEW and bool(themes) and max(t["cosine"] for t in themes) < settings.off_topic)
@@ -221,39 +219,3 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
                    headline=headline(v, hits[:k], partly, off, themes), off_topic=off,
                    themes=themes)
 
-
-def _theme_vectors(ex, themes, texts: list[str]) -> dict[str, np.ndarray]:
-    """Each theme's ``texts`` (its description) -> the vector the explorer's topic prior
-    already holds ({} for an explorer without one, e.g. the hashing stand-in, or one of
-    other themes: the check embeds them itself)."""
-    prior = ex.topic_prior()
-    if prior is None or tuple(prior.names) != tuple(t.name for t in themes):
-        return {}
-    return dict(zip(texts, np.asarray(prior.vectors, np.float32)))
-
-
-class _Memo:
-    """An encoder that embeds each text once and remembers it (for one novelty check).
-
-    Args:
-        encoder: the explorer's encoder; its other attributes (model_id, dim...) show through.
-        known: text -> vector already embedded with that encoder.
-    """
-
-    def __init__(self, encoder, known: dict[str, np.ndarray] | None = None):
-        self.encoder, self.known = encoder, dict(known or {})
-
-    def __getattr__(self, name: str):
-        if name in ("encoder", "known"):  # not set yet (a copy being made)
-            raise AttributeError(name)
-        return getattr(self.encoder, name)
-
-    def encode(self, texts: list[str], batch_size: int = 64,
-               progress: bool = False) -> np.ndarray:
-        new = [t for t in dict.fromkeys(texts) if t not in self.known]
-        if new:
-            self.known.update(zip(new, self.encoder.encode(new, batch_size=batch_size,
-                                                           progress=progress)))
-        if not texts:
-            return np.zeros((0, self.encoder.dim), np.float32)
-        return np.stack([self.known[t] for t in texts])

@@ -202,10 +202,14 @@ def from_topic_model(model) -> ThemeAssignment:
 
 
 def closest_themes(vector: np.ndarray, text: str, embed: Callable[[list[str]], np.ndarray],
-                   settings: Settings, themes: Sequence[Theme] = THEMES, k: int = 3
-                   ) -> list[dict]:
-    """The ``k`` best themes for one text: [{id, name, score, cosine}], best first."""
-    tv = np.asarray(embed(theme_texts(themes)), np.float32)
+                   settings: Settings, themes: Sequence[Theme] = THEMES, k: int = 3,
+                   theme_vectors: np.ndarray | None = None) -> list[dict]:
+    """The ``k`` best themes for one text: [{id, name, score, cosine}], best first.
+
+    ``theme_vectors``: the themes' description vectors if already embedded (else embedded).
+    """
+    tv = np.asarray(embed(theme_texts(themes)) if theme_vectors is None else theme_vectors,
+                    np.float32)
     v = np.asarray(vector, np.float32).reshape(1, -1)
     scores, cos, _ = score_matrix(v, tv, [text], [text], themes, settings)
     order = np.argsort(-scores[0], kind="stable")[:k]

@@ -253,7 +253,8 @@ class SearchEngine:
 
     def search(self, query: str, k: int = 10, kind: str | None = None, mode: str = "hybrid",
                years=None, meetup=None, include_weak: bool = False,
-               exact: bool = True, topics: TopicPrior | None = None) -> list[Hit]:
+               exact: bool = True, topics: TopicPrior | None = None,
+               vector: np.ndarray | None = None) -> list[Hit]:
         """Talks and papers best matching a query.
 
         Args:
@@ -269,6 +270,8 @@ class SearchEngine:
             exact: rank the items the query names exactly first (False: scores only).
             topics: hybrid mode only: the items' themes (`explorer.search.topical`); the
                 query's fit to an item's themes is blended into its cosine.
+            vector: the query's embedding, if the caller already has it (of
+                ``expand_query(query)``, what the engine would embed).
 
         Returns:
             Hits, best first: items the query names exactly (arXiv id, title, speaker;
@@ -288,7 +291,7 @@ class SearchEngine:
         lexical = self.lexical.scores(expanded) if mode != "dense" else None
         if mode == "bm25":
             return self._hits(lexical, cand[lexical[cand] > 0], k, first=exact)
-        vector = self.encoder.encode([expanded])[0]
+        vector = self.encoder.encode([expanded])[0] if vector is None else vector
         dense, fusion, floor = self._dense(vector), self.fusion, self.noise_floor
         topics = topics if mode == "hybrid" else None
         if topics is not None:
