@@ -116,6 +116,8 @@ class Corpus:
     talks: list[Talk] = field(default_factory=list)
     refs: list[ArxivRef] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    # meetup key -> where its date came from: "table", "page", "inferred" or "none"
+    date_sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

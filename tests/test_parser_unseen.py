@@ -239,3 +239,19 @@ A depth camera and a small network route parcels by their shape.
                                                "Anni Lederer"]
     # The table names more than the page: the table's list stays.
     assert got["Sorting Parcels by Shape"] == ["Pauli Enzinger", "Gitti Moser"]
+
+
+def test_the_parse_says_where_each_meetup_date_came_from():
+    rows = ("| 2027-04-21 | 98 | Resi Walcher | Weather Radar Nowcasting | "
+            "[pdf](x.pdf) | [details](./Meetups/Meetup_98/) |")
+    pages = {"README.md": ROOT.format(rows=rows),
+             "Meetups/Meetup_99/README.md": "# 99th Vienna Deep Learning Meetup\n\n"
+                                            "* Date: 2027-05-19\n",
+             "Meetups/Meetup_100/README.md": "# 100th Vienna Deep Learning Meetup\n\n"
+                                             "Wednesday, June 16th, 18:30\n"}
+    corpus = parse_archive(Pages(pages))
+    assert corpus.date_sources == {"98": "table", "99": "page", "100": "inferred"}
+    assert {m.key: m.date for m in corpus.meetups}["100"] == "2027-06-16"
+    from explorer.ingest.fidelity import check_corpus  # what `explorer check` reports
+    assert {m.meetup: m.date_source for m in check_corpus(corpus).meetups} == \
+        corpus.date_sources

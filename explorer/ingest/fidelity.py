@@ -94,7 +94,7 @@ def check_corpus(corpus: Corpus, texts: dict[str, str] | None = None,
         texts: the archive's pages (path -> text), to find pages that repeat each other.
         date_sources: meetup key -> where its date came from (default: ``corpus.date_sources``).
     """
-    sources = date_sources if date_sources is not None else getattr(corpus, "date_sources", {})
+    sources = date_sources if date_sources is not None else corpus.date_sources
     report = CheckReport()
     by_path: dict[str, MeetupCheck] = {}
     by_key: dict[str, MeetupCheck] = {}
@@ -175,29 +175,15 @@ def check_archive(archive, parse: Callable | None = None,
                   progress: Callable[[str], None] | None = None) -> CheckReport:
     """Parse ``archive`` (nothing is written) and report how faithfully it was read."""
     from explorer.ingest.parser import decode, parse_archive
-    from explorer.ingest.readme_layouts import parse_page
-    from explorer.ingest.roottable import parse_table
 
     corpus = (parse or parse_archive)(archive, progress=progress)
-    texts = {}
+    pages = {}
     for path in archive.files():
-        if path.lower().endswith("readme.md"):
+        if "/" in path and path.lower().endswith("readme.md"):
             try:
                 text = decode(archive.read(path), path, [])
             except Exception:  # noqa: BLE001, S112 - unreadable pages are already parse warnings
                 continue
             if text:
-                texts[path] = text
-    table = {r.meetup_key for r in parse_table(texts.get("README.md", ""))[0] if r.date}
-    sources = {}
-    for m in corpus.meetups:
-        page = None
-        if m.source_path in texts:
-            try:
-                page = parse_page(texts[m.source_path], m.source_path.rsplit("/", 1)[0])
-            except Exception:  # noqa: BLE001 - already a parse warning
-                page = None
-        sources[m.key] = ("table" if m.key in table else "page" if page and page.date else
-                          "inferred" if m.date else "none")
-    pages = {p: t for p, t in texts.items() if "/" in p}
-    return check_corpus(corpus, pages, sources)
+                pages[path] = text
+    return check_corpus(corpus, pages)

@@ -252,6 +252,8 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
                                      f"{table_date}; using the table"))
         if day is None and page and page.month_day:
             day = infer_year(number, page.month_day, known)
+        corpus.date_sources[k] = ("table" if table_date else "page" if page and page.date
+                                  else "inferred" if day else "none")
         slots = page.talks if page else []
         pairs, matched = merge_talks(krows, slots)
         stale = (page is not None and matched == 0 and any(not _is_intro(r) for r in krows)
