@@ -139,8 +139,11 @@ def test_store_open_on_a_built_data_dir_is_read_only_unless_asked(built):
     store = Store.open(built)  # create=True, the default, must not make the live one writable
     assert store.readonly and store.generation == gens.current_name(built)
     talks = len(store.talks())
+    from embeddings.encoder import HashingEncoder
+    from explorer.search import build_index
     for write in (lambda: store.replace_corpus(Corpus(meetups=[], talks=[], refs=[])),
-                  lambda: store.set_meta("k", "v"), lambda: store.save_papers([])):
+                  lambda: store.set_meta("k", "v"), lambda: store.save_papers([]),
+                  lambda: build_index(store, HashingEncoder(dim=32))):  # the index files
         with pytest.raises(StoreError, match=rf"generation {store.generation} .*read-only"):
             write()
     assert len(store.talks()) == talks > 0

@@ -328,6 +328,7 @@ class Store:
 
     def move_vectors_to_cache(self) -> int:
         """Move this generation's own cached vectors into the shared cache (once, at a build)."""
+        self._writable("the vector move")
         rows = [tuple(r) for r in self.conn.execute("SELECT model, text_hash, vector FROM vectors")]
         if rows:
             self.vector_cache.put(rows, replace=False)
@@ -357,6 +358,7 @@ class Store:
     def write_index(self, name: str, index_bytes: bytes, manifest: dict) -> None:
         """Write the index then its manifest, each atomically; the manifest names the
         index file's size so a reader can tell a pair written by different builds."""
+        self._writable(f"index {name!r}")
         ipath, mpath = self.index_paths(name)
         manifest = {**manifest, "index_bytes": len(index_bytes)}
         atomic_write_bytes(ipath, index_bytes)
