@@ -255,3 +255,39 @@ def test_the_parse_says_where_each_meetup_date_came_from():
     from explorer.ingest.fidelity import check_corpus  # what `explorer check` reports
     assert {m.meetup: m.date_source for m in check_corpus(corpus).meetups} == \
         corpus.date_sources
+
+
+def test_html_tags_leave_words_apart_and_lines_where_they_were():
+    page = """# 101st Vienna Deep Learning Meetup
+
+* Date: 2027-06-16
+
+| Time | Talk | Speaker |
+|---|---|---|
+| 18:45 | Counting Beehives from Orbit | Hanna Zöchling<br>Waxmoor Institute |
+
+### Talk 2: Frost Maps for Vineyards
+Pius Leitgeb, Rimeworks
+
+<details
+  open>
+<summary>Abstract</summary>
+
+Late frost kills the buds.<br>We map cold air pools for p<i and i>0 nights ahead.
+</details>
+
+### Talk 3: Tuning Church Bells
+Agathe Wurzer, Clapperhaus
+
+Bells drift out of tune as they age, see arXiv:2407.02020.
+<!-- draft: compare with arXiv:2407.09999 -->
+"""
+    corpus = parse("101", page)
+    got = talks(corpus, "101")
+    assert got["Counting Beehives from Orbit"][0] == ["Hanna Zöchling"]
+    assert got["Frost Maps for Vineyards"][1] == (
+        "Late frost kills the buds. We map cold air pools for p<i and i>0 nights ahead.")
+    # the tag over two lines keeps the lines below it where they are: the id is the talk's
+    assert got["Tuning Church Bells"][2] == ["2407.02020"]
+    # an id in an HTML comment is no reference of the meetup
+    assert [r.arxiv_id for r in corpus.refs] == ["2407.02020"]

@@ -42,18 +42,43 @@ def fold(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
-_HTML_TAG = re.compile(r"</?(?:details|summary|br|p|div|span|b|i|em|strong|sup|sub|center)\b[^<>]{0,200}>",
-                       re.IGNORECASE)
+# Tags pages use for layout, with real attribute syntax ('<details open>', '<a href="...">'):
+# 'p<i and i>0' in a formula is text, not an '<i>' tag.
+_ATTR = r"""[\w:-]{1,40}\s*=\s*(?:"[^"]{0,500}"|'[^']{0,500}'|[^\s"'<>=`]{1,500})|open|hidden"""
+_HTML_TAG = re.compile(
+    r"</?(?:details|summary|br|p|div|span|img|a|sup|sub|b|i|u|em|strong|small|font|center|hr)"
+    rf"(?:\s+(?:{_ATTR})){{0,20}}\s*/?>", re.IGNORECASE)
 
 
-def strip_html(text: str) -> str:
-    """HTML comments and layout tags ('<details>', '<summary>', '<br>') removed from a page,
-    its lines kept where they are: '<summary>Abstract</summary>' -> 'Abstract'."""
+def blank_comments(text: str) -> str:
+    """HTML comments replaced by the line breaks they held: the page's line numbers stay."""
     out, at = [], 0
     while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
         out += [text[at:start], "\n" * text.count("\n", start, end)]
         at = end + 3
-    return _HTML_TAG.sub("", "".join(out) + text[at:])
+    return "".join(out) + text[at:]
+
+
+def _untag(m: re.Match) -> str:
+    tag, text, at = m[0], m.string, m.start()
+    if "\n" in tag:  # '<details\n  open>': its line breaks stay, the lines keep their numbers
+        return "\n" * tag.count("\n")
+    if re.match(r"<br\b", tag, re.IGNORECASE):
+        before = text[max(at - 20, 0):at].rstrip(" \t")[-1:]
+        after = text[m.end():m.end() + 20].lstrip(" \t")[:1]
+        if (before.isalnum() or before == ")") and after.isalpha():
+            return ", "  # 'Ada Berg<br>Owl Uni': a name and its organisation
+    return " "
+
+
+def strip_html(text: str) -> str:
+    """HTML comments and layout tags ('<details>', '<summary>', '<br>') removed from a page,
+    its lines kept where they are: '<summary>Abstract</summary>' -> ' Abstract '.
+
+    A removed tag leaves a space, so words stay apart ('hoot.<br>We' -> 'hoot. We'); a '<br>'
+    between two words separates like a comma ('Ada Berg<br>Owl Uni' -> 'Ada Berg, Owl Uni').
+    """
+    return _HTML_TAG.sub(_untag, blank_comments(text))
 
 
 def _decor(ch: str) -> bool:

@@ -26,7 +26,7 @@ from explorer.domain import (
 )
 from explorer.ingest.arxiv_ids import find_arxiv_ids
 from explorer.ingest.dates import infer_year
-from explorer.ingest.mdtext import archive_path, fold
+from explorer.ingest.mdtext import archive_path, blank_comments, fold
 from explorer.ingest.pdftext import PdfTextError, pdf_text
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
 from explorer.ingest.readme_lines import MAX_TALKS
@@ -227,7 +227,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
             warn.append(ParseWarning(path, f"second page for meetup {key} "
                                      f"(first: {pages[key][0]}); ignored"))
             continue
-        pages[key] = (path, page, text)
+        pages[key] = (path, page, blank_comments(text))  # arXiv ids in comments are no refs
 
     by_key: dict[str, list[TableRow]] = {}
     for r in rows:
