@@ -143,9 +143,10 @@ def _gaps(found: list) -> None:
                 st.markdown("Talks in that time that are in no theme but came closest to "
                             "this one (check them before taking the verdict):")
                 for t in g.near_misses:
+                    score = "" if t.get("score") is None else f" (theme score {t['score']:.2f})"
                     common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
-                                                      f"{t['meetup'] or '?'} · {t['title']}",
-                                     bold=False)
+                                                      f"{t['meetup'] or '?'} · {t['title']}"
+                                                      f"{score}", bold=False)
             if g.papers_evidence:
                 st.markdown("Papers cited on this theme:")
                 for p in g.papers_evidence[:3]:

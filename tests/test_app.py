@@ -436,13 +436,16 @@ def test_a_stale_gap_shows_the_recent_talks_in_no_theme_that_came_closest(data,
         found = real(*a, **k) or [gaps.Gap(kind="stale", topic="theme:rl", label="RL",
                                            talks=1, papers=0, score=3.0, reason="old")]
         found[0].near_misses = [{"id": near, "title": "Speech recognition with deep networks",
-                                 "date": "2021-11-10", "meetup": "3"}]
+                                 "date": "2099-01-01", "meetup": "3", "score": 0.25}]
         return found
     monkeypatch.setattr(gaps, "stale_topics", with_a_near_miss)
     at = run_app(page="organizer")
     assert_ok(at)
     assert any(m.value.startswith("Talks in that time that are in no theme") for m in at.markdown)
-    assert f"talk={near}" in link_params(at)
+    # The near miss's own link (its date is unique on the page), with its score as evidence.
+    (link,) = [e for e in content_links(at) if e.proto.label.startswith(r"2099\-01\-01")]
+    assert link.proto.query_string == f"talk={near}"
+    assert r"theme score 0\.25" in link.proto.label  # Markdown-escaped
 
 
 def test_missing_index_shows_the_build_command(_data_dir):

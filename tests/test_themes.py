@@ -171,9 +171,10 @@ def test_a_stale_verdict_names_recent_talks_in_no_theme_that_came_closest_to_it(
         a.labels[iid] = []
     # o1 and o2 (talks in the window) came closest to b; o3 is too old; o4 is a paper.
     a.nearest.update({"o1": "theme:b", "o2": "theme:b", "o3": "theme:b", "o4": "theme:b"})
+    a.scores["o1"] = {OTHER: 0.21}  # its best theme score, under the threshold
     (g,) = stale_topics(a, items)
     assert g.topic == "theme:b"
-    assert [t["id"] for t in g.near_misses] == ["o1", "o2"]  # newest first
+    assert [(t["id"], t["score"]) for t in g.near_misses] == [("o1", 0.21), ("o2", None)]
     assert "2 talks in that time, in no theme, came closest to this one" in g.reason
     a.nearest.update({"o1": "theme:c", "o2": "theme:a"})  # closest to other themes
     (g,) = stale_topics(a, items)
@@ -480,8 +481,31 @@ def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
     ex.close()
 
 
+def test_themes_stored_before_near_misses_were_kept_are_still_read(themes_build, tmp_path):
+    """A data dir built before `nearest` was stored keeps reading its themes without the
+    model (near misses unknown until the next build), rather than recomputing on every open."""
+    import shutil
+
+    import explorer
+    import explorer.insights.themes as th
+    from explorer.store import Store
+
+    d = tmp_path / "copy"
+    shutil.copytree(themes_build, d)
+    ex = explorer.open(d)
+    key, labels, gen = th._stored_key(ex), ex.theme_assignment().labels, ex.store.path
+    ex.close()
+    store = Store.open(gen, readonly=False)
+    store.set_meta(th.META_KEY, json.dumps({"key": key, "labels": labels, "scores": {}}))
+    store.close()
+    ex = explorer.open(d)
+    stored = th.stored_theme_assignment(ex)
+    assert stored is not None and stored.labels == labels and stored.nearest == {}
+    ex.close()
+
+
 @pytest.mark.parametrize("damage", ["{not json", "labels-not-lists", "labels-a-list", "null",
-                                    "no-nearest"])
+                                    "nearest-a-list"])
 def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, damage):
     import shutil
 
@@ -498,8 +522,7 @@ def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, d
     store = Store.open(gen, readonly=False)  # writable: damage the stored value
     bad = {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]}, "nearest": {}}),
            "labels-a-list": json.dumps({"key": key, "labels": [1, 2], "nearest": {}}),
-           # stored before near misses were kept: computed again, so stale verdicts show them
-           "no-nearest": json.dumps({"key": key, "labels": want, "scores": {}})}
+           "nearest-a-list": json.dumps({"key": key, "labels": want, "nearest": ["x"]})}
     store.set_meta(th.META_KEY, bad.get(damage, damage))  # the right key, damaged values
     store.close()
     ex = explorer.open(d)

@@ -55,7 +55,8 @@ class Gap:
     window_years: float | None = None
     field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
     # "stale" only: talks within the window that are in no theme but came closest to this
-    # one ([{id, title, date, meetup}], newest first): evidence that the verdict may be wrong.
+    # one ([{id, title, date, meetup, score}], newest first; score: their best theme score,
+    # below the assignment's threshold): evidence that the verdict may be wrong.
     near_misses: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -327,8 +328,9 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
             continue
         m = df[df["topic"] == tid]
         since = m[(m["kind"] == "paper") & (m["date"].fillna("") > last[0]["date"])]
-        near = _last_talks(recent_unthemed[recent_unthemed["id"].map(
-            assignment.nearest.get) == tid], n=len(recent_unthemed))
+        near = [{**t, "score": assignment.scores.get(t["id"], {}).get(OTHER)}
+                for t in _last_talks(recent_unthemed[recent_unthemed["id"].map(
+                    assignment.nearest.get) == tid], n=len(recent_unthemed))]
         reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
                   f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
                   + (f"; {len(since)} papers cited since" if len(since) else "")

@@ -271,11 +271,14 @@ def _load_stored(store, key: str) -> ThemeAssignment | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
-    labels, scores, nearest = data.get("labels"), data.get("scores", {}), data.get("nearest")
+    # A build from before near misses were kept stored none: read as none known (a stale
+    # gap then lists no near miss until the next build), not as damage.
+    labels, scores, nearest = (data.get("labels"), data.get("scores", {}),
+                               data.get("nearest", {}))
     if not (isinstance(labels, dict) and isinstance(scores, dict) and isinstance(nearest, dict)
             and all(isinstance(v, list) and all(isinstance(t, str) for t in v)
                     for v in labels.values())):
-        return None  # damaged, or stored before near misses were kept: computed again
+        return None  # damaged: computed again
     model = json.loads(key)[1]
     return ThemeAssignment(list(THEMES), labels, scores, nearest, model=model,
                            settings=settings_for(model))
