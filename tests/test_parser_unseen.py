@@ -291,3 +291,22 @@ Bells drift out of tune as they age, see arXiv:2407.02020.
     assert got["Tuning Church Bells"][2] == ["2407.02020"]
     # an id in an HTML comment is no reference of the meetup
     assert [r.arxiv_id for r in corpus.refs] == ["2407.02020"]
+
+
+def test_trademark_and_copyright_signs_stay_in_a_title_emoji_do_not():
+    page = """# 102nd Vienna Deep Learning Meetup
+
+* Date: 2027-07-14
+
+### 🦀 Rewriting Our Tokenizer in C++™ 🚀
+Gerold Pramberger, Ferrisfield
+
+We ported the tokenizer and it got four times faster, mostly by allocating less.
+
+### Thermal Drift in Lab Scales at 40°
+Liesl Ortner (Balanceworks)
+
+Scales drift when the lab warms up. A small model corrects the reading from the temperature.
+"""
+    assert set(talks(parse("102", page), "102")) == {
+        "Rewriting Our Tokenizer in C++™", "Thermal Drift in Lab Scales at 40°"}

@@ -81,17 +81,25 @@ def strip_html(text: str) -> str:
     return _HTML_TAG.sub(_untag, blank_comments(text))
 
 
-def _decor(ch: str) -> bool:
-    return unicodedata.category(ch) in ("So", "Cf") or ch in "\ufe0e\ufe0f" or (
-        0x1F3FB <= ord(ch) <= 0x1F3FF)  # emoji, their joiners, variants and skin tones
+# Emoji: pictographs, dingbats, their variation selectors, joiners, skin tones (all within
+# U+1F000-1FAFF), tag letters of flags and keycaps ('1️⃣'). Other symbols ('™', '©', '®',
+# '°') are part of a title: 'C++™' keeps its mark.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55\u231A\u231B"
+                    "\u23E9-\u23FA\ufe0e\ufe0f\u200d\u20e3\U000E0020-\U000E007F]")
+
+
+def _decor(text: str, i: int) -> bool:
+    ch = text[i]
+    return ch.isspace() or _EMOJI.match(ch) is not None or (
+        ch in "0123456789#*" and "\u20e3" in text[i + 1:i + 3])  # the digit of a keycap
 
 
 def trim_symbols(text: str) -> str:
-    """Emoji and pictographs around a title or name removed: '🎤 Ada Berg' -> 'Ada Berg'."""
+    """Emoji around a title or name removed: '🎤 Ada Berg' -> 'Ada Berg', 'C++™' unchanged."""
     start, end = 0, len(text)
-    while start < end and (_decor(text[start]) or text[start].isspace()):
+    while start < end and _decor(text, start):
         start += 1
-    while end > start and (_decor(text[end - 1]) or text[end - 1].isspace()):
+    while end > start and _decor(text, end - 1):
         end -= 1
     return text[start:end]
 
