@@ -310,3 +310,27 @@ Scales drift when the lab warms up. A small model corrects the reading from the 
 """
     assert set(talks(parse("102", page), "102")) == {
         "Rewriting Our Tokenizer in C++™", "Thermal Drift in Lab Scales at 40°"}
+
+
+def test_an_arxiv_line_after_a_talks_description_is_that_talks():
+    page = """# 103rd Vienna Deep Learning Meetup
+
+* Date: 2027-08-18
+
+## Agenda
+- **Sourdough Starters under the Microscope** – Ferdl Hainzl (Crumbline)
+- **Ski Lift Queue Forecasts** – Zita Obermair (Snowgate)
+
+## Details
+
+### Ski Lift Queue Forecasts
+Queues at the valley station grow fast on sunny Saturdays, and we forecast them an hour ahead.
+Paper: arXiv:2408.03030
+
+### Sourdough Starters under the Microscope
+Yeast and bacteria in a starter compete for sugar, and a small model counts both in images.
+Paper: arXiv:2408.04040
+"""
+    got = talks(parse("103", page), "103")
+    assert got["Ski Lift Queue Forecasts"][2] == ["2408.03030"]
+    assert got["Sourdough Starters under the Microscope"][2] == ["2408.04040"]

@@ -71,6 +71,7 @@ class _Reader(LineReader):
         self.cancel_next = False
         self.cancel_line: int | None = None  # a marker was cut from this line (index)
         self.in_bio = False  # lines go to the current talk's speaker bio
+        self.at = 0  # the line being read (index)
         self.unmatched: list[tuple[int, str]] = []  # (line, title) of orphan descriptions
         self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
         self.tables = {first: (end, slots) for first, end, slots in table_talks(self.lines,
@@ -90,6 +91,15 @@ class _Reader(LineReader):
         self.page.talks.append(talk)
 
     def close(self) -> None:
+        """Ends the current talk's section at line ``self.at`` (a next talk, a heading, a
+        closer): a described talk's lines run to the line before it, so a short line after
+        its description ('Paper: arXiv:...') is still the talk's; a list item or table row
+        is one line."""
+        t = self.cur
+        head = self.lines[(t.since or t.line) - 1].strip() if t and (t.since or t.line) else ""
+        if t is not None and (t.abstract or t.bio or not (
+                _BULLET.match(head) or head.startswith("|"))):
+            t.end_line = max(t.end_line, self.at)
         self.cur = None
         self.in_bio = False
 
@@ -142,6 +152,7 @@ class _Reader(LineReader):
         self.link_lists()
         i, n = 0, len(self.lines)
         while i < n:
+            self.at = i
             if i in self.tables:
                 end, slots = self.tables[i]
                 for slot in slots:
@@ -208,6 +219,8 @@ class _Reader(LineReader):
                 continue
             self.prose(i, s, plain)
             i += 1
+        self.at = n
+        self.close()
         return self.page
 
     def talk_at(self, i: int) -> int | None:
