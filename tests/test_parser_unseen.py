@@ -212,6 +212,10 @@ Unfortunately, this talk had to be postponed.
     got = {t.title: (t.kind, t.abstract) for t in corpus.talks}
     assert got["Acoustic Monitoring of Bridges"] == (CANCELLED, "")
     assert got["Forecasting Bakery Demand"][1].startswith("Bread that is not sold")
+    # Postponed *from* an earlier meetup: held at this one, a talk like any other.
+    held = parse("97", page.replace("Unfortunately, this talk had to be postponed.",
+                                    "The talk was postponed from the February meetup."))
+    assert {t.title: t.kind for t in held.talks}["Acoustic Monitoring of Bridges"] == TALK
 
 
 def test_co_speakers_the_root_table_leaves_out_are_kept_from_the_page():

@@ -23,7 +23,8 @@ BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}(?:about[ \t
 # 'This talk has been cancelled.' inside a talk's section: the talk is cancelled.
 CANCEL_NOTE = re.compile(r"^(?:unfortunately,?[ \t]{1,3})?(?:(?:this|the)[ \t]{1,3}talk[ \t]{1,3}"
                          r"(?:has[ \t]{1,3}been|is|was|(?:had|has|will)[ \t]{1,3}(?:to[ \t]{1,3})?be)"
-                         r"[ \t]{1,3})?(?:cancel+ed|postponed)\b[^.]{0,60}\.?$", re.IGNORECASE)
+                         r"[ \t]{1,3})?(?:cancel+ed|postponed)\b(?![ \t]{1,3}from\b)[^.]{0,60}\.?$",
+                         re.IGNORECASE)  # 'postponed from the May meetup': it is held here
 # Lines that announce the details section: they belong to no talk.
 DETAILS_INTRO = re.compile(r"^(?:here are |below (?:are|you find) |you can find )?(?:the |some |more )?"
                            r"(?:talk |talks' )?(?:details|abstracts|talks)\b[^.]{0,40}:?$",
