@@ -99,6 +99,34 @@ def main() -> int:
         report("weight faded by query clarity (top-2 gap / 0.03)")
         TopicPrior.theme_scores = real_scores
         blend(shipped_blend)
+
+        # Soft membership: a talk's topic score is its themes' fits weighted by how close
+        # the talk is to each (softmax over its own themes' cosines) instead of the best one.
+        cos_dt = eng.vectors @ prior.vectors.T
+        logits = np.where(prior.members, cos_dt / 0.05, -np.inf)
+        top = np.max(logits, axis=1, keepdims=True)
+        weights = np.exp(logits - np.where(np.isfinite(top), top, 0.0))
+        weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        real_member_max = engine_mod.member_max
+        engine_mod.member_max = lambda members, fit: np.clip(
+            weights @ np.asarray(fit, np.float32), 0, None).astype(np.float32)
+        report("soft membership (softmax of the talk's theme cosines, t=0.05)")
+        engine_mod.member_max = real_member_max
+
+        # Title vectors: the dense side mixes in the cosine to the talk's title alone, which
+        # a narrow query for one talk should match sharply.
+        from embeddings.encoder import embed_texts
+        from explorer.search.fusion import noise_floor
+        from explorer.search.items import collect_items
+        titles = embed_texts(enc.inner, [it.text for it in collect_items(
+            store, "title", LEXICAL_COMPOSITION)], store)
+        real_dense, base_floor = type(eng)._dense, eng.noise_floor
+        type(eng)._dense = lambda self, v: np.where(
+            np.isfinite(d := real_dense(self, v)), 0.8 * d + 0.2 * (titles @ v), d
+        ).astype(np.float32)
+        eng.noise_floor = 0.8 * base_floor + 0.2 * noise_floor(titles)
+        report("dense = 0.8 title+abstract + 0.2 title")
+        type(eng)._dense, eng.noise_floor = real_dense, base_floor
         store.close()
     return 0
 
