@@ -338,3 +338,63 @@ Paper: arXiv:2408.04040
     got = talks(parse("103", page), "103")
     assert got["Ski Lift Queue Forecasts"][2] == ["2408.03030"]
     assert got["Sourdough Starters under the Microscope"][2] == ["2408.04040"]
+
+
+def test_a_timed_agenda_item_reads_title_then_speaker_and_its_details_follow():
+    page = """# 99th Vienna Deep Learning Meetup
+
+* Date: 2027-05-19
+
+## Agenda
+* 18:45 Deep Owls – Ada Berg (Owl Uni)
+* 19:30 Quantum Cats – Bob Chen (Cat Inc)
+
+Paper of the month: arXiv:2403.00003
+
+## Details
+
+### Deep Owls
+Owls hoot in the dark, see arXiv:2401.00001.
+
+### Quantum Cats
+Cats purr in superposition, see arXiv:2402.00002.
+"""
+    corpus = parse("99", page)
+    got = talks(corpus, "99")
+    # '(Owl Uni)' is an organisation, not a person; after a time the title comes first.
+    assert got["Deep Owls"] == (["Ada Berg"], "Owls hoot in the dark, see arXiv:2401.00001.",
+                                ["2401.00001"])
+    assert got["Quantum Cats"][0] == ["Bob Chen"] and got["Quantum Cats"][2] == ["2402.00002"]
+    assert {t.title: t.affiliations for t in corpus.talks}["Deep Owls"] == ["Owl Uni"]
+    # The paper of the month belongs to the meetup, not to a talk.
+    assert [r.talk_id for r in corpus.refs if r.arxiv_id == "2403.00003"] == [None]
+
+
+def test_a_sub_bullet_under_an_agenda_item_is_part_of_it_not_a_talk():
+    page = """# 100th Vienna Deep Learning Meetup
+
+* Date: 2027-06-16
+
+## Agenda
+- **Deep Owls** – Ada Berg (Owl Uni)
+  - Paper: arXiv:2401.00001
+- **Quantum Cats** – Bob Chen (Cat Inc)
+  - Paper: arXiv:2402.00002
+"""
+    got = talks(parse("100", page), "100")
+    assert {t: (v[0], v[2]) for t, v in got.items()} == {
+        "Deep Owls": (["Ada Berg"], ["2401.00001"]),
+        "Quantum Cats": (["Bob Chen"], ["2402.00002"])}
+
+
+def test_speaker_with_organisation_then_colon_then_title():
+    page = """# 101st Vienna Deep Learning Meetup
+
+* Date: 2027-07-14
+
+- Talk 1 — Ada Berg (Owl Uni): Counting owls with tiny audio models
+"""
+    corpus = parse("101", page)
+    (t,) = corpus.talks
+    assert (t.title, t.speakers, t.affiliations) == (
+        "Counting owls with tiny audio models", ["Ada Berg"], ["Owl Uni"])

@@ -19,7 +19,8 @@ to a an from how what why is are our your by at end open software systems transf
 transformer cloud medical medicine health conference summit hub center centre senior junior
 researcher lector professor student candidate founder co-founder lead manager consultant
 advocate director predictive maintenance quality inspection chief principal application
-applications development agenda intro
+applications development agenda intro uni univ corp llc company foundation association
+academy college school hospital clinic bank ventures consulting solutions analytics
 """.split()}  # noqa: SIM905 - a word list reads better as text
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "del", "la", "le", "zu", "ten", "ter"}
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*\.?|[A-Z]\.)$")

@@ -100,6 +100,10 @@ def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], lis
     m = re.match(r"^(?P<w>[^:]{4,60}?)\s*(?::|\s[-–—]\s)\s*(?P<t>.+)$", body)
     if name_first and m and is_person(m["w"]) and not is_person(m["t"]):
         return m["t"], [clean_name(m["w"])], []
+    m = re.match(r"^(?P<w>[^:()]{4,60}?\([^()]{2,60}\))\s*:\s*(?P<t>.+)$", body)
+    if name_first and m and (sp := speaker_line(m["w"])) and not is_person(m["t"]):
+        return m["t"], *sp  # 'Ada Berg (Owl Uni): Deep Owls'
+
     m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>[^-–—]+)$", body)
     if m and (sp := speaker_line(m["w"])):
         return m["t"], *sp

@@ -103,6 +103,14 @@ class _Reader(LineReader):
         self.cur = None
         self.in_bio = False
 
+    def sub_item(self, i: int) -> bool:
+        """Line ``i`` is a list item nested under the current talk's own list item."""
+        t = self.cur
+        head = self.lines[(t.since or t.line) - 1] if t is not None and (t.since or t.line) \
+            else ""
+        indent = len(self.lines[i]) - len(self.lines[i].lstrip())
+        return bool(_BULLET.match(head.strip())) and indent > len(head) - len(head.lstrip())
+
     def resume(self, i: int) -> int | None:
         """A details header naming a talk already on the agenda ('(3) Title', 'Talk 2:
         Title', a title line): that talk's description follows, whatever its position."""
@@ -201,7 +209,9 @@ class _Reader(LineReader):
                     self.cur.end_line = nxt
                 i = nxt
                 continue
-            if _BULLET.match(s) and not links(s) and not (
+            if _BULLET.match(s) and self.sub_item(i):
+                self.cur.end_line = max(self.cur.end_line, i + 1)  # '  - Paper: arXiv:...'
+            elif _BULLET.match(s) and not links(s) and not (
                     self.cur is not None and (self.cur.abstract or self.in_bio)):
                 self.close()  # the next item of a list that is not a talk
             if (re.fullmatch(r"\*\*[^*]{1,120}\*\*:?", s) and not (

@@ -36,6 +36,8 @@ _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
                     r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
                     re.IGNORECASE)
+# 'Paper: arXiv:2401.00001' (a citation line, e.g. a sub-bullet of an agenda item): no title.
+_ARXIV_MENTION = re.compile(r"\barxiv\s*:|\barxiv\.org/|\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
 _CLOSERS = re.compile(
     r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
@@ -191,7 +193,7 @@ class LineReader:
             found = (q["title"], [clean_name(q["who"])], [])
         elif (bulleted or timed or m or struck) and body and not _SKIP_SLOT.match(body):
             found = agenda_line(re.sub(r"\s*[-–(]*\s*(cancel+ed|postponed)\)?\s*$", "", body,
-                                   flags=re.IGNORECASE), name_first=not re.match(r"\d", s) and not under)
+                                   flags=re.IGNORECASE), name_first=not timed)
         else:
             found = None
         if m and not body or (m and not found and re.search(r"\d", m["label"]) and (
@@ -246,7 +248,7 @@ class LineReader:
                                     kind=INTRO if is_intro(title) else TALK, line=i + 1))
                 return i + 2
         if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
-                or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
+                or _ARXIV_MENTION.search(plain) or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
                 or _SKIP_SLOT.match(plain) or speaker_line(plain) or _NOT_TALK.search(plain)):
             return None
         if _CLOSERS.match(plain):
