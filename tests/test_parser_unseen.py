@@ -1,7 +1,7 @@
 """Parser on invented pages in the styles of archive pages it has not seen (newer meetups,
 pages whose details come in another order than the agenda, decorated markdown)."""
 
-from explorer.domain import CANCELLED, SHORT_TALK, TALK
+from explorer.domain import CANCELLED, INTRO, SHORT_TALK, TALK
 from explorer.ingest.parser import parse_archive
 
 ROOT = """# Vienna Deep Learning Meetup
@@ -398,3 +398,51 @@ def test_speaker_with_organisation_then_colon_then_title():
     (t,) = corpus.talks
     assert (t.title, t.speakers, t.affiliations) == (
         "Counting owls with tiny audio models", ["Ada Berg"], ["Owl Uni"])
+
+
+def test_a_schedule_title_line_under_or_after_a_time_is_a_talk_even_if_it_reads_like_a_name():
+    page = """Hello Deep Learners,
+
+***
+
+Agenda
+
+18.30
+
+    Introduction by the VDLM organizers
+
+18.45
+
+    Quantum Cats
+    Bob Chen – Cat Inc
+
+6:45 pm Teaching Robots to Fold Towels
+Ada Berg, Owl Uni
+
+Towels are floppy and robots are not. We show a policy that folds them in minutes.
+
+**20:15 Uhr**
+
+    Marble Sorters
+    Greta Novak (Edge Labs)
+
+## Talk Abstract: Quantum Cats
+
+Cats purr in superposition. We measure them anyway, following arXiv:2405.00202.
+
+## Hot Topics & Latest News:
+
+* https://arxiv.org/abs/2405.00303
+"""
+    corpus = parse("90", page)
+    got = talks(corpus, "90")
+    assert {t.title: t.speakers for t in corpus.talks if t.kind == TALK} == {
+        "Quantum Cats": ["Bob Chen"], "Teaching Robots to Fold Towels": ["Ada Berg"],
+        "Marble Sorters": ["Greta Novak"]}
+    assert got["Quantum Cats"][1:] == (
+        "Cats purr in superposition. We measure them anyway, following arXiv:2405.00202.",
+        ["2405.00202"])
+    assert got["Teaching Robots to Fold Towels"][1].startswith("Towels are floppy")
+    # the hot topics' paper belongs to the meetup's intro slot, not to a talk
+    (hot,) = [r.talk_id for r in corpus.refs if r.arxiv_id == "2405.00303"]
+    assert {t.id: t.kind for t in corpus.talks}[hot] == INTRO

@@ -31,7 +31,13 @@ MAX_HEADER = 400
 # with a warning naming the page and the line.
 MAX_TALKS = 60
 
-_TIME = re.compile(r"^~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?\s*:?\s*")
+# A clock time as schedules write it: '18:30', '18.30', '18:30h', '18:30 Uhr', '6:30 pm'.
+_CLOCK = r"~?\d{1,2}[:.]\d{2}(?:[ \t]{0,2}(?:h|uhr|[ap]\.?m\.?)(?!\w))?"
+_TIME = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*:?\s*", re.IGNORECASE)
+_TIME_HEAD = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*[:|–—-]?\s*", re.IGNORECASE)
+# A line that is only a time ('19:40', '**19:40**', '18:45 –', '18:45 Talk 1'): a slot opens.
+_TIME_ONLY = re.compile(rf"{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?(?:\s*[-–|])?"
+                        r"(?:\s*(?:talk|keynote)\s*\d{0,2})?", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
                     r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
@@ -127,6 +133,9 @@ class LineReader:
             return None
         inner, rest, j = block
         inner = strip_md(inner).strip()
+        if _TIME_ONLY.fullmatch(inner):
+            return None  # '**19:30 Uhr**': the time of the block below, no title
+        inner = _TIME_HEAD.sub("", inner) if re.match(r"\S+\s+\S", inner) else inner
         talk = PageTalk(title="", line=i + 1)
         m, q = _LABEL.match(inner), _QUOTED.match(inner)
         if m:
@@ -162,8 +171,7 @@ class LineReader:
         """The line sits in a schedule, under a line that is only a time ('19:40')."""
         for k in range(i - 1, max(i - 3, -1), -1):
             if self.lines[k].strip():
-                return re.fullmatch(r"~?\d{1,2}[:.]\d{2}(?:\s*[-–]\s*~?\d{1,2}[:.]\d{2})?",
-                                    self.lines[k].strip()) is not None
+                return _TIME_ONLY.fullmatch(strip_md(self.lines[k])) is not None
         return False
 
     def line_talk(self, i: int) -> int | None:
@@ -247,9 +255,16 @@ class LineReader:
                 self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
                                     kind=INTRO if is_intro(title) else TALK, line=i + 1))
                 return i + 2
+        # '18:45 Title' over its credit line, or the title under a line '18:45': a slot's
+        # title, even one that reads like a name ('Quantum Cats' over 'Bob Chen, Cat Inc')
+        timed = _TIME.match(plain) if re.match(r"\S+\s+\S", plain) else None
+        plain = plain[timed.end():] if timed else plain
+        slot = timed is not None or self.under_time(i)
+        named = is_person(plain) and not slot
         if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
-                or _ARXIV_MENTION.search(plain) or _TIME.match(plain) or plain.startswith("::") or is_person(plain)
-                or _SKIP_SLOT.match(plain) or speaker_line(plain) or _NOT_TALK.search(plain)):
+                or _ARXIV_MENTION.search(plain) or _TIME.match(plain) or plain.startswith("::")
+                or named or _SKIP_SLOT.match(plain) or _NOT_TALK.search(plain)
+                or speaker_line(plain) and not (slot and is_person(plain))):
             return None
         if _CLOSERS.match(plain):
             return None
