@@ -446,3 +446,27 @@ Cats purr in superposition. We measure them anyway, following arXiv:2405.00202.
     # the hot topics' paper belongs to the meetup's intro slot, not to a talk
     (hot,) = [r.talk_id for r in corpus.refs if r.arxiv_id == "2405.00303"]
     assert {t.id: t.kind for t in corpus.talks}[hot] == INTRO
+
+
+def test_a_keynote_or_talk_label_on_a_schedule_title_line_is_no_part_of_the_title():
+    page = """Hello Deep Learners,
+
+***
+
+Agenda
+
+18:45
+
+    Keynote: Twenty Years of Owl Research
+    Prof. Ada Berg, Owl Uni
+    Owls have been studied for centuries, but only recently with microphones everywhere.
+
+19:45
+
+    Talk 2 – Counting Sheep with Drones
+    Bob Chen, Cat Inc
+    Sheep move and drones are noisy. A small detector counts a flock from the air.
+"""
+    got = talks(parse("90", page), "90")
+    assert {t: v[0] for t, v in got.items()} == {
+        "Twenty Years of Owl Research": ["Ada Berg"], "Counting Sheep with Drones": ["Bob Chen"]}

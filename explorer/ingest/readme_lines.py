@@ -272,6 +272,8 @@ class LineReader:
         if k is None or not (sp := speaker_line(self.lines[k])):
             return None
         title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
+        if (m := _LABEL.match(title)) and m["rest"]:
+            title = m["rest"]  # 'Keynote: Title', 'Talk 2 – Title' over the credit line
         above = strip_md(self.lines[i - 1]) if i else ""
         kind = INTRO if is_intro(title) or (above and is_intro(above)) else TALK
         self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
