@@ -470,3 +470,26 @@ Agenda
     got = talks(parse("90", page), "90")
     assert {t: v[0] for t, v in got.items()} == {
         "Twenty Years of Owl Research": ["Ada Berg"], "Counting Sheep with Drones": ["Bob Chen"]}
+
+
+def test_a_section_heading_over_a_speaker_first_block_is_no_talk_title():
+    page = """# 90th Vienna Deep Learning Meetup
+
+* Date: 2027-05-06
+
+## Talks
+
+Ada Berg, Owl Uni
+Teaching Robots to Fold Towels
+
+Towels are floppy and robots are not. We show a policy that folds them in under a minute.
+
+Bob Chen, Cat Inc
+Counting Sheep with Drones
+
+Sheep move and drones are noisy. A small detector counts a flock from the air.
+"""
+    got = talks(parse("90", page), "90")
+    assert {t: v[0] for t, v in got.items()} == {
+        "Teaching Robots to Fold Towels": ["Ada Berg"], "Counting Sheep with Drones": ["Bob Chen"]}
+    assert got["Teaching Robots to Fold Towels"][1].startswith("Towels are floppy")

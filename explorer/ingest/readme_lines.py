@@ -246,6 +246,8 @@ class LineReader:
         (or the speaker line first, directly above the title, as a block of its own)."""
         plain = _BULLET.sub("", strip_md(self.lines[i]))
         lines = self.lines
+        if plain.startswith("#"):
+            return None  # a heading no talk header took ('## Talks'): a section, no title
         if (0 < i < len(lines) - 2 and not lines[i - 1].strip() and lines[i + 1].strip()
                 and not lines[i + 2].strip() and re.search(r",|\s[-–]\s", plain)
                 and (sp := speaker_line(plain))
