@@ -493,3 +493,35 @@ Sheep move and drones are noisy. A small detector counts a flock from the air.
     assert {t: v[0] for t, v in got.items()} == {
         "Teaching Robots to Fold Towels": ["Ada Berg"], "Counting Sheep with Drones": ["Bob Chen"]}
     assert got["Teaching Robots to Fold Towels"][1].startswith("Towels are floppy")
+
+
+def test_credit_lines_with_a_profile_link_a_pipe_or_with_name_their_speaker_and_org():
+    page = """Hello Deep Learners,
+
+***
+
+Agenda
+
+18:45
+
+    Teaching Robots to Fold Towels
+    Ada Berg, Owl Uni · [LinkedIn](https://www.linkedin.com/in/adaberg/)
+    Towels are floppy and robots are not. We show a policy that folds them in minutes.
+
+19:30
+
+    Counting Sheep with Drones
+    Speaker: Bob Chen | Cat Inc
+    Sheep move and drones are noisy. A small detector counts a flock from the air.
+
+20:15
+
+    Marble Sorting at Scale
+    with Greta Novak (Edge Labs)
+    Marbles roll away. We sort ten thousand an hour with a camera and a small network.
+"""
+    corpus = parse("90", page)
+    assert {t.title: (t.speakers, t.affiliations) for t in corpus.talks} == {
+        "Teaching Robots to Fold Towels": (["Ada Berg"], ["Owl Uni"]),
+        "Counting Sheep with Drones": (["Bob Chen"], ["Cat Inc"]),
+        "Marble Sorting at Scale": (["Greta Novak"], ["Edge Labs"])}

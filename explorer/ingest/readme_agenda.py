@@ -26,6 +26,10 @@ _ROLE = re.compile(r"research|scientist|engineer|lecturer|professor|student|cand
 _CANCEL = re.compile(r"\s*[-–—(]*\s*\b(cancel+ed|postponed)\b\)?\s*$", re.IGNORECASE)
 _SHORT = re.compile(r"^(?:short|lightning)\s+talk\s*\d*\s*[:.–—-]\s*", re.IGNORECASE)
 _SHORT_NOTE = re.compile(r"\s*\((?:short|lightning) talk\)", re.IGNORECASE)
+# A link to a speaker's profile after the credit ('· [LinkedIn](...)'): no affiliation.
+_PROFILE = re.compile(r"\s*[·|•,]?\s*\[\[?(?:linkedin|twitter|x|github|mastodon|bluesky|google "
+                      r"scholar|scholar|orcid|(?:personal )?(?:web|website|homepage|home page))"
+                      r"\]\([^()\s]*\)\]?", re.IGNORECASE)
 _NO_TALK = re.compile(r"^(welcome|networking|wrap[- ]?up|break|q&a|open discussions?|questions|"
                       r"doors open|end)\b", re.IGNORECASE)
 
@@ -70,8 +74,9 @@ def organisations(affiliations: list[str]) -> list[str]:
 
 def speaker_line(text: str) -> tuple[list[str], list[str]] | None:
     """'by A (X), B' / '- A' / '*A, Org*' / 'A, Org' / 'A – Org' -> (speakers, affiliations)."""
-    t = trim_symbols(strip_md(text))
-    t = re.sub(r"^(?:[-–•]\s*|by\s+|speakers?:\s*|presented by\s+)", "", t, flags=re.IGNORECASE)
+    t = trim_symbols(strip_md(_PROFILE.sub("", text)).replace(" | ", ", "))  # 'A | Org'
+    t = re.sub(r"^(?:[-–•]\s*|by\s+|with\s+|speakers?:\s*|presented by\s+)", "", t,
+               flags=re.IGNORECASE)
     t = trim_symbols(t)  # '👤 Ada Berg, Org', 'Speaker: 🎤 Ada Berg'
     if not t or len(t) > 200:
         return None
