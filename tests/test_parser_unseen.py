@@ -525,3 +525,28 @@ Agenda
         "Teaching Robots to Fold Towels": (["Ada Berg"], ["Owl Uni"]),
         "Counting Sheep with Drones": (["Bob Chen"], ["Cat Inc"]),
         "Marble Sorting at Scale": (["Greta Novak"], ["Edge Labs"])}
+
+
+def test_a_slides_link_after_a_schedule_title_is_the_talks_slides_not_title_words():
+    page = """Hello Deep Learners,
+
+***
+
+Agenda
+
+18:45
+
+    Teaching Robots to Fold Towels [slides](./slides/towels.pdf)
+    Ada Berg, Owl Uni
+    Towels are floppy and robots are not. We show a policy that folds them in minutes.
+
+19:30
+
+    Counting Sheep with Drones ([pdf](https://example.org/sheep.pdf))
+    Bob Chen, Cat Inc
+"""
+    corpus = parse("90", page)
+    assert {t.title: t.slides_url for t in corpus.talks} == {
+        "Teaching Robots to Fold Towels":
+            "https://github.com/vdlm/meetups/blob/main/Meetups/Meetup_90/slides/towels.pdf",
+        "Counting Sheep with Drones": "https://example.org/sheep.pdf"}

@@ -45,6 +45,9 @@ _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*
 # 'Paper: arXiv:2401.00001' (a citation line, e.g. a sub-bullet of an agenda item): no title.
 _ARXIV_MENTION = re.compile(r"\barxiv\s*:|\barxiv\.org/|\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
+# '[slides](...)', '([pdf](...))', '[[Video](...)]' after a title: its material, no title words.
+_MEDIA = re.compile(r"\s*[(\[]?\[\[?(?:slides?|pdf|video|recording)\]\([^()]*\)\]?[)\]]?",
+                    re.IGNORECASE)
 _CLOSERS = re.compile(
     r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
     r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
@@ -244,7 +247,8 @@ class LineReader:
     def pair_talk(self, i: int) -> int | None:
         """A schedule block: a title line, then a 'Speaker, Affiliation' line, then abstract
         (or the speaker line first, directly above the title, as a block of its own)."""
-        plain = _BULLET.sub("", strip_md(self.lines[i]))
+        media = _MEDIA.sub("", self.lines[i])  # 'Title [slides](...)': the link is no title
+        plain = _BULLET.sub("", strip_md(media))
         lines = self.lines
         if plain.startswith("#"):
             return None  # a heading no talk header took ('## Talks'): a section, no title
@@ -278,7 +282,9 @@ class LineReader:
             title = m["rest"]  # 'Keynote: Title', 'Talk 2 – Title' over the credit line
         above = strip_md(self.lines[i - 1]) if i else ""
         kind = INTRO if is_intro(title) or (above and is_intro(above)) else TALK
-        self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1],
-                            kind=kind, line=i + 1))
+        slides, video = link_urls(self.lines[i], self.base) if media != self.lines[i] else (None,
+                                                                                          None)
+        self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1], kind=kind,
+                            line=i + 1, slides_url=slides, video_url=video))
         return self.credits(self.cur, k + 1)
 
