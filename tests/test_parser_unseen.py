@@ -550,3 +550,24 @@ Agenda
         "Teaching Robots to Fold Towels":
             "https://github.com/vdlm/meetups/blob/main/Meetups/Meetup_90/slides/towels.pdf",
         "Counting Sheep with Drones": "https://example.org/sheep.pdf"}
+
+
+def test_a_bullet_that_only_links_a_paper_is_a_reference_not_an_intro_slot():
+    page = """# 90th Vienna Deep Learning Meetup
+
+* Date: 2027-05-06
+
+### Teaching Robots to Fold Towels
+Ada Berg, Owl Uni
+
+Towels are floppy and robots are not. We show a policy that folds them in minutes.
+
+## Reading list
+
+- [Small towel models](https://arxiv.org/abs/2406.01111)
+- [Sheep counting](https://arxiv.org/pdf/2406.02222v2)
+"""
+    corpus = parse("90", page)
+    assert [(t.kind, t.title) for t in corpus.talks] == [(TALK, "Teaching Robots to Fold Towels")]
+    assert {r.arxiv_id: r.talk_id for r in corpus.refs} == {"2406.01111": None,
+                                                           "2406.02222": None}

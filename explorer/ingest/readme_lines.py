@@ -225,7 +225,8 @@ class LineReader:
         if not found:
             label = strip_md(re.sub(r"\[\[?[^\]]*\]\([^)]*\)\]?\]?", "", _BULLET.sub("", s)))
             label = label.strip(" :") or "Intro"
-            if bulleted and is_intro(label) and links(s):
+            papers = all(_ARXIV_MENTION.search(t) for _, t in links(s))  # '- [X](arxiv...)'
+            if bulleted and is_intro(label) and links(s) and not papers:
                 talk = PageTalk(title=label,
                                 kind=INTRO, line=i + 1, slides_url=self.slides_in(s))
                 self.start(talk)
