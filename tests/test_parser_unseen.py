@@ -571,3 +571,27 @@ Towels are floppy and robots are not. We show a policy that folds them in minute
     assert [(t.kind, t.title) for t in corpus.talks] == [(TALK, "Teaching Robots to Fold Towels")]
     assert {r.arxiv_id: r.talk_id for r in corpus.refs} == {"2406.01111": None,
                                                            "2406.02222": None}
+
+
+def test_a_title_under_a_time_with_its_abstract_and_no_credit_line_keeps_the_abstract():
+    rows = ("| 2027-05-06 | 90 | Ada Berg | Teaching Robots to Fold Towels | | "
+            "[details](./Meetups/Meetup_90/) |")
+    page = """Hello Deep Learners,
+
+***
+
+Agenda
+
+18:45
+
+    Teaching Robots to Fold Towels
+    In this talk, we show a policy that folds towels in minutes, see arXiv:2406.07777.
+
+19:45
+
+    Networking & Discussions
+"""
+    got = talks(parse("90", page, rows), "90")
+    assert got == {"Teaching Robots to Fold Towels": (
+        ["Ada Berg"], ("In this talk, we show a policy that folds towels in minutes, see "
+                       "arXiv:2406.07777."), ["2406.07777"])}

@@ -276,8 +276,14 @@ class LineReader:
         if _CLOSERS.match(plain):
             return None
         k = self.nonblank(i + 1, 1)
-        if k is None or not (sp := speaker_line(self.lines[k])):
+        if k is None:
             return None
+        if not (sp := speaker_line(self.lines[k])):
+            nxt = strip_md(self.lines[k])
+            if not (slot and len(nxt.split()) >= 6 and nxt.endswith((".", "!", "?"))
+                    and not _BULLET.match(self.lines[k].strip())):
+                return None
+            sp, k = ([], []), k - 1  # under a time, a title and its abstract: speaker unsaid
         title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
         if (m := _LABEL.match(title)) and m["rest"]:
             title = m["rest"]  # 'Keynote: Title', 'Talk 2 – Title' over the credit line
