@@ -595,3 +595,30 @@ Agenda
     assert got == {"Teaching Robots to Fold Towels": (
         ["Ada Berg"], ("In this talk, we show a policy that folds towels in minutes, see "
                        "arXiv:2406.07777."), ["2406.07777"])}
+
+
+def test_an_abstracts_own_short_list_is_kept_and_the_evenings_logistics_are_not():
+    page = """# 102nd Vienna Deep Learning Meetup
+
+* Date: 2027-09-15
+
+### Counting Owls by Sound
+Ada Berg, Owl Uni
+
+Owls hoot in the dark where cameras see nothing. We count them with a tiny model.
+
+The talk covers three parts:
+* recording setups
+* the classifier
+* field results
+
+Sponsors:
+* Cat Inc
+
+* Pizza & drinks
+"""
+    ((_, abstract, _),) = talks(parse("102", page), "102").values()
+    # Short items of the abstract's own list were dropped as too short to be prose.
+    assert abstract.endswith("The talk covers three parts:\nrecording setups\nthe classifier\n"
+                             "field results")
+    assert "Sponsors" not in abstract and "Pizza" not in abstract

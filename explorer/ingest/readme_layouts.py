@@ -62,6 +62,14 @@ class MeetupPage:
     cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
 
 
+# Lines about the evening, not about a talk (after the last talk's abstract).
+_LOGISTICS = re.compile(
+    r"^(?:schedule|agenda|program(?:me)?|location|venue|where|when|address|directions|"
+    r"sponsors?|partners?|registration|register|tickets?|food|drinks|pizza|snacks|"
+    r"networking|contact|parking|live ?stream|stream(?:ing)?|hosts?|organi[sz]ers?)\b",
+    re.IGNORECASE)
+
+
 class _Reader(LineReader):
     def __init__(self, text: str, base_dir: str):
         self.lines = text.splitlines()
@@ -260,13 +268,28 @@ class _Reader(LineReader):
             self.cur.speakers, self.cur.affiliations = sp
         return True
 
+    def listed(self, i: int, s: str, plain: str) -> bool:
+        """A short line that is part of the abstract's own list: a lead-in ('Topics
+        include:') right before list items, or a list item after kept abstract text or a
+        kept item ('* DL based image registration'). Logistics ('Schedule:', '* Pizza &
+        drinks', 'Sponsors:') are not the abstract's."""
+        if not self.cur.abstract or _LOGISTICS.match(plain) or len(plain) > 200:
+            return False
+        if plain.endswith(":"):
+            k = self.nonblank(i + 1, 1)
+            return len(plain.split()) >= 2 and k is not None and bool(
+                _BULLET.match(self.lines[k].strip()))
+        prev = next((j for j in range(i - 1, -1, -1) if self.lines[j].strip()), None)
+        return bool(_BULLET.match(s)) and prev is not None and self.cur.end_line == prev + 1
+
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
         if self.cur is None:
             return
         if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
             self.cur.slides_url = self.slides_in(s)
-        elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!"))) and not (
+        elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!")) or self.listed(
+                i, s, plain)) and not (
                 self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
                 re.sub(r"^\(optional\)\s*", "", plain)):
             text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)
