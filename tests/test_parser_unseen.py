@@ -622,3 +622,16 @@ Sponsors:
     assert abstract.endswith("The talk covers three parts:\nrecording setups\nthe classifier\n"
                              "field results")
     assert "Sponsors" not in abstract and "Pizza" not in abstract
+
+
+def test_a_placeholder_row_without_a_page_is_named_not_silently_dropped():
+    rows = ("| ... | 103 | | | | |\n"
+            "| ... | 104 | | | | |\n"
+            "| 2027-11-10 | 105 | Ada Berg | Counting Owls by Sound | [pdf](x.pdf) | |")
+    page = "# 104th Vienna Deep Learning Meetup\n\n* Date: 2027-10-13\n"
+    corpus = parse("104", page, rows)
+    said = [(w.message, w.line) for w in corpus.warnings if "placeholder" in w.message]
+    # 103: nothing known, said so (with the table's line); 104 has a page, 105 a real row.
+    assert len(said) == 1 and said[0][0].startswith("meetup 103 is only a placeholder row")
+    assert said[0][1] == 5
+    assert {m.key for m in corpus.meetups} == {"104", "105"}

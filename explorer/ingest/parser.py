@@ -198,8 +198,9 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
             texts[path] = text
 
     rows: list[TableRow] = []
+    placeholders: dict[str, int] = {}
     if ROOT in texts:
-        rows, table_warnings = parse_table(texts[ROOT], ROOT)
+        rows, table_warnings = parse_table(texts[ROOT], ROOT, placeholders)
         warn.extend(table_warnings)
     else:
         warn.append(ParseWarning(ROOT, "no root README with the talks table"))
@@ -232,6 +233,10 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
     by_key: dict[str, list[TableRow]] = {}
     for r in rows:
         by_key.setdefault(r.meetup_key, []).append(r)
+    warn.extend(ParseWarning(ROOT, f"meetup {k} is only a placeholder row here (no date, "
+                             "speaker or topic) and has no page: nothing is known about it",
+                             line) for k, line in placeholders.items()
+                if k not in by_key and k not in pages)
     keys = sorted(set(by_key) | set(pages), key=lambda k: (not k.isdigit(), int(k) if
                                                              k.isdigit() else 0, k))
     known = {}

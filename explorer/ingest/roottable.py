@@ -61,12 +61,14 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in body.split("|")]
 
 
-def parse_table(text: str, path: str = "README.md") -> tuple[list[TableRow], list[ParseWarning]]:
+def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int] | None = None
+                ) -> tuple[list[TableRow], list[ParseWarning]]:
     """Talk rows of the first table whose header names Date, #, Speaker and Topic.
 
     Args:
         text: the root README.
         path: its archive path, for warnings.
+        placeholders: filled with meetup key -> line of each placeholder row, if given.
 
     Returns:
         (rows in table order, warnings); placeholder rows (no speaker and no topic) are skipped.
@@ -107,6 +109,8 @@ def parse_table(text: str, path: str = "README.md") -> tuple[list[TableRow], lis
         speaker_cell, topic = cells[cols["speaker"]], strip_md(cells[cols["topic"]])
         key = meetup_key(cells[cols["key"]])
         if not strip_md(speaker_cell) and not topic:
+            if key is not None and placeholders is not None:
+                placeholders.setdefault(key, lineno)
             continue  # placeholder row such as "| ... | 42 | | |"
         if key is None:
             warnings.append(ParseWarning(path, f"table row without a meetup number "
