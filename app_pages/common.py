@@ -262,8 +262,9 @@ def card_for(item_id: str, kind: str, lk: Lookups, query: str | None = None,
         return talk_card(row, query, score)
     item_id = paper_item_id(item_id)
     row = lk.papers.get(item_id) or {"id": item_id, "title": title or ""}
-    context = " … ".join(r["context"] for r in lk.refs_by_paper.get(item_id, [])[:2])
-    return paper_card(row, query, score, context=context)
+    refs = lk.refs_by_paper.get(item_id, [])[:2]
+    return paper_card(row, query, score, context=" … ".join(r["context"] for r in refs),
+                      sources=[r.get("source_path") for r in refs])
 
 
 def meetup_ref(m: object) -> str:

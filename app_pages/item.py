@@ -8,6 +8,7 @@ from app_pages import common
 from app_pages.text import plain_text
 from app_pages.views import (
     as_dict,
+    context_label,
     escape_md,
     kind_label,
     meetup_label,
@@ -118,17 +119,18 @@ def talk_page() -> None:
     for r in lk.refs_by_talk.get(tid, []):
         pid = paper_item_id(r["arxiv_id"])
         if pid not in [c[0] for c in cited]:
-            cited.append((pid, r["context"]))
+            cited.append((pid, r["context"], r.get("source_path")))
     if cited:
         st.subheader(f"Papers cited in this talk ({len(cited)})", divider="gray")
-        for pid, context in cited:
-            pc = paper_card(lk.papers.get(pid) or {"id": pid}, context=context)
+        for pid, context, source in cited:
+            pc = paper_card(lk.papers.get(pid) or {"id": pid}, context=context,
+                            sources=[source])
             with st.container(border=True):
                 common.item_link(pid, "paper", pc.title)
                 st.caption(escape_md(pc.status or pc.meta))
                 text = snippet(plain_text(context), pid.split(":", 1)[1], 320)
                 if text:
-                    st.markdown(f"*Slide text around the link:* {escape_md(text)}")
+                    st.markdown(f"*{context_label([source])}:* {escape_md(text)}")
     if talk.get("kind") in (INTRO, CANCELLED):
         return  # not indexed: nothing is "related" to an agenda slot
     _related(ex, tid, "talk", lk, own_meetup=meetup)
@@ -153,7 +155,7 @@ def paper_page() -> None:
         return
     row = as_dict(paper) if paper else {"id": pid}
     context = " … ".join(r["context"] for r in refs[:2])
-    card = paper_card(row, context=context)
+    card = paper_card(row, context=context, sources=[r.get("source_path") for r in refs[:2]])
     resolved = not card.status
     common.set_title(card.title)
     st.caption(escape_md(card.meta))
@@ -182,5 +184,5 @@ def paper_page() -> None:
                 common.meetup_link(r.get("meetup"))
                 st.caption("Intro, hot topics or the meetup's README")
             text = snippet(plain_text(r["context"]), pid.split(":", 1)[1], 400)
-            st.markdown("*Slide text around the link:* " + escape_md(text))
+            st.markdown(f"*{context_label([r.get('source_path')])}:* " + escape_md(text))
     _related(ex, pid, "paper", lk)

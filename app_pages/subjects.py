@@ -8,6 +8,7 @@ from app_pages import common
 from app_pages.item import _reason
 from app_pages.text import plain_text, snippet
 from app_pages.views import (
+    context_label,
     escape_md,
     kind_label,
     meetup_label,
@@ -43,7 +44,8 @@ def _cited_papers(lk: common.Lookups, refs: list[dict]) -> None:
             for r in rs[:2]:
                 text = snippet(plain_text(r.get("context")), r["arxiv_id"], 320)
                 if text:
-                    st.markdown(f"*Slide text around the link:* {escape_md(text)}")
+                    st.markdown(f"*{context_label([r.get('source_path')])}:* "
+                                f"{escape_md(text)}")
 
 
 def meetup_page() -> None:

@@ -184,8 +184,23 @@ def paper_status(p: Mapping) -> str:
             else "title not fetched yet")
 
 
+def context_label(sources: Sequence[object]) -> str:
+    """What the text around a citation is, by where the citations were found: 'Slide text
+    around the link' only when every one is in a slide PDF.
+
+    Example: ['Meetups/Meetup_5/slides/x.pdf'] -> 'Slide text around the link';
+    ['Meetups/Meetup_5/README.md'] -> 'Meetup page text around the link'.
+    """
+    paths = [str(p).lower() for p in sources if p]
+    if paths and all(p.endswith(".pdf") for p in paths):
+        return "Slide text around the link"
+    if paths and not any(p.endswith(".pdf") for p in paths):
+        return "Meetup page text around the link"
+    return "Text around the link"
+
+
 def paper_card(paper: object, query: str | None = None, score: float | None = None,
-               context: str = "") -> Card:
+               context: str = "", sources: Sequence[object] = ()) -> Card:
     """The card of a paper (a row of ``ex.papers()``, a dict or a `Paper`-like object).
 
     Args:
@@ -193,8 +208,10 @@ def paper_card(paper: object, query: str | None = None, score: float | None = No
             ``abs_url``, ``pdf_url`` and ``status``/``resolved`` if present.
         query: the search query, for the snippet.
         score: the search score, if any.
-        context: slide text around the citation, shown (labelled as such) for papers
+        context: the text around the citation, shown (labelled as such) for papers
             without arXiv metadata.
+        sources: the archive paths the context comes from (slides or a meetup page), for
+            its label (`context_label`).
 
     Returns:
         A `Card` of kind "paper". A paper without metadata is titled ``arXiv:ID`` and says so
@@ -220,7 +237,7 @@ def paper_card(paper: object, query: str | None = None, score: float | None = No
     return Card(id=pid, kind="paper", title=title, meta=" · ".join(x for x in meta if x),
                 snippet=snippet(plain_text(text), query), links=links, score=score,
                 year=year_of(date), status=status,
-                snippet_label="Slide text around the link" if status and text else "")
+                snippet_label=context_label(sources) if status and text else "")
 
 
 def reason_line(terms: Sequence[str], limit: int = 5) -> str:

@@ -87,7 +87,8 @@ def build_app_data(data_dir: Path) -> Path:
         ArxivRef("2006.11239", "3", ids["Diffusion models for image generation"],
                  "denoising objective as in arXiv:2006.11239"),
         ArxivRef("9999.99999", "1", intro.id,
-                 "hot topic: a mysterious preprint on quantum dreaming arXiv:9999.99999"),
+                 "hot topic: a mysterious preprint on quantum dreaming arXiv:9999.99999",
+                 "Meetups/Meetup_1/slides/hot_topics.pdf"),
     ]
     store = Store.open(data_dir)
     store.replace_corpus(Corpus(meetups=MEETUPS, talks=[intro, *talks], refs=refs))

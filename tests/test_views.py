@@ -7,6 +7,7 @@ import pytest
 
 from app_pages.views import (
     Link,
+    context_label,
     escape_md,
     map_figure,
     meetup_label,
@@ -110,7 +111,16 @@ def test_paper_card_resolved_and_unresolved():
     # The slide's phrase is never passed off as a title: the id is, and the card says why.
     assert bare.title == "arXiv:9999.99999" and bare.status == "title not fetched yet"
     assert bare.snippet == "Dreaming machines arXiv:9999.99999 (new!)"
-    assert bare.snippet_label == "Slide text around the link"
+    assert bare.snippet_label == "Text around the link"  # where it was found is unknown
+    from_slides = paper_card({"id": "9999.99999"}, context="Dreaming machines arXiv:9999.99999",
+                             sources=["Meetups/Meetup_12/slides/hot_topics.pdf"])
+    assert from_slides.snippet_label == "Slide text around the link"
+    # Text of a meetup page is never called slide text.
+    from_page = paper_card({"id": "9999.99999"}, context="Dreaming machines arXiv:9999.99999",
+                           sources=["Meetups/Meetup_12/README.md", None])
+    assert from_page.snippet_label == "Meetup page text around the link"
+    mixed = ["Meetups/Meetup_12/README.md", "Meetups/Meetup_13/slides/x.PDF"]
+    assert context_label(mixed) == "Text around the link"
     missing = paper_card({"id": "9999.99999", "status": "not_found", "resolved": False,
                           "reason": "cannot connect to https://export.arxiv.org/api/query"})
     assert missing.status == "arXiv has no paper with this id"
