@@ -635,3 +635,9 @@ def test_a_placeholder_row_without_a_page_is_named_not_silently_dropped():
     assert len(said) == 1 and said[0][0].startswith("meetup 103 is only a placeholder row")
     assert said[0][1] == 5
     assert {m.key for m in corpus.meetups} == {"104", "105"}
+
+
+def test_emoji_around_a_meetup_title_are_decoration():
+    page = "# 106th Vienna Deep Learning Meetup 🎉\n\n* Date: 2027-12-01\n"
+    (m,) = parse("106", page).meetups
+    assert m.title == "106th Vienna Deep Learning Meetup"

@@ -14,6 +14,7 @@ from explorer.ingest.mdtext import (
     resolve_link,
     strip_html,
     strip_md,
+    trim_symbols,
 )
 from explorer.ingest.readme_agenda import (
     PageTalk,
@@ -191,7 +192,7 @@ class _Reader(LineReader):
                 i += 1
                 continue
             if s.startswith("# ") and not self.page.title:
-                self.page.title = strip_md(s[2:])
+                self.page.title = trim_symbols(strip_md(s[2:]))  # '60th ... Meetup 🎉'
                 i += 1
                 continue
             if len(s) > MAX_HEADER:
