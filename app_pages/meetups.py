@@ -67,6 +67,9 @@ def page() -> None:
                     who = f"{who} ({kind})" if who else kind
                 label = escape_md(t["title"]) + (f" · *{escape_md(who)}*" if who else "")
                 common.item_link(t["id"], "talk", label, bold=False, escaped=True)
+            hidden = len(talks) - len(shown)
+            if hidden:  # left out of the list, not out of sight: the meetup page has them
+                st.caption(f"{hidden} cancelled talk{'s' * (hidden > 1)} (on the meetup page)")
 
 
 if __name__ == "__main__":  # run as a page by st.navigation
