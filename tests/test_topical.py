@@ -167,6 +167,7 @@ def test_the_api_builds_the_prior_from_the_themes_and_passes_it_to_hybrid(ex, mo
     monkeypatch.setattr(ex.engine.encoder, "semantic", True, raising=False)
     p = ex.topic_prior()
     assert p is not None and p.members.shape == (len(ex.engine.items), len(p.names))
+    assert p.evidence_floor > p.floor  # claims need more than the median unrelated fit
     themes = ex.theme_assignment()
     for row, it in zip(p.members, ex.engine.items):
         got = {p.names[j] for j in np.flatnonzero(row)}
@@ -245,3 +246,17 @@ def test_a_theme_is_named_only_if_it_is_among_the_querys_best():
     fit = np.array([0.5, 0.4, 0.3], np.float32)
     assert [p.fitting_theme(fit, r, top=2) for r in range(3)] == ["a", "b", None]
     assert p.fitting_theme(np.array([0.05, 0.04, 0.03]), 0) is None  # below the floor
+    # Above the median of unrelated pairs but under their upper quartile: a name or an
+    # unknown word ('glacier') fits every theme about that much; no theme is claimed.
+    strict = TopicPrior(members, np.eye(3, 4, dtype=np.float32), ("a", "b", "c"), floor=0.1,
+                        evidence_floor=0.45)
+    assert [strict.fitting_theme(fit, r, top=2) for r in range(3)] == ["a", None, None]
+
+
+def test_the_evidence_floor_is_the_upper_quartile_of_unrelated_pairs():
+    cos_items = np.eye(4, dtype=np.float32)
+    themes = np.array([[0.9, 0.1, 0.2, 0.3], [0.4, 0.8, 0.5, 0.6]], np.float32)
+    members = np.array([[1, 0], [0, 1], [0, 1], [1, 0]], bool)
+    # non-member cosines: 0.4 (item 0), 0.1 (item 1), 0.2 (item 2), 0.6 (item 3)
+    assert theme_floor(cos_items, themes, members) == pytest.approx(0.3)
+    assert theme_floor(cos_items, themes, members, 0.75) == pytest.approx(0.45)

@@ -309,4 +309,6 @@ def search_prior(assignment: ThemeAssignment, item_ids: Sequence[str], vectors: 
                          for pat in patterns], np.float32)
 
     return TopicPrior(members, theme_vectors, tuple(t.name for t in themes), keyword_bonus,
-                      floor=theme_floor(vectors, theme_vectors, members) if themes else 0.0)
+                      floor=theme_floor(vectors, theme_vectors, members) if themes else 0.0,
+                      evidence_floor=theme_floor(vectors, theme_vectors, members, 0.75)
+                      if themes else 0.0)

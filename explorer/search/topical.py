@@ -43,6 +43,10 @@ class TopicPrior:
             a theme it is not in (`theme_floor`). The relevance floor of blended scores
             blends it in likewise (`blended_floor`), so an off-domain query, which fits no
             theme better than that, lifts nothing above it.
+        evidence_floor: what a query's fit must reach for a hit to name the theme as
+            evidence ("Theme: X, which your query fits"): the upper quartile of an item's
+            cosine to a theme it is not in (`theme_floor` at 0.75), so a name or an unknown word
+            that fits a theme barely above the median is not shown as fitting it.
     """
 
     members: np.ndarray
@@ -50,6 +54,7 @@ class TopicPrior:
     names: tuple[str, ...]
     keyword_bonus: Callable[[str], np.ndarray] | None = None
     floor: float = 0.0
+    evidence_floor: float = 0.0
 
     def __post_init__(self) -> None:
         m, v = np.asarray(self.members), np.asarray(self.vectors)
@@ -78,7 +83,8 @@ class TopicPrior:
             return None
         best = own[int(np.argmax(scores[own]))]
         rank = int((scores > scores[best]).sum())  # themes the query fits better
-        return self.names[best] if scores[best] > self.floor and rank < top else None
+        bar = max(self.floor, self.evidence_floor)
+        return self.names[best] if scores[best] > bar and rank < top else None
 
 
 def member_max(members: np.ndarray, theme_scores: np.ndarray) -> np.ndarray:
@@ -94,14 +100,15 @@ def member_max(members: np.ndarray, theme_scores: np.ndarray) -> np.ndarray:
 
 
 def theme_floor(item_vectors: np.ndarray, theme_vectors: np.ndarray,
-                members: np.ndarray) -> float:
-    """The median cosine of an item to a theme it is not in (0.0 when there is no such pair).
+                members: np.ndarray, quantile: float = 0.5) -> float:
+    """A quantile (default the median) of an item's cosine to a theme it is not in (0.0 when
+    there is no such pair).
 
     Example: cosines [[.9, .1], [.2, .8]] with members on the diagonal -> median(.1, .2) = .15.
     """
     cos = np.asarray(item_vectors, np.float32) @ np.asarray(theme_vectors, np.float32).T
     others = cos[~np.asarray(members, dtype=bool)]
-    return float(np.median(others)) if others.size else 0.0
+    return float(np.quantile(others, quantile)) if others.size else 0.0
 
 
 def blended_floor(noise_floor: float, prior: TopicPrior, weight: float = TOPIC_WEIGHT
