@@ -423,6 +423,14 @@ def test_organizer_page_shows_themes_gaps_and_checks_novelty(data):
                m.value.startswith("**Already covered") or m.value.startswith("**Partly")
                for m in at.markdown)
     assert f"talk={ids['Diffusion models for image generation']}" in link_params(at)
+    # A proposal pasted as 'Title\nAbstract' whose title is a past talk's is covered by it,
+    # and the card says why (`novelty.named_talks`).
+    at.text_area[0].input("Attention for machine translation\nA fresh look at new benchmarks.")
+    at.button[0].click().run()
+    assert_ok(at)
+    (head,) = [m.value for m in at.markdown if m.value.startswith("**Already covered")]
+    assert "has this title" in head and "Attention for machine translation" in head, head
+    assert f"talk={ids['Attention for machine translation']}" in link_params(at)
 
 
 def test_a_stale_gap_shows_the_recent_talks_in_no_theme_that_came_closest(data,

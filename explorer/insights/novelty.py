@@ -7,6 +7,11 @@ with two thresholds:
 * ``partly``   PARTLY <= score < COVERED: related talks exist, the angle may be new;
 * ``new``      score < PARTLY: no past talk is closer than unrelated talks are to each other.
 
+A proposal that names a past talk by its title (the whole proposal or its first line, as
+search's exact matcher finds titles) is ``covered`` by that talk whatever the cosine: a bare
+title is far from a talk embedded with its abstract ("Mixture of Experts" vs that talk of
+meetup 69: 0.16-0.44 with MiniLM, below ``PARTLY``).
+
 Calibration (``benchmarks/calibrate_novelty.py --data-dir <real build>``; all-MiniLM-L6-v2 on
 the real archive: 129 talks, 74 with an abstract; talks embedded as ``title. abstract``):
 
@@ -30,11 +35,13 @@ on this archive gives (0.72, 0.54), close to the calibrated pair.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from explorer.domain import Hit
+from explorer.search.exact import fold
 
 COVERED, PARTLY, NEW = "covered", "partly", "new"
 CALIBRATED = {"all-MiniLM-L6-v2": (0.70, 0.55)}  # model id suffix -> (covered, partly)
@@ -64,12 +71,28 @@ def _talk_words(h: Hit) -> str:
     return f"“{h.title}” at {where}" + (f" ({h.date})" if h.date else "")
 
 
+def _named_words(hits: list[Hit], whole: bool) -> str:
+    named = [h for h in hits if h.match == "exact"] or hits[:1]
+    where = ", ".join((f"meetup {h.meetup}" if h.meetup not in (None, "") else "a past meetup")
+                      + (f" ({h.date})" if h.date else "") for h in named)
+    titles = "; ".join(f"“{t}”" for t in dict.fromkeys(h.title for h in named))
+    one = len(named) == 1
+    what = ("has this title" if one else "have this title") if whole else \
+        ("has it in its title" if one else "have it in their titles")
+    return f"{'a talk of' if one else 'talks of'} {where} {what}: {titles}"
+
+
 def headline(verdict_: str, hits: list[Hit], partly: float, off_topic: bool = False,
-             themes: list[dict] | None = None) -> str:
+             themes: list[dict] | None = None, named: str = "") -> str:
     """The verdict in plain words, naming the talks (and their meetup and date) behind it.
 
     Example: covered with a 0.9 hit -> 'Already covered: “X” at meetup 33 (2020-02-26).'
+    ``named`` ("title" or "in title"): the proposal names the first hits (``match="exact"``)
+    by their whole title or a long part of it -> 'Already covered: a talk of meetup 69
+    (2025-10-23) has this title: “Mixture of Experts”.'
     """
+    if named and hits:
+        return f"Already covered: {_named_words(hits, named == 'title')}."
     if off_topic:
         near = f" (nearest theme: {themes[0]['name']})" if themes else ""
         return ("Off-topic for a deep-learning meetup? The proposal is far from every theme "
@@ -173,6 +196,34 @@ def check_novelty(query_vector: np.ndarray, talk_vectors: np.ndarray, talks: lis
                    closest=hits, thresholds=(covered, partly))
 
 
+_LABEL = re.compile(r"^\s*title\s*:\s*", re.IGNORECASE)
+
+
+def proposal_titles(text: str) -> list[str]:
+    """What of a proposal may be a title: the whole text and its first line (organizers
+    paste 'Title\nAbstract'), without a 'Title:' label."""
+    text = (text or "").strip()
+    first = _LABEL.sub("", text.splitlines()[0]).strip() if text else ""
+    return [t for t in dict.fromkeys([text, first]) if t]
+
+
+def named_talks(engine, text: str) -> tuple[list[int], bool]:
+    """The past talks a proposal names by title, as search's exact matcher finds them
+    (`ExactIndex.titled`: the whole title, or a part of it of 4 words or more), checking
+    the whole proposal and its first line.
+
+    Returns:
+        (positions of those talks in ``engine.items``, whether the first of them is named
+        by its whole title).
+    """
+    lines = proposal_titles(text)
+    found = [i for line in lines for i in engine.exact.titled(line)
+             if engine.items[i].kind == "talk"]
+    found = list(dict.fromkeys(found))
+    whole = bool(found) and fold(engine.items[found[0]].title) in {fold(t) for t in lines}
+    return found, whole
+
+
 def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     """The novelty verdict for a proposed title or abstract against an opened data dir.
 
@@ -198,13 +249,33 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     texts = list(dict.fromkeys([text, expanded]))
     vec = dict(zip(texts, ex.embed(texts)))
     # dense: score = cosine; the closest talks however weak, by cosine alone
-    hits = ex.engine.search(text, k=max(k, 1), kind="talk", mode="dense", include_weak=True,
-                            exact=False, vector=vec[expanded])
+    engine = ex.engine
+    hits = engine.search(text, k=max(k, 1), kind="talk", mode="dense", include_weak=True,
+                         exact=False, vector=vec[expanded])
     _, kinds, vectors = ex.vectors()
     talk_vectors = vectors[[i for i, kd in enumerate(kinds) if kd == "talk"]]
     covered, partly = thresholds_for(ex.model, talk_vectors)
     best = float(hits[0].score) if hits else 0.0
     v = verdict(best, covered, partly)
+    # A proposal that names a past talk by its title repeats it, whatever the cosine: a bare
+    # title is far from a talk embedded with a long abstract (0.16-0.44 for MiniLM). That
+    # talk comes first, with its own cosine, marked as search marks it (match="exact"), and
+    # the headline says the title is why (unless its cosine made it the covering talk anyway).
+    named, whole = named_talks(engine, text)
+    if named and v == COVERED and hits and hits[0].id == engine.items[named[0]].id:
+        named = []  # the cosine alone already says so: the usual headline
+    if named:
+        q = np.asarray(vec[expanded], np.float32).ravel()
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        first = []
+        for i in named:
+            it, row = engine.items[i], engine.vectors[i]
+            cos = float(row @ q) / max(float(np.linalg.norm(row)), 1e-12)
+            first.append(Hit(id=it.id, kind=it.kind, title=it.title, meetup=it.meetup,
+                             date=it.date, score=round(cos, 6), url=it.url, match="exact"))
+        ids = {h.id for h in first}
+        hits = first + [h for h in hits if h.id not in ids]
+        v = COVERED
     settings = settings_for(ex.model)
     prior = ex.topic_prior()
     known = prior is not None and tuple(prior.names) == tuple(t.name for t in THEMES)
@@ -216,6 +287,8 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     themes = themes[:3]
     return Novelty(verdict=v, score=round(best, 4), closest=hits[:k],
                    thresholds=(covered, partly),
-                   headline=headline(v, hits[:k], partly, off, themes), off_topic=off,
+                   headline=headline(v, hits[:k], partly, off, themes,
+                                     named=("title" if whole else "in title") if named else ""),
+                   off_topic=off,
                    themes=themes)
 

@@ -77,6 +77,21 @@ class ExactIndex:
                     found.append(key)
         return found
 
+    def titled(self, query: str) -> list[int]:
+        """Positions of the items the query names by title, as `matches` finds them: those
+        whose whole title is the query, then (a query of `MIN_TITLE_WORDS` words or more)
+        those whose title contains it.
+
+        Example: 'Mixture of Experts' -> the talks titled 'Mixture of Experts'.
+        """
+        q = fold(query)
+        if not q:
+            return []
+        out = list(self._titles.get(q, []))
+        if len(q.split()) >= MIN_TITLE_WORDS:
+            out += [i for i, t in enumerate(self._folded) if q in t]
+        return list(dict.fromkeys(out))
+
     def matches(self, query: str) -> list[int]:
         """Positions of the items the query names exactly, strongest first.
 
