@@ -140,10 +140,12 @@ def _gaps(found: list) -> None:
                                                       f"{t['meetup'] or '?'} · {t['title']}",
                                      bold=False)
             if g.near_misses:
-                st.markdown("Talks in that time that are in no theme but came closest to "
-                            "this one (check them before taking the verdict):")
+                st.markdown("Talks in that time that came close to this theme without "
+                            "being assigned to it (check them before taking the verdict):")
                 for t in g.near_misses:
-                    score = "" if t.get("score") is None else f" (theme score {t['score']:.2f})"
+                    filed = ", ".join(t.get("themes") or []) or "no theme"
+                    score = ("" if t.get("score") is None
+                             else f" (theme score {t['score']:.2f}; filed under {filed})")
                     common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
                                                       f"{t['meetup'] or '?'} · {t['title']}"
                                                       f"{score}", bold=False)

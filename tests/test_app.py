@@ -433,7 +433,7 @@ def test_organizer_page_shows_themes_gaps_and_checks_novelty(data):
     assert f"talk={ids['Attention for machine translation']}" in link_params(at)
 
 
-def test_a_stale_gap_shows_the_recent_talks_in_no_theme_that_came_closest(data,
+def test_a_stale_gap_shows_the_recent_talks_that_came_close_to_its_theme(data,
                                                                             monkeypatch):
     from explorer.insights import gaps
 
@@ -445,16 +445,18 @@ def test_a_stale_gap_shows_the_recent_talks_in_no_theme_that_came_closest(data,
         found = real(*a, **k) or [gaps.Gap(kind="stale", topic="theme:rl", label="RL",
                                            talks=1, papers=0, score=3.0, reason="old")]
         found[0].near_misses = [{"id": near, "title": "Speech recognition with deep networks",
-                                 "date": "2099-01-01", "meetup": "3", "score": 0.25}]
+                                 "date": "2099-01-01", "meetup": "3", "score": 0.25,
+                                 "themes": ["Speech"]}]
         return found
     monkeypatch.setattr(gaps, "stale_topics", with_a_near_miss)
     at = run_app(page="organizer")
     assert_ok(at)
-    assert any(m.value.startswith("Talks in that time that are in no theme") for m in at.markdown)
+    assert any(m.value.startswith("Talks in that time that came close to this theme")
+               for m in at.markdown)
     # The near miss's own link (its date is unique on the page), with its score as evidence.
     (link,) = [e for e in content_links(at) if e.proto.label.startswith(r"2099\-01\-01")]
     assert link.proto.query_string == f"talk={near}"
-    assert r"theme score 0\.25" in link.proto.label  # Markdown-escaped
+    assert r"theme score 0\.25; filed under Speech" in link.proto.label  # Markdown-escaped
 
 
 def test_missing_index_shows_the_build_command(_data_dir):

@@ -160,7 +160,7 @@ def test_a_theme_is_stale_only_without_a_talk_in_the_window():
         stale_topics(a, items, as_of="next tuesday")
 
 
-def test_a_stale_verdict_names_recent_talks_in_no_theme_that_came_closest_to_it():
+def test_a_stale_verdict_names_recent_talks_that_came_close_to_its_theme():
     a, items = _world()
     extra = pd.DataFrame([("o2", "talk", "Odd two", "2023-06-01", 19, None),
                           ("o3", "talk", "Old odd", "2018-06-01", 8, None),
@@ -169,27 +169,35 @@ def test_a_stale_verdict_names_recent_talks_in_no_theme_that_came_closest_to_it(
     items = pd.concat([items, extra], ignore_index=True)
     for iid in ("o2", "o3", "o4"):
         a.labels[iid] = []
-    # o1 and o2 (talks in the window) came closest to b; o3 is too old; o4 is a paper.
-    a.nearest.update({"o1": "theme:b", "o2": "theme:b", "o3": "theme:b", "o4": "theme:b"})
-    a.scores["o1"] = {OTHER: 0.21}  # its best theme score, under the threshold
+    # In the window: o1 and o2 (no theme) came closest to b, and a3 (filed under a) came
+    # close to b too; o3 is too old; o4 is a paper.
+    a.nearest.update({"o1": {"theme:b": 0.21}, "o2": {"theme:b": 0.24},
+                      "a3": {"theme:b": 0.35}, "o3": {"theme:b": 0.5}, "o4": {"theme:b": 0.5}})
     (g,) = stale_topics(a, items)
     assert g.topic == "theme:b"
-    assert [(t["id"], t["score"]) for t in g.near_misses] == [("o1", 0.21), ("o2", None)]
-    assert "2 talks in that time, in no theme, came closest to this one" in g.reason
-    a.nearest.update({"o1": "theme:c", "o2": "theme:a"})  # closest to other themes
+    assert [(t["id"], t["score"], t["themes"]) for t in g.near_misses] == [
+        ("a3", 0.35, ["Theme A"]), ("o2", 0.24, []), ("o1", 0.21, [])]  # closest first
+    assert ("3 talks in that time came close to this theme without being assigned to it"
+            in g.reason)
+    a.nearest.update({"o1": {"theme:c": 0.3}, "o2": {"theme:a": 0.3}, "a3": {}})
     (g,) = stale_topics(a, items)
-    assert g.near_misses == [] and "closest" not in g.reason
+    assert g.near_misses == [] and "close to this theme" not in g.reason
 
 
-def test_items_in_no_theme_keep_the_theme_they_came_closest_to():
-    themes = [Theme("theme:a", "A", "about a"), Theme("theme:b", "B", "about b")]
-    vecs = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32)
-    tv = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
-    a = assign_themes(["x", "y", "z"], ["x", "y", "z"], ["x", "y", "z"], vecs,
-                      lambda texts: tv, settings=Settings(threshold=0.9, margin=0.06),
+def test_assignment_keeps_the_themes_items_came_close_to():
+    themes = [Theme("theme:a", "A", "about a"), Theme("theme:b", "B", "about b"),
+              Theme("theme:c", "C", "about c")]
+    vecs = np.array([[1.0, 0, 0], [0, 1.0, 0], [0.6, 0.8, 0], [0.8, 0, 0.6]], np.float32)
+    tv = np.eye(3, dtype=np.float32)
+    a = assign_themes(["x", "y", "z", "w"], ["x", "y", "z", "w"], ["x", "y", "z", "w"], vecs,
+                      lambda texts: tv, settings=Settings(threshold=0.55, margin=0.06),
                       themes=themes)
-    assert a.labels == {"x": ["theme:a"], "y": ["theme:b"], "z": []}
-    assert a.nearest == {"z": "theme:b"}  # only items in no theme, and their closest
+    assert a.labels == {"x": ["theme:a"], "y": ["theme:b"], "z": ["theme:b"], "w": ["theme:a"]}
+    # z: a above the threshold but outside the margin; w: c likewise; x and y: nothing close.
+    assert a.nearest == {"z": {"theme:a": 0.6}, "w": {"theme:c": 0.6}}
+    lone = assign_themes(["q"], ["q"], ["q"], np.array([[0.6, 0.8, 0]], np.float32),
+                         lambda texts: tv, settings=Settings(threshold=0.9), themes=themes)
+    assert lone.labels == {"q": []} and lone.nearest == {"q": {"theme:b": 0.8}}  # its best
 
 
 def test_uncovered_lists_its_papers_and_talks():
@@ -474,10 +482,10 @@ def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
     ex.close()
     store = Store.open(gen, readonly=False)
     store.set_meta(th.META_KEY, json.dumps({"key": key, "labels": labels, "scores": {},
-                                            "nearest": {"m1-x": "theme:speech"}}))
+                                            "nearest": {"m1-x": {"theme:speech": 0.3}}}))
     store.close()
     ex = explorer.open(d)
-    assert th.stored_theme_assignment(ex).nearest == {"m1-x": "theme:speech"}
+    assert th.stored_theme_assignment(ex).nearest == {"m1-x": {"theme:speech": 0.3}}
     ex.close()
 
 

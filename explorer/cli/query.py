@@ -141,8 +141,9 @@ def gaps(
                     f"({t['id']})" for t in g.talks_evidence]
         evidence += [f"paper {p['date'] or '?'}: {p['title']} ({p['id']})"
                      for p in g.papers_evidence[:3]]
-        evidence += [f"in no theme, closest to this (theme score {t['score']}): talk "
-                     f"{t['date'] or '?'} meetup {t['meetup'] or '?'}: {t['title']} ({t['id']})"
+        evidence += [f"close to it (theme score {t['score']}; filed under "
+                     f"{', '.join(t['themes']) or 'no theme'}): talk {t['date'] or '?'} "
+                     f"meetup {t['meetup'] or '?'}: {t['title']} ({t['id']})"
                      for t in g.near_misses]
         out.add_row(g.kind, f"{g.label}\n{g.topic}", str(g.talks), str(g.papers), g.reason,
                     "\n".join(evidence))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
 UNCOVERED_MIN_PAPERS = 3  # a theme needs this many hot-topic papers to count as followed
 UNCOVERED_RATIO = 2.0  # ... and this many times its share of talks in its share of papers
+NEAR_MISSES = 3  # a stale verdict names at most this many talks that came close to its theme
 STALE_YEARS = 2.0  # a theme with talks, but none in this many years before "now", is stale
 EVIDENCE = 5  # papers listed as evidence per gap
 LAST_TALKS = 3  # talks listed as evidence per gap
@@ -54,9 +55,10 @@ class Gap:
     as_of: str | None = None
     window_years: float | None = None
     field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
-    # "stale" only: talks within the window that are in no theme but came closest to this
-    # one ([{id, title, date, meetup, score}], newest first; score: their best theme score,
-    # below the assignment's threshold): evidence that the verdict may be wrong.
+    # "stale" only: talks within the window that came close to this theme without being
+    # assigned to it ([{id, title, date, meetup, score, themes}], newest first; score: their
+    # score for this theme; themes: the themes they were assigned, [] for none), closest
+    # first, at most NEAR_MISSES: evidence that the verdict may be wrong.
     near_misses: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -313,8 +315,8 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
     dates = pd.to_datetime(df["date"], errors="coerce")
     df = df[dates.isna() | (dates <= ref)]
     dates = pd.to_datetime(df["date"], errors="coerce")
-    recent_unthemed = df[(df["topic"] == OTHER) & (df["kind"] == "talk") & (
-        dates > ref - pd.Timedelta(days=years * 365.25))]
+    recent = df[(df["kind"] == "talk") & (dates > ref - pd.Timedelta(
+        days=years * 365.25))].drop_duplicates("id")
     gaps = []
     for tid in theme_order(assignment, df):
         if tid == OTHER:
@@ -328,15 +330,18 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
             continue
         m = df[df["topic"] == tid]
         since = m[(m["kind"] == "paper") & (m["date"].fillna("") > last[0]["date"])]
-        near = [{**t, "score": assignment.scores.get(t["id"], {}).get(OTHER)}
-                for t in _last_talks(recent_unthemed[recent_unthemed["id"].map(
-                    assignment.nearest.get) == tid], n=len(recent_unthemed))]
+        close = recent[recent["id"].isin([i for i in recent["id"]
+                                          if tid in assignment.nearest.get(i, {})])]
+        near = sorted(({**t, "score": assignment.nearest[t["id"]][tid],
+                        "themes": [assignment.name(x) for x in assignment.labels.get(t["id"], [])]}
+                       for t in _last_talks(close, n=len(close))),
+                      key=lambda t: -t["score"])[:NEAR_MISSES]
         reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
                   f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
                   + (f"; {len(since)} papers cited since" if len(since) else "")
-                  + (f"; but {len(near)} talk{'s' * (len(near) > 1)} in that time, in no "
-                     f"theme, came closest to this one: check {'them' if len(near) > 1 else 'it'}"
-                     if near else ""))
+                  + (f"; but {len(near)} talk{'s' * (len(near) > 1)} in that time came close "
+                     f"to this theme without being assigned to it: check "
+                     f"{'them' if len(near) > 1 else 'it'}" if near else ""))
         gaps.append(Gap(kind="stale", topic=tid, label=assignment.name(tid), talks=len(talks),
                         papers=int((m["kind"] == "paper").sum()), score=round(days / 365.25, 2),
                         reason=reason, last_talk=last[0], days_since_talk=days,

@@ -63,14 +63,16 @@ class ThemeAssignment:
 
     ``scores`` keeps each item's score for its assigned themes (and its best score when it
     has none, under ``OTHER``), so a page can say how sure the assignment is. ``nearest``
-    names, for each item in no theme, the theme it came closest to: a "stale" verdict shows
-    such recent near misses as evidence against itself.
+    keeps the themes an item came close to without being assigned: for an item in no theme
+    its best theme, for the others every theme above the threshold that the margin left out
+    ({item: {theme: score}}); a "stale" verdict shows such recent near misses as evidence
+    against itself.
     """
 
     themes: list[Theme]
     labels: dict[str, list[str]]
     scores: dict[str, dict[str, float]] = field(default_factory=dict)
-    nearest: dict[str, str] = field(default_factory=dict)
+    nearest: dict[str, dict[str, float]] = field(default_factory=dict)
     version: str = TAXONOMY_VERSION
     model: str = ""
     settings: Settings = field(default_factory=Settings)
@@ -189,8 +191,10 @@ def assign_themes(item_ids: Sequence[str], titles: Sequence[str], texts: Sequenc
         labels[iid] = [themes[j].id for j in cols]
         kept[iid] = ({themes[j].id: round(float(row[j]), 4) for j in cols} if cols
                      else {OTHER: round(float(row.max()), 4)})
-        if not cols:
-            nearest[iid] = themes[int(np.argmax(row))].id
+        near = [j for j in range(len(themes)) if row[j] >= settings.threshold
+                and j not in cols] if cols else [int(np.argmax(row))]
+        if near:
+            nearest[iid] = {themes[j].id: round(float(row[j]), 4) for j in near}
     return ThemeAssignment(themes, labels, kept, nearest, model=model, settings=settings)
 
 
@@ -277,7 +281,8 @@ def _load_stored(store, key: str) -> ThemeAssignment | None:
                                data.get("nearest", {}))
     if not (isinstance(labels, dict) and isinstance(scores, dict) and isinstance(nearest, dict)
             and all(isinstance(v, list) and all(isinstance(t, str) for t in v)
-                    for v in labels.values())):
+                    for v in labels.values())
+            and all(isinstance(v, dict) for v in nearest.values())):
         return None  # damaged: computed again
     model = json.loads(key)[1]
     return ThemeAssignment(list(THEMES), labels, scores, nearest, model=model,
