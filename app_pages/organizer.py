@@ -170,8 +170,11 @@ def _novelty(ex, lk: common.Lookups) -> None:
         return
     st.markdown(f"**{escape_md(result.headline)}**")
     near = ", ".join(f"{t['name']}" for t in result.themes[:3])
-    st.caption(escape_md(f"Verdict {result.verdict} (closest talk at cosine "
-                         f"{result.score:.2f}); nearest themes: {near}"))
+    named = any(h.match == "exact" for h in result.closest)  # a past talk has this title
+    basis = ("a past talk has this title; closest in meaning at cosine" if named
+             else "closest talk at cosine")
+    st.caption(escape_md(f"Verdict {result.verdict} ({basis} {result.score:.2f}); "
+                         f"nearest themes: {near}"))
     st.markdown("Closest past talks:")
     for h in result.closest:
         common.render_card(common.card_for(h.id, h.kind, lk, score=h.score, title=h.title),

@@ -430,6 +430,8 @@ def test_organizer_page_shows_themes_gaps_and_checks_novelty(data):
     assert_ok(at)
     (head,) = [m.value for m in at.markdown if m.value.startswith("**Already covered")]
     assert "has this title" in head and "Attention for machine translation" in head, head
+    assert any("a past talk has this title; closest in meaning at cosine" in c.value
+               for c in at.caption)
     assert f"talk={ids['Attention for machine translation']}" in link_params(at)
 
 
