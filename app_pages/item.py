@@ -59,9 +59,11 @@ def _links_row(links) -> None:
                         width="stretch")
 
 
-def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -> None:
+def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None,
+             shown: frozenset[str] = frozenset()) -> None:
     """Related talks (from other meetups than ``own_meetup``) and related papers, side by side,
-    each with a one-line reason."""
+    each with a one-line reason; items in ``shown`` (the talk's own cited papers, listed
+    above) are not repeated."""
     left, right = st.columns(2, gap="large")
     for col, want, heading in ((left, "talk", "Related talks from other meetups"),
                                (right, "paper", "Related papers")):
@@ -74,7 +76,7 @@ def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None) -
                 continue
             if want == "talk" and own_meetup is not None:
                 hits = [h for h in hits if str(h.meetup) != str(own_meetup)]
-            hits = [h for h in hits if h.id != item_id][:N_RELATED]
+            hits = [h for h in hits if h.id != item_id and h.id not in shown][:N_RELATED]
             if not hits:
                 st.caption("Nothing close enough in the archive.")
             for h in hits:
@@ -133,7 +135,7 @@ def talk_page() -> None:
                     st.markdown(f"*{context_label([source])}:* {escape_md(text)}")
     if talk.get("kind") in (INTRO, CANCELLED):
         return  # not indexed: nothing is "related" to an agenda slot
-    _related(ex, tid, "talk", lk, own_meetup=meetup)
+    _related(ex, tid, "talk", lk, own_meetup=meetup, shown=frozenset(c[0] for c in cited))
     from app_pages.field_section import from_the_field
 
     from_the_field(ex, tid, talk.get("date"))

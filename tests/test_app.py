@@ -315,6 +315,8 @@ def test_talk_page_shows_details_related_and_cited_papers(data):
     assert f"talk={talk_ids()['Transformers for protein folding']}" in params
     # Why related: the paper both talks cite comes before any shared phrase.
     assert "Both cite “Attention layers without recurrence”" in out
+    # Its own cited paper is listed once, under "Papers cited", not again as related.
+    assert params.count("paper=arxiv%3A1706.03762") == 1
 
 
 def test_talk_page_via_its_own_url_path(data):
