@@ -269,6 +269,12 @@ def test_lexical_index_scores_all_documents():
     assert LexicalIndex([]).scores("x").shape == (0,)
 
 
+def test_an_arxiv_id_is_one_word_so_another_id_sharing_its_number_does_not_match():
+    lex = LexicalIndex(["owls, as in arXiv:2101.01234", "cats, as in arXiv:2310.01234v2"])
+    got = lex.scores("2310.01234")
+    assert got[0] == 0 and got[1] > 0  # '01234' alone no longer matches the other paper
+
+
 def test_minmax():
     assert minmax(np.array([3.0, 1.0, 2.0])).tolist() == [1.0, 0.0, 0.5]
     assert minmax(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]

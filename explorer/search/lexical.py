@@ -37,7 +37,7 @@ _GENERIC = frozenset([
     # link debris from slide text: every arXiv citation shares these
     "http", "https", "www", "arxiv", "org", "abs", "pdf", "com",
 ])
-_WORD = re.compile(r"[a-z0-9]+(?:[+#]+)?")
+_WORD = re.compile(r"\d{4}\.\d{4,5}|[a-z0-9]+(?:[+#]+)?")  # an arXiv id is one word
 
 # Abbreviations an attendee types for a field or a model family -> the words talks use.
 # Only unambiguous ones in this domain; product names (GPT, CLIP) are left as they are.
