@@ -468,7 +468,13 @@ def test_why_related_names_a_shared_theme_before_the_model_loads(themes_build, m
     ex.close()
 
 
-def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
+def _with_stored(themes_build, tmp_path, stored) -> tuple:
+    """A copy of the build whose generation stores ``stored(key, labels)`` as its themes
+    (written through a writable store, as a build or a damaged disk would leave it).
+
+    Returns:
+        (the copy's explorer, opened afresh; the labels the build computed).
+    """
     import shutil
 
     import explorer
@@ -481,10 +487,17 @@ def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
     key, labels, gen = th._stored_key(ex), ex.theme_assignment().labels, ex.store.path
     ex.close()
     store = Store.open(gen, readonly=False)
-    store.set_meta(th.META_KEY, json.dumps({"key": key, "labels": labels, "scores": {},
-                                            "nearest": {"m1-x": {"theme:speech": 0.3}}}))
+    store.set_meta(th.META_KEY, stored(key, labels))
     store.close()
-    ex = explorer.open(d)
+    return explorer.open(d), labels
+
+
+def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
+    import explorer.insights.themes as th
+
+    ex, _ = _with_stored(themes_build, tmp_path, lambda key, labels: json.dumps(
+        {"key": key, "labels": labels, "scores": {},
+         "nearest": {"m1-x": {"theme:speech": 0.3}}}))
     assert th.stored_theme_assignment(ex).nearest == {"m1-x": {"theme:speech": 0.3}}
     ex.close()
 
@@ -492,21 +505,10 @@ def test_the_stored_near_misses_are_read_back(themes_build, tmp_path):
 def test_themes_stored_before_near_misses_were_kept_are_still_read(themes_build, tmp_path):
     """A data dir built before `nearest` was stored keeps reading its themes without the
     model (near misses unknown until the next build), rather than recomputing on every open."""
-    import shutil
-
-    import explorer
     import explorer.insights.themes as th
-    from explorer.store import Store
 
-    d = tmp_path / "copy"
-    shutil.copytree(themes_build, d)
-    ex = explorer.open(d)
-    key, labels, gen = th._stored_key(ex), ex.theme_assignment().labels, ex.store.path
-    ex.close()
-    store = Store.open(gen, readonly=False)
-    store.set_meta(th.META_KEY, json.dumps({"key": key, "labels": labels, "scores": {}}))
-    store.close()
-    ex = explorer.open(d)
+    ex, labels = _with_stored(themes_build, tmp_path, lambda key, labels: json.dumps(
+        {"key": key, "labels": labels, "scores": {}}))
     stored = th.stored_theme_assignment(ex)
     assert stored is not None and stored.labels == labels and stored.nearest == {}
     ex.close()
@@ -515,25 +517,15 @@ def test_themes_stored_before_near_misses_were_kept_are_still_read(themes_build,
 @pytest.mark.parametrize("damage", ["{not json", "labels-not-lists", "labels-a-list", "null",
                                     "nearest-a-list"])
 def test_a_damaged_stored_assignment_is_computed_again(themes_build, tmp_path, damage):
-    import shutil
-
-    import explorer
     import explorer.insights.themes as th
-    from explorer.store import Store
 
-    d = tmp_path / "copy"
-    shutil.copytree(themes_build, d)
-    ex = explorer.open(d)
-    key, want = th._stored_key(ex), ex.theme_assignment().labels
-    gen = ex.store.path  # the generation's directory
-    ex.close()
-    store = Store.open(gen, readonly=False)  # writable: damage the stored value
-    bad = {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]}, "nearest": {}}),
-           "labels-a-list": json.dumps({"key": key, "labels": [1, 2], "nearest": {}}),
-           "nearest-a-list": json.dumps({"key": key, "labels": want, "nearest": ["x"]})}
-    store.set_meta(th.META_KEY, bad.get(damage, damage))  # the right key, damaged values
-    store.close()
-    ex = explorer.open(d)
+    def damaged(key, labels):  # the right key, damaged values
+        return {"labels-not-lists": json.dumps({"key": key, "labels": {"x": [1]},
+                                                "nearest": {}}),
+                "labels-a-list": json.dumps({"key": key, "labels": [1, 2], "nearest": {}}),
+                "nearest-a-list": json.dumps({"key": key, "labels": labels,
+                                              "nearest": ["x"]})}.get(damage, damage)
+    ex, want = _with_stored(themes_build, tmp_path, damaged)
     assert th.stored_theme_assignment(ex) is None
     assert ex.theme_assignment().labels == want  # recomputed, same answer
     ex.close()
