@@ -641,3 +641,18 @@ def test_emoji_around_a_meetup_title_are_decoration():
     page = "# 106th Vienna Deep Learning Meetup 🎉\n\n* Date: 2027-12-01\n"
     (m,) = parse("106", page).meetups
     assert m.title == "106th Vienna Deep Learning Meetup"
+
+
+def test_a_page_in_another_folder_style_or_titled_with_a_number_sign_finds_its_meetup():
+    from explorer.ingest.parser import meetup_key_of
+
+    assert meetup_key_of("Meetups/2027-12-01_Meetup_107/README.md") == "107"
+    assert meetup_key_of("Meetups/VDLM107/README.md") == "107"
+    assert meetup_key_of("Meetups/next/README.md", "Vienna Deep Learning Meetup #107") == "107"
+    assert meetup_key_of("Meetups/next/README.md", "107. Vienna Deep Learning Meetup") == "107"
+    # A year or a plural folder is no meetup number.
+    assert meetup_key_of("Meetups/Meetups_2027/README.md", "Deep Learning in 2027") is None
+    page = "# Vienna Deep Learning Meetup #107\n\n* Date: 2027-12-01\n"
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=""),
+                                  "Meetups/next/README.md": page}))
+    assert [m.key for m in corpus.meetups] == ["107"] and not corpus.warnings

@@ -36,20 +36,20 @@ ROOT = "README.md"
 
 
 def meetup_key_of(path: str, title: str = "") -> str | None:
-    """The meetup a file belongs to, from its folder (else its page title).
-
-    Example: 'Meetups/Meetup_19/README.md' -> '19', '1. Meetup/README.md' -> '1',
-    'Meetups/AI_Summit/README.md' -> 'AI'.
+    """The meetup a file belongs to, from its folder (else its page title). Example:
+    'Meetups/Meetup_19/README.md' -> '19', '1. Meetup/README.md' -> '1', 'AI_Summit/' -> 'AI'.
     """
-    for folder in reversed(path.split("/")[:-1]):
-        m = re.fullmatch(r"(?:meetup[_ -]?(\d+)|(\d+)(?:st|nd|rd|th)?\.?[_ -]*meetup)", folder,
-                         re.IGNORECASE)
+    for folder in reversed(path.split("/")[:-1]):  # also '2024-04-08_Meetup_58', 'VDLM58'
+        m = re.search(r"(?:\b|_)(?:meetup|vdlm)[_ -]?(\d{1,3})\b|^(\d{1,3})(?:st|nd|rd|th)?"
+                      r"\.?[_ -]*meetup\b", folder, re.IGNORECASE)
         if m:
             return str(int(m[1] or m[2]))
         if re.fullmatch(r"ai[_ -]?summit.*", folder, re.IGNORECASE):
             return "AI"
-    m = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\b", title)
-    return str(int(m[1])) if m else None
+    # '58th Vienna ...', 'Vienna Deep Learning Meetup #58', '58. Meetup', 'VDLM 58'
+    m = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\b|(?:meetup|vdlm)\s*(?:#|no\.?|nr\.?)?\s*"
+                  r"(\d{1,3})\b|^\W*(\d{1,3})\.\s", title, re.IGNORECASE)
+    return str(int(m[1] or m[2] or m[3])) if m else None
 
 
 # Control characters other than tab and line ends; splitlines() would also break lines at
