@@ -656,3 +656,41 @@ def test_a_page_in_another_folder_style_or_titled_with_a_number_sign_finds_its_m
     corpus = parse_archive(Pages({"README.md": ROOT.format(rows=""),
                                   "Meetups/next/README.md": page}))
     assert [m.key for m in corpus.meetups] == ["107"] and not corpus.warnings
+
+
+def test_the_evenings_lists_and_a_reading_list_after_an_abstract_are_not_the_talks():
+    page = """# 108th Vienna Deep Learning Meetup
+
+* Date: 2028-01-19
+
+### Lossless Pigeon Routing
+Ada Berg, Owl Uni
+
+Pigeons find their way home. We route packets the same way, without losing any.
+
+Topics:
+* Registration of homing signals
+* loss-free relays
+
+Our sponsors:
+* Cat Inc
+* Dog Corp
+
+What to bring:
+* your laptop
+
+* Doors open at 18:00
+* Free entry
+
+* [Mamba](https://arxiv.org/abs/2312.00752)
+* [RWKV](https://arxiv.org/abs/2305.13048)
+"""
+    corpus = parse("108", page)
+    ((_, abstract, ids),) = talks(corpus, "108").values()
+    # The talk's own list is kept, a one-word lead-in and an item that starts like
+    # logistics ('Registration of ...') included; the evening's lists are not.
+    assert abstract.endswith("Topics:\nRegistration of homing signals\nloss-free relays")
+    for other in ("sponsors", "Cat Inc", "laptop", "Doors open", "Free entry", "Mamba"):
+        assert other not in abstract
+    # A closing list of paper links is the meetup's reading list, not this talk's.
+    assert ids == [] and sorted(r.arxiv_id for r in corpus.refs) == ["2305.13048", "2312.00752"]

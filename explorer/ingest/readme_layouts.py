@@ -24,6 +24,7 @@ from explorer.ingest.readme_agenda import (
     table_talks,
 )
 from explorer.ingest.readme_lines import (
+    _ARXIV_MENTION,
     _BULLET,
     _CALL,
     _CLOSERS,
@@ -63,12 +64,12 @@ class MeetupPage:
     cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
 
 
-# Lines about the evening, not about a talk (after the last talk's abstract).
-_LOGISTICS = re.compile(
-    r"^(?:schedule|agenda|program(?:me)?|location|venue|where|when|address|directions|"
-    r"sponsors?|partners?|registration|register|tickets?|food|drinks|pizza|snacks|"
-    r"networking|contact|parking|live ?stream|stream(?:ing)?|hosts?|organi[sz]ers?)\b",
-    re.IGNORECASE)
+# A short lead-in that opens an abstract's own list ('Topics include:', 'The talk covers
+# three parts:', 'Outline:'); 'Our sponsors:' or 'What to bring:' open none.
+_LEAD_IN = re.compile(
+    r"\b(?:includ\w*|cover\w*|topics?|outline|overview|contents?|parts?|agenda of the talk|"
+    r"discuss\w*|learn\w*|present\w*|show\w*|explor\w*|takeaways?|key points|we will|"
+    r"you will)\b", re.IGNORECASE)
 
 
 class _Reader(LineReader):
@@ -220,6 +221,11 @@ class _Reader(LineReader):
                 continue
             if _BULLET.match(s) and self.sub_item(i):
                 self.cur.end_line = max(self.cur.end_line, i + 1)  # '  - Paper: arXiv:...'
+            elif _BULLET.match(s) and links(s) and all(
+                    _ARXIV_MENTION.search(t) for _, t in links(s)) and not (
+                    self.cur is not None and self.cur.kind == INTRO):
+                self.close()  # '* [Mamba](https://arxiv.org/abs/...)' after a talk: the
+                # meetup's reading list, not that talk's (hot topics keep theirs)
             elif _BULLET.match(s) and not links(s) and not (
                     self.cur is not None and (self.cur.abstract or self.in_bio)):
                 self.close()  # the next item of a list that is not a talk
@@ -270,18 +276,21 @@ class _Reader(LineReader):
         return True
 
     def listed(self, i: int, s: str, plain: str) -> bool:
-        """A short line that is part of the abstract's own list: a lead-in ('Topics
-        include:') right before list items, or a list item after kept abstract text or a
-        kept item ('* DL based image registration'). Logistics ('Schedule:', '* Pizza &
-        drinks', 'Sponsors:') are not the abstract's."""
-        if not self.cur.abstract or _LOGISTICS.match(plain) or len(plain) > 200:
+        """A short line of the abstract's own list, which goes on from kept abstract text:
+        a lead-in ('Topics include:') right before list items, or a list item right after
+        a kept line (or after a kept line ending in ':', a blank between). The evening's
+        lists after an abstract ('Our sponsors:', '* Doors open at 18:00') are not its."""
+        if not self.cur.abstract or len(plain) > 200:
+            return False
+        prev = next((j for j in range(i - 1, -1, -1) if self.lines[j].strip()), None)
+        if prev is None or self.cur.end_line != prev + 1:  # the line before was not kept
             return False
         if plain.endswith(":"):
             k = self.nonblank(i + 1, 1)
-            return len(plain.split()) >= 2 and k is not None and bool(
+            return bool(_LEAD_IN.search(plain)) and k is not None and bool(
                 _BULLET.match(self.lines[k].strip()))
-        prev = next((j for j in range(i - 1, -1, -1) if self.lines[j].strip()), None)
-        return bool(_BULLET.match(s)) and prev is not None and self.cur.end_line == prev + 1
+        return bool(_BULLET.match(s)) and (prev == i - 1 or self.lines[prev].rstrip().endswith(
+            ":"))
 
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
