@@ -658,6 +658,29 @@ def test_a_page_in_another_folder_style_or_titled_with_a_number_sign_finds_its_m
     assert [m.key for m in corpus.meetups] == ["107"] and not corpus.warnings
 
 
+def test_a_meetup_folder_beats_a_page_whose_title_only_mentions_that_meetup():
+    from explorer.ingest.parser import meetup_key_of
+
+    for title in ("Follow-up to Meetup 57", "Follow-up to the 57th meetup",
+                  "12. März 2025 – Vienna Deep Learning Meetup", "Meetup 3 talks on LLMs",
+                  "Vienna Deep Learning Meetup 10 Year Anniversary"):
+        assert meetup_key_of("Meetups/Misc/README.md", title) is None, title
+    for title, key in (("58th Vienna Deep Learning Meetup", "58"), ("The 58th Meetup", "58"),
+                       ("VDLM #58", "58"), ("Meetup No. 58!", "58"),
+                       ("58. Vienna Deep Learning Meetup", "58")):
+        assert meetup_key_of("Meetups/Misc/README.md", title) == key, title
+    real = ("# 57th Vienna Deep Learning Meetup\n\n* Date: 2027-05-05\n\n## Agenda\n\n"
+            "* 18:45 Counting Owls by Sound – Ada Berg (Owl Uni)\n")
+    # Sorted first, titled with the meetup's number sign: still not the meetup's page.
+    other = "# Follow-up to Meetup #57\n\nMore owls.\n"
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=""),
+                                  "Meetups/Follow-ups/README.md": other,
+                                  "Meetups/Meetup_57/README.md": real}))
+    assert list(talks(corpus, "57")) == ["Counting Owls by Sound"]
+    (w,) = corpus.warnings
+    assert w.path == "Meetups/Follow-ups/README.md" and "Meetups/Meetup_57/README.md" in w.message
+
+
 def test_the_evenings_lists_and_a_reading_list_after_an_abstract_are_not_the_talks():
     page = """# 108th Vienna Deep Learning Meetup
 

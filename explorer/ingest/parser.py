@@ -26,6 +26,7 @@ from explorer.domain import (
 )
 from explorer.ingest.arxiv_ids import find_arxiv_ids
 from explorer.ingest.dates import infer_year
+from explorer.ingest.keys import folder_key, meetup_key_of, title_key
 from explorer.ingest.mdtext import archive_path, blank_comments, fold
 from explorer.ingest.pdftext import PdfTextError, pdf_text
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
@@ -33,23 +34,6 @@ from explorer.ingest.readme_lines import MAX_TALKS
 from explorer.ingest.roottable import TableRow, parse_table
 
 ROOT = "README.md"
-
-
-def meetup_key_of(path: str, title: str = "") -> str | None:
-    """The meetup a file belongs to, from its folder (else its page title). Example:
-    'Meetups/Meetup_19/README.md' -> '19', '1. Meetup/README.md' -> '1', 'AI_Summit/' -> 'AI'.
-    """
-    for folder in reversed(path.split("/")[:-1]):  # also '2024-04-08_Meetup_58', 'VDLM58'
-        m = re.search(r"(?:\b|_)(?:meetup|vdlm)[_ -]?(\d{1,3})\b|^(\d{1,3})(?:st|nd|rd|th)?"
-                      r"\.?[_ -]*meetup\b", folder, re.IGNORECASE)
-        if m:
-            return str(int(m[1] or m[2]))
-        if re.fullmatch(r"ai[_ -]?summit.*", folder, re.IGNORECASE):
-            return "AI"
-    # '58th Vienna ...', 'Vienna Deep Learning Meetup #58', '58. Meetup', 'VDLM 58'
-    m = re.search(r"\b(\d{1,3})(?:st|nd|rd|th)\b|(?:meetup|vdlm)\s*(?:#|no\.?|nr\.?)?\s*"
-                  r"(\d{1,3})\b|^\W*(\d{1,3})\.\s", title, re.IGNORECASE)
-    return str(int(m[1] or m[2] or m[3])) if m else None
 
 
 # Control characters other than tab and line ends; splitlines() would also break lines at
@@ -205,6 +189,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
     else:
         warn.append(ParseWarning(ROOT, "no root README with the talks table"))
     pages: dict[str, tuple[str, MeetupPage, str]] = {}
+    by_title: set[str] = set()  # keys of pages found by their title, not their folder
     for path, text in texts.items():
         if path == ROOT:
             continue
@@ -220,15 +205,23 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         for line, title in page.unmatched:
             warn.append(ParseWarning(path, f"description {title!r} matches no talk on the "
                                      "agenda and names no speaker; left out", line))
-        key = meetup_key_of(path, page.title)
+        key = folder_key(path)
+        by_folder, key = key is not None, key or title_key(page.title)
         if key is None:
             warn.append(ParseWarning(path, "cannot tell which meetup this page is about"))
             continue
-        if key in pages:
+        if key in by_title and by_folder:  # a folder names its meetup more surely than a title
+            warn.append(ParseWarning(pages[key][0], f"titled as meetup {key}, but {path} is "
+                                     "that meetup's own folder page; ignored"))
+        elif key in pages:
             warn.append(ParseWarning(path, f"second page for meetup {key} "
                                      f"(first: {pages[key][0]}); ignored"))
             continue
         pages[key] = (path, page, blank_comments(text))  # arXiv ids in comments are no refs
+        if by_folder:
+            by_title.discard(key)
+        else:
+            by_title.add(key)
 
     by_key: dict[str, list[TableRow]] = {}
     for r in rows:
