@@ -717,3 +717,20 @@ What to bring:
         assert other not in abstract
     # A closing list of paper links is the meetup's reading list, not this talk's.
     assert ids == [] and sorted(r.arxiv_id for r in corpus.refs) == ["2305.13048", "2312.00752"]
+
+
+def test_a_timed_food_or_doors_slot_before_a_talk_is_no_talk():
+    head = "# 102nd Vienna Deep Learning Meetup\n\n* Date: 2027-09-15\n\n## Schedule\n\n"
+    owls = ("18:45\nCounting Owls by Sound\nAda Berg, Owl Uni\n\n"
+            "Owls hoot in the dark where cameras see nothing. We count them.\n")
+    rows = "| 2027-09-15 | 102 | Ada Berg | Counting Owls by Sound | | |"
+    doors = "18:00\nDoors open & pizza\nThanks to Cat Inc for the food, and see you all at the "
+    call = "18:00\nMingling in the lobby\nLet us know if you want to give a talk at one of the "
+    pizza = "18:00\nPizza & Beer\nOur host Cat Inc sponsors the food and drinks, enjoy them in "
+    for slot in (doors + "next meetup!\n\n", call + "next meetups.\n\n", pizza + "the lobby.\n\n"):
+        corpus = parse("102", head + slot + owls, rows)
+        assert list(talks(corpus, "102")) == ["Counting Owls by Sound"], slot
+    # A talk whose title starts with such a word is still a talk.
+    food = "Food Recognition with Small Models"
+    corpus = parse("102", head + owls.replace("Counting Owls by Sound", food))
+    assert talks(corpus, "102")[food][0] == ["Ada Berg"]

@@ -55,8 +55,12 @@ _CLOSERS = re.compile(
     re.IGNORECASE)
 _NOT_TALK = re.compile(r"panel|moderat|keynotes?:?$|poster|wiki|t-shirt|organi[sz]ers|^[-*_=]{3,}$",
                        re.IGNORECASE)
-_SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap up|break|q&a|open "
-                        r"discussions?|questions)\b", re.IGNORECASE)
+# The evening's other slots: 'Welcome by ...', 'Q&A', 'Doors open & pizza', 'Drinks at the bar',
+# 'End of the meetup' (but 'Food Recognition with CNNs', 'End-to-end ...' may be talks).
+_SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap[- ]?up|break|q&a|"
+                        r"open discussions?|questions|doors open|get[- ]together)\b|^(pizza|food|"
+                        r"drinks?|beers?|snacks|dinner|refreshments)(\s*$|\s*[&+,(]|\s+(and|with|"
+                        r"at|in|on)\b)|^end of (the )?(meetup|event|evening|talks)\b", re.IGNORECASE)
 # The hot-topics section's standing call for contributions describes no talk.
 _CALL = re.compile(r"\b(get in touch|contact(?:@| us)|write (?:to|us)|tell us|let us know|"
                    r"reach out)\b", re.IGNORECASE)
@@ -281,7 +285,8 @@ class LineReader:
         if not (sp := speaker_line(self.lines[k])):
             nxt = strip_md(self.lines[k])
             if not (slot and len(nxt.split()) >= 6 and nxt.endswith((".", "!", "?"))
-                    and not _BULLET.match(self.lines[k].strip())):
+                    and not _BULLET.match(self.lines[k].strip())
+                    and not _CLOSERS.match(nxt) and not _CALL.search(nxt)):  # 'Thanks to ...'
                 return None
             sp, k = ([], []), k - 1  # under a time, a title and its abstract: speaker unsaid
         title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
