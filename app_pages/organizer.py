@@ -170,9 +170,9 @@ def _novelty(ex, lk: common.Lookups) -> None:
         return
     st.markdown(f"**{escape_md(result.headline)}**")
     near = ", ".join(f"{t['name']}" for t in result.themes[:3])
-    named = any(h.match == "exact" for h in result.closest)  # a past talk has this title
-    basis = ("a past talk has this title; closest in meaning at cosine" if named
-             else "closest talk at cosine")
+    basis = {"title": "a past talk has this title; closest in meaning at cosine",
+             "in title": "a past talk has this main title; closest in meaning at cosine"
+             }.get(result.named, "closest talk at cosine")
     st.caption(escape_md(f"Verdict {result.verdict} ({basis} {result.score:.2f}); "
                          f"nearest themes: {near}"))
     st.markdown("Closest past talks:")

@@ -72,6 +72,16 @@ def test_speaker_matches_under_any_spelling():
     assert idx.matches("Intro") == []  # a one-word "speaker" is not a person
 
 
+def test_a_title_is_named_by_whole_words_and_its_main_part_by_titled():
+    idx = ExactIndex(["m1-a", "m2-b"], ["Introduction to Graph Neural Networks",
+                                        "Sparse routing: lessons from production"], [[], []])
+    assert idx.matches("introduction to graph neural") == [0]  # four words or more, inside
+    assert idx.matches("ion to graph neural networks") == []  # cut mid-word: no name
+    assert idx.titled("Sparse routing") == ([], [1])  # the main title, before the subtitle
+    assert idx.titled("sparse routing: lessons from production") == ([1], [])
+    assert idx.titled("lessons from production") == ([], [])
+
+
 def test_arxiv_ids_and_fold():
     assert arxiv_ids("see 1706.03762v5 and hep-th/9901001v2") == ["1706.03762", "hep-th/9901001"]
     assert arxiv_ids("version 3.14159 or 12345.6789") == []

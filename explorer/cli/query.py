@@ -173,13 +173,13 @@ def novelty(
 
     covered, partly = result.thresholds
     Console().print(result.headline, markup=False)
-    named = any(h.match == "exact" for h in result.closest)
     Console().print(f"verdict: [bold]{result.verdict}[/bold] ("
-                    + ("a past talk has this title; " if named else "")
+                    + {"title": "a past talk has this title; ",
+                       "in title": "a past talk has this main title; "}.get(result.named, "")
                     + f"best cosine {result.score:.3f}; covered >= {covered}, partly >= {partly})"
                     + ("; off-topic" if result.off_topic else ""))
     out = Table("score", "meetup", "date", "title", "id", title="Closest past talks")
     for h in result.closest:
-        out.add_row(f"{h.score:.3f}" + (" (same title)" if h.match == "exact" else ""),
+        out.add_row(f"{h.score:.3f}" + (" (title)" if h.match == "exact" else ""),
                     str(h.meetup), h.date or "", h.title, h.id)
     Console().print(out)

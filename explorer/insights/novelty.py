@@ -41,7 +41,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from explorer.domain import Hit
-from explorer.search.exact import fold
 
 COVERED, PARTLY, NEW = "covered", "partly", "new"
 CALIBRATED = {"all-MiniLM-L6-v2": (0.70, 0.55)}  # model id suffix -> (covered, partly)
@@ -56,11 +55,13 @@ class Novelty:
     closest: list[Hit] = field(default_factory=list)
     thresholds: tuple[float, float] = (0.0, 0.0)
     headline: str = ""  # the verdict in plain words, naming the talks behind it
+    named: str = ""  # "title" / "in title": a past talk has the proposal as (main) title
     off_topic: bool = False  # far from every theme of the taxonomy and from every talk
     themes: list[dict] = field(default_factory=list)  # closest themes: id, name, score, cosine
 
     def to_dict(self) -> dict:
         return {"verdict": self.verdict, "score": self.score, "headline": self.headline,
+                "named": self.named,
                 "off_topic": self.off_topic,
                 "thresholds": {"covered": self.thresholds[0], "partly": self.thresholds[1]},
                 "themes": list(self.themes), "closest": [asdict(h) for h in self.closest]}
@@ -78,7 +79,7 @@ def _named_words(hits: list[Hit], whole: bool) -> str:
     titles = "; ".join(f"“{t}”" for t in dict.fromkeys(h.title for h in named))
     one = len(named) == 1
     what = ("has this title" if one else "have this title") if whole else \
-        ("has it in its title" if one else "have it in their titles")
+        ("has this as its main title" if one else "have this as their main title")
     return f"{'a talk of' if one else 'talks of'} {where} {what}: {titles}"
 
 
@@ -87,8 +88,8 @@ def headline(verdict_: str, hits: list[Hit], partly: float, off_topic: bool = Fa
     """The verdict in plain words, naming the talks (and their meetup and date) behind it.
 
     Example: covered with a 0.9 hit -> 'Already covered: “X” at meetup 33 (2020-02-26).'
-    ``named`` ("title" or "in title"): the proposal names the first hits (``match="exact"``)
-    by their whole title or a long part of it -> 'Already covered: a talk of meetup 69
+    ``named`` ("title" or "in title"): the proposal is the first hits' (``match="exact"``)
+    whole title or their main title before a subtitle -> 'Already covered: a talk of meetup 69
     (2025-10-23) has this title: “Mixture of Experts”.'
     """
     if named and hits:
@@ -208,20 +209,20 @@ def proposal_titles(text: str) -> list[str]:
 
 
 def named_talks(engine, text: str) -> tuple[list[int], bool]:
-    """The past talks a proposal names by title, as search's exact matcher finds them
-    (`ExactIndex.titled`: the whole title, or a part of it of 4 words or more), checking
-    the whole proposal and its first line.
+    """The past talks a proposal is the title of (`ExactIndex.titled`: their whole title,
+    or their main title before a subtitle), checking the whole proposal and its first line.
 
     Returns:
         (positions of those talks in ``engine.items``, whether the first of them is named
         by its whole title).
     """
-    lines = proposal_titles(text)
-    found = [i for line in lines for i in engine.exact.titled(line)
-             if engine.items[i].kind == "talk"]
-    found = list(dict.fromkeys(found))
-    whole = bool(found) and fold(engine.items[found[0]].title) in {fold(t) for t in lines}
-    return found, whole
+    whole, main = [], []
+    for line in proposal_titles(text):
+        w, m = engine.exact.titled(line)
+        whole += w
+        main += m
+    talk = [i for i in dict.fromkeys(whole + main) if engine.items[i].kind == "talk"]
+    return talk, bool(talk) and talk[0] in whole
 
 
 def novelty_check(ex, text: str, k: int = 5) -> Novelty:
@@ -285,10 +286,9 @@ def novelty_check(ex, text: str, k: int = 5) -> Novelty:
     # count here: "introduction" or "business" in a title says nothing about the subject.
     off = (v == NEW and bool(themes) and max(t["cosine"] for t in themes) < settings.off_topic)
     themes = themes[:3]
+    how = ("title" if whole else "in title") if named else ""
     return Novelty(verdict=v, score=round(best, 4), closest=hits[:k],
                    thresholds=(covered, partly),
-                   headline=headline(v, hits[:k], partly, off, themes,
-                                     named=("title" if whole else "in title") if named else ""),
-                   off_topic=off,
-                   themes=themes)
+                   headline=headline(v, hits[:k], partly, off, themes, named=how),
+                   named=how, off_topic=off, themes=themes)
 

@@ -55,6 +55,9 @@ class ExactIndex:
         self._titles: dict[str, list[int]] = {}
         self._people: dict[str, list[int]] = {}
         self._folded = [fold(t) for t in titles]
+        # the main title before a subtitle ('A: B', 'A - B', 'A – B'); '' when there is none
+        self._main = [fold(m[1]) if (m := re.match(r"(.{3,}?)\s*(?::|\s[-–—]\s)\s*\S", t))
+                      else "" for t in titles]
         for i, (item_id, title) in enumerate(zip(ids, self._folded)):
             if item_id.lower().startswith("arxiv:"):
                 self._arxiv[item_id[6:].lower()] = i
@@ -77,20 +80,19 @@ class ExactIndex:
                     found.append(key)
         return found
 
-    def titled(self, query: str) -> list[int]:
-        """Positions of the items the query names by title, as `matches` finds them: those
-        whose whole title is the query, then (a query of `MIN_TITLE_WORDS` words or more)
-        those whose title contains it.
+    def titled(self, query: str) -> tuple[list[int], list[int]]:
+        """The items the query is the title of: (those whose whole title it is, those whose
+        main title it is, before a subtitle: 'Sparse routing' for 'Sparse routing: lessons
+        from production'). A few words inside a longer title name nothing here.
 
-        Example: 'Mixture of Experts' -> the talks titled 'Mixture of Experts'.
+        Example: 'Mixture of Experts' -> ([the talks titled 'Mixture of Experts'], []).
         """
         q = fold(query)
         if not q:
-            return []
-        out = list(self._titles.get(q, []))
-        if len(q.split()) >= MIN_TITLE_WORDS:
-            out += [i for i, t in enumerate(self._folded) if q in t]
-        return list(dict.fromkeys(out))
+            return [], []
+        whole = list(self._titles.get(q, []))
+        main = [i for i, t in enumerate(self._main) if t == q and i not in whole]
+        return whole, main
 
     def matches(self, query: str) -> list[int]:
         """Positions of the items the query names exactly, strongest first.
@@ -107,7 +109,7 @@ class ExactIndex:
         for key in self.people_in(query):
             out += self._people[key]
         if len(q.split()) >= MIN_TITLE_WORDS:
-            out += [i for i, t in enumerate(self._folded) if q in t]
+            out += [i for i, t in enumerate(self._folded) if f" {q} " in f" {t} "]
         return list(dict.fromkeys(out))
 
 
