@@ -734,3 +734,28 @@ def test_a_timed_food_or_doors_slot_before_a_talk_is_no_talk():
     food = "Food Recognition with Small Models"
     corpus = parse("102", head + owls.replace("Counting Owls by Sound", food))
     assert talks(corpus, "102")[food][0] == ["Ada Berg"]
+
+
+def test_html_links_keep_their_address():
+    page = """# 109th Vienna Deep Learning Meetup
+
+* Date: 2028-02-16
+* Meetup: <a href="https://www.meetup.com/x/events/1/" target="_blank">event page</a>
+
+## Agenda
+
+* 18:45 Counting Owls by Sound – Ada Berg (Owl Uni) <a href='slides/owls.pdf'><b>slides</b></a>
+  <A target=_blank HREF=https://youtu.be/owls>video</A>
+"""
+    rows = "| 2028-02-16 | 109 | Ada Berg | Counting Owls by Sound | | |"
+    corpus = parse("109", page, rows)
+    (t,) = corpus.talks
+    assert t.title == "Counting Owls by Sound" and t.speakers == ["Ada Berg"]
+    assert t.slides_url and t.slides_url.endswith("Meetups/Meetup_109/slides/owls.pdf")
+    assert t.video_url == "https://youtu.be/owls"
+    from explorer.ingest.mdtext import strip_html
+
+    text = 'a <a href="x.pdf">\nslides</a> <a href="https://x.org/?a=1&amp;b=2">the x</a>\nb'
+    assert strip_html(text) == "a  \nslides  [the x](https://x.org/?a=1&b=2)\nb"
+    assert strip_html(page).count("\n") == page.count("\n")
+    assert "* Meetup: [event page](https://www.meetup.com/x/events/1/)" in strip_html(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -72,14 +73,33 @@ def _untag(m: re.Match) -> str:
     return " "
 
 
+# '<a href="URL" target=_blank>text</a>' on one line: its address must outlive the tag strip.
+_HTML_LINK = re.compile(
+    rf"""<a(?:[ \t]+(?!href\b)(?:{_ATTR})){{0,20}}[ \t]+href[ \t]*=[ \t]*(?:"(?P<dq>[^"\n]{{1,500}})"|"""
+    rf"""'(?P<sq>[^'\n]{{1,500}})'|(?P<bare>[^\s"'<>=`]{{1,500}}))(?:[ \t]+(?:{_ATTR})){{0,20}}"""
+    r"[ \t]*>(?P<text>[^\n]{0,300}?)</a[ \t]*>", re.IGNORECASE)
+
+
+def _md_link(m: re.Match) -> str:
+    """'<a href="x.pdf">slides</a>' -> '[slides](x.pdf)'; one with a line break stays as it is."""
+    if "\n" in m[0]:
+        return m[0]
+    url = html.unescape(m["dq"] or m["sq"] or m["bare"]).strip()
+    url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    label = " ".join(_HTML_TAG.sub(" ", m["text"]).replace("[", "(").replace("]", ")").split())
+    label = label or url
+    return f"[{label}]({url})"
+
+
 def strip_html(text: str) -> str:
     """HTML comments and layout tags ('<details>', '<summary>', '<br>') removed from a page,
     its lines kept where they are: '<summary>Abstract</summary>' -> ' Abstract '.
 
     A removed tag leaves a space, so words stay apart ('hoot.<br>We' -> 'hoot. We'); a '<br>'
-    between two words separates like a comma ('Ada Berg<br>Owl Uni' -> 'Ada Berg, Owl Uni').
+    between two words separates like a comma ('Ada Berg<br>Owl Uni' -> 'Ada Berg, Owl Uni');
+    a link keeps its address as a Markdown link ('<a href="x.pdf">slides</a>' -> '[slides](x.pdf)').
     """
-    return _HTML_TAG.sub(_untag, blank_comments(text))
+    return _HTML_TAG.sub(_untag, _HTML_LINK.sub(_md_link, blank_comments(text)))
 
 
 # Emoji: pictographs, dingbats, their variation selectors, joiners, skin tones (all within
