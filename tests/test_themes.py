@@ -195,9 +195,14 @@ def test_assignment_keeps_the_themes_items_came_close_to():
     assert a.labels == {"x": ["theme:a"], "y": ["theme:b"], "z": ["theme:b"], "w": ["theme:a"]}
     # z: a above the threshold but outside the margin; w: c likewise; x and y: nothing close.
     assert a.nearest == {"z": {"theme:a": 0.6}, "w": {"theme:c": 0.6}}
-    lone = assign_themes(["q"], ["q"], ["q"], np.array([[0.6, 0.8, 0]], np.float32),
-                         lambda texts: tv, settings=Settings(threshold=0.9), themes=themes)
-    assert lone.labels == {"q": []} and lone.nearest == {"q": {"theme:b": 0.8}}  # its best
+    def lone(threshold):
+        return assign_themes(["q"], ["q"], ["q"], np.array([[0.6, 0.8, 0]], np.float32),
+                             lambda texts: tv, settings=Settings(threshold=threshold,
+                                                                 margin=0.06), themes=themes)
+    near = lone(0.85)  # in no theme, its best (0.8) within the margin of the threshold
+    assert near.labels == {"q": []} and near.nearest == {"q": {"theme:b": 0.8}}
+    far = lone(0.9)  # 0.8 is more than a margin below 0.9: close to nothing
+    assert far.labels == {"q": []} and far.nearest == {}
 
 
 def test_uncovered_lists_its_papers_and_talks():
@@ -436,8 +441,10 @@ def test_the_build_stores_the_assignment_and_readers_use_it(themes_build, monkey
     ex.close()
 
 
+@pytest.mark.parametrize("moved", [("TAXONOMY_VERSION", "a-newer-taxonomy"),
+                                   ("ASSIGNMENT_FORMAT", 99)])  # newer themes or newer code
 def test_a_stored_assignment_for_other_items_or_taxonomy_is_not_used(themes_build,
-                                                                      monkeypatch):
+                                                                      monkeypatch, moved):
     import explorer
     import explorer.insights.themes as th
 
@@ -445,7 +452,7 @@ def test_a_stored_assignment_for_other_items_or_taxonomy_is_not_used(themes_buil
     calls = []
     real = th.assign_themes
     monkeypatch.setattr(th, "assign_themes", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(th, "TAXONOMY_VERSION", "a-newer-taxonomy")  # the key moved on
+    monkeypatch.setattr(th, *moved)  # the key moved on
     ex.theme_assignment()
     assert calls == [1]
     assert ex.store.readonly  # a reader recomputes and never writes

@@ -56,9 +56,9 @@ class Gap:
     window_years: float | None = None
     field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
     # "stale" only: talks within the window that came close to this theme without being
-    # assigned to it ([{id, title, date, meetup, score, themes}], newest first; score: their
-    # score for this theme; themes: the themes they were assigned, [] for none), closest
-    # first, at most NEAR_MISSES: evidence that the verdict may be wrong.
+    # assigned to it ([{id, title, date, meetup, score, themes}]; score: their score for
+    # this theme; themes: the themes they were assigned, [] for none), closest first, at
+    # most NEAR_MISSES: evidence that the verdict may be wrong.
     near_misses: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:

@@ -64,9 +64,9 @@ class ThemeAssignment:
     ``scores`` keeps each item's score for its assigned themes (and its best score when it
     has none, under ``OTHER``), so a page can say how sure the assignment is. ``nearest``
     keeps the themes an item came close to without being assigned: for an item in no theme
-    its best theme, for the others every theme above the threshold that the margin left out
-    ({item: {theme: score}}); a "stale" verdict shows such recent near misses as evidence
-    against itself.
+    its best theme if within the margin of the threshold, for the others every theme above
+    the threshold that the margin left out ({item: {theme: score}}); a "stale" verdict shows
+    such recent near misses as evidence against itself.
     """
 
     themes: list[Theme]
@@ -191,8 +191,11 @@ def assign_themes(item_ids: Sequence[str], titles: Sequence[str], texts: Sequenc
         labels[iid] = [themes[j].id for j in cols]
         kept[iid] = ({themes[j].id: round(float(row[j]), 4) for j in cols} if cols
                      else {OTHER: round(float(row.max()), 4)})
+        # close: above the threshold (outside the margin), or for an item in no theme its
+        # best theme if within the margin of the threshold; weaker is no evidence
         near = [j for j in range(len(themes)) if row[j] >= settings.threshold
-                and j not in cols] if cols else [int(np.argmax(row))]
+                and j not in cols] if cols else [int(np.argmax(row))] if (
+            row.max() >= settings.threshold - settings.margin) else []
         if near:
             nearest[iid] = {themes[j].id: round(float(row[j]), 4) for j in near}
     return ThemeAssignment(themes, labels, kept, nearest, model=model, settings=settings)
@@ -252,6 +255,9 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
 
 
 META_KEY = "themes"
+# Bumped when what is stored or how it is computed changes (2: near misses per theme, with
+# scores), so a build or a reader never takes an older build's assignment for this one.
+ASSIGNMENT_FORMAT = 2
 
 
 def stored_theme_assignment(ex) -> ThemeAssignment | None:
@@ -264,7 +270,7 @@ def _stored_key(ex) -> str:
     from explorer.search.items import items_fingerprint
 
     return json.dumps([items_fingerprint(ex.engine.items), ex.model, TAXONOMY_VERSION,
-                       asdict(settings_for(ex.model))])
+                       asdict(settings_for(ex.model)), ASSIGNMENT_FORMAT])
 
 
 def _load_stored(store, key: str) -> ThemeAssignment | None:
