@@ -759,3 +759,23 @@ def test_html_links_keep_their_address():
     assert strip_html(text) == "a  \nslides  [the x](https://x.org/?a=1&b=2)\nb"
     assert strip_html(page).count("\n") == page.count("\n")
     assert "* Meetup: [event page](https://www.meetup.com/x/events/1/)" in strip_html(page)
+
+
+def test_links_to_a_talks_material_are_no_part_of_its_credit_and_a_linked_meetup_page_counts():
+    page = """# 109th Vienna Deep Learning Meetup
+
+* Date: 2028-02-16
+* Meetup: [event page](https://www.meetup.com/vienna-deep-learning-meetup/events/123/)
+
+## Agenda
+* 18:45 Counting Owls – Ada Berg (Owl Uni) [slides](./slides/owls.pdf)
+* 19:30 Quantum Cats – Bob Chen, Cat Inc [[slides](./slides/cats.pdf)] [video](https://youtu.be/x)
+"""
+    corpus = parse("109", page)
+    assert corpus.meetups[0].meetup_url == \
+        "https://www.meetup.com/vienna-deep-learning-meetup/events/123/"
+    got = {t.title: (t.speakers, t.affiliations, t.slides_url, t.video_url)
+           for t in corpus.talks}
+    owls, cats = got["Counting Owls"], got["Quantum Cats"]
+    assert owls[:2] == (["Ada Berg"], ["Owl Uni"]) and owls[2].endswith("/slides/owls.pdf")
+    assert cats[:2] == (["Bob Chen"], ["Cat Inc"]) and cats[3] == "https://youtu.be/x"

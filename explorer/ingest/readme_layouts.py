@@ -188,8 +188,8 @@ class _Reader(LineReader):
                     self.page.date, self.page.month_day = parse_date(value)
                 elif key in ("venue", "location"):
                     self.page.venue = value
-                elif "meetup.com" in value and (url := re.search(r"https?://\S+", value)):
-                    self.page.meetup_url = url[0].rstrip(")>")
+                elif "meetup.com" in s and (url := re.search(r"https?://[^\s)>\]]+", s)):
+                    self.page.meetup_url = url[0]  # bare, <...> or '[event page](...)'
                 i += 1
                 continue
             if s.startswith("# ") and not self.page.title:

@@ -42,6 +42,10 @@ _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
 _LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
                     r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
                     re.IGNORECASE)
+# A link to a talk's material after its credit ('[slides](...)', '[[video](...)]'): its label
+# is no word of the credit ('Ada Berg (Owl Uni) [slides](...)' is no affiliation 'slides').
+_RESOURCE_LINK = re.compile(r"\[?\[(?:slides?|pdf|video|recording|youtube|code|github|paper|"
+                            r"poster|notebook)\b[^\]]{0,40}\]\([^)]*\)\]?", re.IGNORECASE)
 # 'Paper: arXiv:2401.00001' (a citation line, e.g. a sub-bullet of an agenda item): no title.
 _ARXIV_MENTION = re.compile(r"\barxiv\s*:|\barxiv\.org/|\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
@@ -193,7 +197,8 @@ class LineReader:
             self.close()
             return i + 1
         bulleted = _BULLET.match(s) is not None and not s.startswith("**")
-        unbulleted = strip_md(_BULLET.sub("", s)) if bulleted else plain
+        bare = _RESOURCE_LINK.sub("", s).strip()  # '[slides](...)' after a credit: no words
+        unbulleted = strip_md(_BULLET.sub("", bare)) if bulleted else strip_md(bare)
         body = _TIME.sub("", unbulleted)
         under = self.under_time(i)  # 'Title by A' on its own under '19:40': no 'A: T' there
         timed = body != unbulleted or under
