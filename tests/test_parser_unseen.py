@@ -779,3 +779,31 @@ def test_links_to_a_talks_material_are_no_part_of_its_credit_and_a_linked_meetup
     owls, cats = got["Counting Owls"], got["Quantum Cats"]
     assert owls[:2] == (["Ada Berg"], ["Owl Uni"]) and owls[2].endswith("/slides/owls.pdf")
     assert cats[:2] == (["Bob Chen"], ["Cat Inc"]) and cats[3] == "https://youtu.be/x"
+
+
+def test_a_lightning_talk_label_over_a_credit_line_under_a_time_marks_a_short_talk():
+    page = """Dear friends of neural nets,
+
+join us on January 15 at Otterbank for an evening of talks!
+
+## Agenda
+
+18:45
+
+    Keynote: Forests of Thought
+    Ada Kogler, Birchwood Institute
+
+19:30
+
+    Lightning Talk: Tiny Tokenizers
+    Bruno Falk, Pebble AI
+
+21:30 Wrap up & End
+"""
+    rows = ("| 2026-01-15 | 98 | Ada Kogler | Forests of Thought | | |\n"
+            "| 2026-01-15 | 98 | Bruno Falk | Tiny Tokenizers | | |")
+    for r in ("", rows):
+        corpus = parse("98", page, r)
+        assert [(t.kind, t.title, t.speakers) for t in corpus.talks] == [
+            (TALK, "Forests of Thought", ["Ada Kogler"]),
+            (SHORT_TALK, "Tiny Tokenizers", ["Bruno Falk"])]

@@ -295,10 +295,13 @@ class LineReader:
                 return None
             sp, k = ([], []), k - 1  # under a time, a title and its abstract: speaker unsaid
         title = re.sub(r"^(?:talk abstract|abstract)\s*:\s*", "", plain, flags=re.IGNORECASE)
+        short = False
         if (m := _LABEL.match(title)) and m["rest"]:
             title = m["rest"]  # 'Keynote: Title', 'Talk 2 – Title' over the credit line
+            short = re.match(r"short|lightning", m["label"], re.IGNORECASE) is not None
         above = strip_md(self.lines[i - 1]) if i else ""
-        kind = INTRO if is_intro(title) or (above and is_intro(above)) else TALK
+        kind = INTRO if is_intro(title) or (above and is_intro(above)) else (
+            SHORT_TALK if short else TALK)
         slides, video = link_urls(self.lines[i], self.base) if media != self.lines[i] else (None,
                                                                                           None)
         self.start(PageTalk(title=title, speakers=sp[0], affiliations=sp[1], kind=kind,
