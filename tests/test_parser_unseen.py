@@ -807,3 +807,24 @@ join us on January 15 at Otterbank for an evening of talks!
         assert [(t.kind, t.title, t.speakers) for t in corpus.talks] == [
             (TALK, "Forests of Thought", ["Ada Kogler"]),
             (SHORT_TALK, "Tiny Tokenizers", ["Bruno Falk"])]
+
+
+def test_a_root_table_title_still_to_be_announced_takes_the_pages_title():
+    page = """# 99th Vienna Deep Learning Meetup
+
+* Date: 2026-03-18
+
+18:40
+
+* Learning to Count Bees with Event Cameras
+
+Greta Moser, Hivemind GmbH
+
+Event cameras see fast wings. We count bees at a hive entrance without frames.
+"""
+    for title in ("Talk title TBA", "TBD", "Title: to be announced"):
+        corpus = parse("99", page, f"| 2026-03-18 | 99 | Greta Moser | {title} | | |")
+        (talk,) = corpus.talks
+        assert talk.title == "Learning to Count Bees with Event Cameras"
+        assert talk.speakers == ["Greta Moser"] and talk.abstract.startswith("Event cameras")
+        assert corpus.warnings == []

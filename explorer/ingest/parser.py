@@ -31,7 +31,7 @@ from explorer.ingest.mdtext import archive_path, blank_comments, fold
 from explorer.ingest.pdftext import PdfTextError, pdf_text
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
 from explorer.ingest.readme_lines import MAX_TALKS
-from explorer.ingest.roottable import TableRow, parse_table
+from explorer.ingest.roottable import UNKNOWN_TITLE, TableRow, parse_table
 
 ROOT = "README.md"
 
@@ -137,7 +137,8 @@ def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
     kind = INTRO if row.intro else TALK
     if slot is not None and slot.kind in (CANCELLED, SHORT_TALK) and not row.intro:
         kind = slot.kind
-    return Talk(id="", meetup_key=key, title=row.title,
+    named = slot is not None and slot.title and UNKNOWN_TITLE.match(row.title.strip())
+    return Talk(id="", meetup_key=key, title=slot.title if named else row.title,
                 speakers=_fuller(row.speakers, slot.speakers if slot else []),
                 affiliations=(slot.affiliations if slot and slot.affiliations
                               else row.affiliations),
@@ -276,7 +277,8 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
                                          "is on no agenda and matches no talk of the root "
                                          "table; left out", slot.line or None))
                 continue
-            if row and slot and not row.intro and _title_score(row.title, slot.title) < 0.3:
+            if row and slot and not row.intro and _title_score(row.title, slot.title) < 0.3 \
+                    and not UNKNOWN_TITLE.match(row.title.strip()):
                 warn.append(ParseWarning(path, f"the root table's {row.title!r} is matched by "
                                          f"its speaker to the page's {slot.title!r}; the "
                                          "table's title is used", slot.line or None))

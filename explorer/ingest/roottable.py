@@ -33,6 +33,12 @@ class TableRow:
     line: int = 0
 
 
+# A row's title that only says the title is not known yet ('Talk title TBA', 'Title: TBD',
+# '(to be announced)'): the title of the page's talk it is matched to is the talk's title.
+UNKNOWN_TITLE = re.compile(r"^\(?(?:(?:talk\s+)?title\s*[:-]?\s*)?(?:tba|tbd|t\.b\.a\.|"
+                           r"to be (?:announced|confirmed|determined))\.?\)?$", re.IGNORECASE)
+
+
 def iso_date(text: str) -> str | None:
     """'2019-10-29' -> '2019-10-29'; anything that is not a valid ISO date -> None."""
     m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
