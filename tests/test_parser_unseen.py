@@ -828,3 +828,41 @@ Event cameras see fast wings. We count bees at a hive entrance without frames.
         assert talk.title == "Learning to Count Bees with Event Cameras"
         assert talk.speakers == ["Greta Moser"] and talk.abstract.startswith("Event cameras")
         assert corpus.warnings == []
+
+
+def test_a_paragraph_labelled_about_a_speaker_by_name_is_the_bio_not_the_abstract():
+    page = """# 100th Vienna Deep Learning Meetup
+
+* Date: 2026-04-22
+
+18:40
+
+    Forests of Thought
+    Ada Kogler, Birchwood Institute
+
+19:30
+
+    Frog Calls on Four Bits
+    Cilli Haas, Pondlab
+
+## Talk Abstract: Forests of Thought
+
+Reasoning models branch, prune and backtrack. We grow their traces as forests on purpose.
+
+About Ada: Ada Kogler leads the reasoning group at Birchwood Institute and studied beetles.
+
+## Talk Abstract: Frog Calls on Four Bits
+
+Frog calls are short and loud. We quantize a detector to run on a solar sensor.
+
+**About Cilli Haas**
+
+Cilli built her first frog detector from a doorbell and a pond microphone.
+"""
+    got = {t.title: (t.abstract, t.bio) for t in parse("100", page).talks}
+    forests = ("Reasoning models branch, prune and backtrack. We grow their traces as forests "
+               "on purpose.")
+    ada = "Ada Kogler leads the reasoning group at Birchwood Institute and studied beetles."
+    frogs = "Frog calls are short and loud. We quantize a detector to run on a solar sensor."
+    cilli = "Cilli built her first frog detector from a doorbell and a pond microphone."
+    assert got == {"Forests of Thought": (forests, ada), "Frog Calls on Four Bits": (frogs, cilli)}

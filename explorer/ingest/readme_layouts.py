@@ -39,6 +39,7 @@ from explorer.ingest.slots import (
     CANCEL_NOTE,
     DETAILS_INTRO,
     TALK_NUMBER,
+    about_speaker,
     introduces,
     merge_twins,
     same_title,
@@ -200,10 +201,12 @@ class _Reader(LineReader):
                 self.prose(i, s, strip_md(s))
                 i += 1
                 continue
-            if (bio := BIO_HEAD.match(s)) and self.cur is not None:
-                self.in_bio = True
-                if strip_md(bio["rest"]):
-                    self.cur.bio = f"{self.cur.bio}\n{strip_md(bio['rest'])}".strip()
+            about = about_speaker(s, self.cur.speakers) if self.cur is not None else None
+            if self.cur is not None and (about is not None or (bio := BIO_HEAD.match(s))):
+                self.in_bio = True  # 'About the speaker:', 'About Ada:' (+ the bio's text)
+                rest = strip_md(about if about is not None else bio["rest"])
+                if rest:
+                    self.cur.bio = f"{self.cur.bio}\n{rest}".strip()
                 i += 1
                 continue
             if DETAILS_INTRO.match(plain):
@@ -308,6 +311,8 @@ class _Reader(LineReader):
                 return
             if self.cur.abstract and not self.in_bio and introduces(text, self.cur.speakers):
                 self.in_bio = True  # 'Ada Berg is a researcher at ...' after the abstract
+            if (about := about_speaker(text, self.cur.speakers)) is not None:
+                self.in_bio, text = True, about  # a long 'About Ada: Ada leads ...'
             if self.in_bio:
                 self.cur.bio = f"{self.cur.bio}\n{text}".strip()
             else:

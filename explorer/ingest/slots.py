@@ -45,6 +45,25 @@ def introduces(paragraph: str, speakers: list[str]) -> bool:
         head[len(name) + 1:]) for name in map(fold, speakers))
 
 
+_ABOUT_NAME = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}about[ \t]{1,3}"
+                         r"(?P<name>[^\W\d_][^:*_\n]{0,60}?)[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}"
+                         r"(?::|$)[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(?P<rest>.*)$", re.IGNORECASE)
+
+
+def about_speaker(line: str, speakers: list[str]) -> str | None:
+    """The text after a label 'About <speaker>:' ('About Ada:', '**About Ada Berg**',
+    '### About Dr. Berg'), naming a speaker by full, first or last name; None otherwise."""
+    m = _ABOUT_NAME.match(line)
+    if not m:
+        return None
+    name = fold(re.sub(r"^(?:(?:dr|prof|mag|di)\.?\s+)+", "", m["name"], flags=re.IGNORECASE))
+    for full in map(fold, speakers):
+        parts = full.split()
+        if parts and name in (full, parts[0], parts[-1]):
+            return m["rest"]
+    return None
+
+
 def split_marker(line: str) -> tuple[str, bool]:
     """('** CANCELLED ** Talk 2: Moss', True) from a line; the line unchanged and False if no
     marker, or if the marker is all the line says (a heading for the talks below it)."""
