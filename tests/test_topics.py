@@ -270,6 +270,7 @@ def test_item_frame_dates_papers_by_their_first_citing_meetup(built):
     # Cited only by a talk: not a hot-topic paper; unresolved: titled by its citing text.
     assert (xylo["date"], bool(xylo["hot"]), xylo["title"]) == (
         "2021-11-10", False, "paper on xylophone audio tagging")
+    assert not xylo["resolved"] and zebra["resolved"]  # evidence names xylo by its id
     assert df.loc["mai-robots-that-fold-laundry", "date"] == "2017-09-04"
 
 

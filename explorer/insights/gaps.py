@@ -71,13 +71,14 @@ def item_frame(ex) -> pd.DataFrame:
 
     A paper is dated by the first meetup that cited it (not its arXiv date) and is ``hot``
     when some citation is in an intro/hot-topics slot or a meetup page rather than a talk.
-    An unresolved paper's title is the text around its first citation.
+    An unresolved paper's title is the text around its first citation (what assigning it to
+    themes reads; ``resolved`` is False, so evidence shown to people names it by its id).
 
     Args:
         ex: ``explorer.open(...)``.
 
     Returns:
-        Columns ``id, kind, title, date, meetup, hot`` in index order.
+        Columns ``id, kind, title, date, meetup, hot, resolved`` in index order.
     """
     ids, kinds, _ = ex.vectors()
     talks = ex.talks().set_index("id")
@@ -89,7 +90,7 @@ def item_frame(ex) -> pd.DataFrame:
     for iid, kind in zip(ids, kinds):
         if kind == "talk":
             t = talks.loc[iid]
-            rows.append((iid, kind, t["title"], t["date"], t["meetup"], False))
+            rows.append((iid, kind, t["title"], t["date"], t["meetup"], False, True))
             continue
         bare = iid.split(":", 1)[1] if iid.startswith("arxiv:") else iid
         p = papers.loc[bare] if bare in papers.index else None
@@ -101,8 +102,10 @@ def item_frame(ex) -> pd.DataFrame:
                  citing_phrase(str(cited[0].get("context") or ""), bare) if cited else "")
         title = title or f"arXiv:{bare}"
         rows.append((iid, kind, title, dates[0] if dates else None,
-                     cited[0]["meetup"] if cited else None, hot))
-    return pd.DataFrame(rows, columns=["id", "kind", "title", "date", "meetup", "hot"])
+                     cited[0]["meetup"] if cited else None, hot,
+                     bool(p is not None and p["title"])))
+    return pd.DataFrame(rows, columns=["id", "kind", "title", "date", "meetup", "hot",
+                                       "resolved"])
 
 
 def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> TopicModel:
@@ -378,8 +381,13 @@ def _as_of(as_of: str | None, df: pd.DataFrame) -> pd.Timestamp | None:
 
 
 def _record(row) -> dict:
+    """An item as evidence: {id, title, date, meetup}; a paper whose title was not fetched
+    is named by its id and says so, never by the phrase that cites it."""
     meetup = row.get("meetup")
-    return {"id": row["id"], "title": row["title"],
+    resolved = row.get("resolved", True)
+    title = row["title"] if resolved is not False else (
+        f"arXiv:{str(row['id']).split(':', 1)[-1]} (title not fetched yet)")
+    return {"id": row["id"], "title": title,
             "date": row["date"] if isinstance(row["date"], str) else None,
             "meetup": None if meetup is None or pd.isna(meetup) else str(meetup)}
 
