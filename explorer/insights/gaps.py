@@ -341,7 +341,8 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
                       key=lambda t: -t["score"])[:NEAR_MISSES]
         reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
                   f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
-                  + (f"; {len(since)} papers cited since" if len(since) else "")
+                  + (f"; {len(since)} paper{'s' * (len(since) > 1)} cited since"
+                     if len(since) else "")
                   + (f"; but {len(near)} talk{'s' * (len(near) > 1)} in that time came close "
                      f"to this theme without being assigned to it: check "
                      f"{'them' if len(near) > 1 else 'it'}" if near else ""))
