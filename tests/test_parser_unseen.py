@@ -866,3 +866,27 @@ Cilli built her first frog detector from a doorbell and a pond microphone.
     frogs = "Frog calls are short and loud. We quantize a detector to run on a solar sensor."
     cilli = "Cilli built her first frog detector from a doorbell and a pond microphone."
     assert got == {"Forests of Thought": (forests, ada), "Frog Calls on Four Bits": (frogs, cilli)}
+
+
+def test_a_talk_headings_number_or_numbered_talk_label_is_no_part_of_the_title():
+    page = """# 101st Vienna Deep Learning Meetup
+
+* Date: 2026-05-20
+
+## Talks
+
+### 1. Fast Kettles: Predicting Boil Times
+
+**Speaker:** Jonas Ried, Steamworks
+
+Kettles boil at different speeds. We predict how long one takes from its first sounds.
+
+### Talk #2: Slow Kettles and Patience
+
+*Lotte Brandl, Teacup University*
+
+Patience is a virtue. We measure how long people wait for a kettle before they leave.
+"""
+    got = {t.title: t.speakers for t in parse("101", page).talks}
+    assert got == {"Fast Kettles: Predicting Boil Times": ["Jonas Ried"],
+                   "Slow Kettles and Patience": ["Lotte Brandl"]}

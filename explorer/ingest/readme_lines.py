@@ -39,7 +39,7 @@ _TIME_HEAD = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*[:|–—-]?\s*"
 _TIME_ONLY = re.compile(rf"{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?(?:\s*[-–|])?"
                         r"(?:\s*(?:talk|keynote)\s*\d{0,2})?", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
-_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*\d*|keynote\s*\d*|"
+_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*#?\d*|keynote\s*#?\d*|"
                     r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
                     re.IGNORECASE)
 # A link to a talk's material after its credit ('[slides](...)', '[[video](...)]'): its label
@@ -147,6 +147,7 @@ class LineReader:
         if _TIME_ONLY.fullmatch(inner):
             return None  # '**19:30 Uhr**': the time of the block below, no title
         inner = _TIME_HEAD.sub("", inner) if re.match(r"\S+\s+\S", inner) else inner
+        inner = re.sub(r"^\d{1,2}[.)]\s+(?=\S)", "", inner)  # '### 1. Title': its number
         talk = PageTalk(title="", line=i + 1)
         m, q = _LABEL.match(inner), _QUOTED.match(inner)
         if m:
