@@ -85,16 +85,15 @@ def same_text_pages(texts: dict[str, str], threshold: float = 0.8) -> list[tuple
     return out
 
 
-def check_corpus(corpus: Corpus, texts: dict[str, str] | None = None,
-                 date_sources: dict[str, str] | None = None) -> CheckReport:
+def check_corpus(corpus: Corpus, texts: dict[str, str] | None = None) -> CheckReport:
     """The fidelity report of a parse.
 
     Args:
-        corpus: what ``parse_archive`` made of the archive.
+        corpus: what ``parse_archive`` made of the archive (``corpus.date_sources`` says
+            where each meetup's date came from).
         texts: the archive's pages (path -> text), to find pages that repeat each other.
-        date_sources: meetup key -> where its date came from (default: ``corpus.date_sources``).
     """
-    sources = date_sources if date_sources is not None else corpus.date_sources
+    sources = corpus.date_sources
     report = CheckReport()
     by_path: dict[str, MeetupCheck] = {}
     by_key: dict[str, MeetupCheck] = {}
@@ -171,12 +170,11 @@ def check_corpus(corpus: Corpus, texts: dict[str, str] | None = None,
     return report
 
 
-def check_archive(archive, parse: Callable | None = None,
-                  progress: Callable[[str], None] | None = None) -> CheckReport:
+def check_archive(archive, progress: Callable[[str], None] | None = None) -> CheckReport:
     """Parse ``archive`` (nothing is written) and report how faithfully it was read."""
     from explorer.ingest.parser import decode, parse_archive
 
-    corpus = (parse or parse_archive)(archive, progress=progress)
+    corpus = parse_archive(archive, progress=progress)
     pages = {}
     for path in archive.files():
         if "/" in path and path.lower().endswith("readme.md"):
