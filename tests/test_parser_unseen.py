@@ -890,3 +890,20 @@ Patience is a virtue. We measure how long people wait for a kettle before they l
     got = {t.title: t.speakers for t in parse("101", page).talks}
     assert got == {"Fast Kettles: Predicting Boil Times": ["Jonas Ried"],
                    "Slow Kettles and Patience": ["Lotte Brandl"]}
+
+
+def test_a_quoted_abstract_keeps_its_text_and_loses_the_quote_markers():
+    page = """# 102nd Vienna Deep Learning Meetup
+
+* Date: 2026-06-17
+
+**Slow Kettles and Patience**
+*Lotte Brandl, Teacup University*
+
+> Patience is a virtue. We measure how long people wait for a kettle,
+> following arXiv:2401.01234.
+"""
+    got = talks(parse("102", page), "102")
+    assert got == {"Slow Kettles and Patience": (
+        ["Lotte Brandl"], ("Patience is a virtue. We measure how long people wait for a kettle,"
+                           "\nfollowing arXiv:2401.01234."), ["2401.01234"])}

@@ -98,8 +98,12 @@ def strip_html(text: str) -> str:
     A removed tag leaves a space, so words stay apart ('hoot.<br>We' -> 'hoot. We'); a '<br>'
     between two words separates like a comma ('Ada Berg<br>Owl Uni' -> 'Ada Berg, Owl Uni');
     a link keeps its address as a Markdown link ('<a href="x.pdf">slides</a>' -> '[slides](x.pdf)').
+    A blockquote's markers go too ('> An abstract' -> 'An abstract', '> > a' -> 'a').
     """
-    return _HTML_TAG.sub(_untag, _HTML_LINK.sub(_md_link, blank_comments(text)))
+    return _QUOTE.sub("", _HTML_TAG.sub(_untag, _HTML_LINK.sub(_md_link, blank_comments(text))))
+
+
+_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,8}", re.MULTILINE)
 
 
 # Emoji: pictographs, dingbats, their variation selectors, joiners, skin tones (all within
