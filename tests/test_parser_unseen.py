@@ -907,3 +907,31 @@ def test_a_quoted_abstract_keeps_its_text_and_loses_the_quote_markers():
     assert got == {"Slow Kettles and Patience": (
         ["Lotte Brandl"], ("Patience is a virtue. We measure how long people wait for a kettle,"
                            "\nfollowing arXiv:2401.01234."), ["2401.01234"])}
+
+
+def test_a_title_under_a_time_that_reads_like_a_credit_is_a_title_over_its_credit_line():
+    page = """Dear friends of neural nets,
+
+join us on May 22, 2026 at Harbour Labs.
+
+18:40
+
+    Quill Winner – Teapot Arena: How We Won the Brewing Track
+    Paula Rind, independent
+    We describe our winning solution, including distillation (https://arxiv.org/abs/2405.05555).
+
+20:00
+
+    Mixture of Kettles
+    Quentin Lutz, Harbour Labs
+    Routing tokens to kettles saves compute.
+"""
+    rows = ("| 2026-05-22 | 103 | Paula Rind | Quill Winner - Teapot Arena | | |\n"
+            "| 2026-05-22 | 103 | Quentin Lutz | Mixture of Kettles | | |")
+    for r in ("", rows):
+        corpus = parse("103", page, r)
+        rind = next(t for t in corpus.talks if t.speakers == ["Paula Rind"])
+        assert rind.affiliations == ["independent"]
+        assert rind.abstract.startswith("We describe our winning solution")
+        assert [x.arxiv_id for x in corpus.refs if x.talk_id == rind.id] == ["2405.05555"]
+    assert rind.title == "Quill Winner - Teapot Arena"

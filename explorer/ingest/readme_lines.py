@@ -278,14 +278,15 @@ class LineReader:
         plain = plain[timed.end():] if timed else plain
         slot = timed is not None or self.under_time(i)
         named = is_person(plain) and not slot
+        k = self.nonblank(i + 1, 1)  # under a time, a line over a credit line is the title,
+        credited = slot and k is not None and speaker_line(self.lines[k])  # 'A – B: C' too
         if (not 3 <= len(plain) <= 200 or plain.endswith((".", ":", ",")) or "http" in plain
                 or _ARXIV_MENTION.search(plain) or _TIME.match(plain) or plain.startswith("::")
                 or named or _SKIP_SLOT.match(plain) or _NOT_TALK.search(plain)
-                or speaker_line(plain) and not (slot and is_person(plain))):
+                or speaker_line(plain) and not (slot and (is_person(plain) or credited))):
             return None
         if _CLOSERS.match(plain):
             return None
-        k = self.nonblank(i + 1, 1)
         if k is None:
             return None
         if not (sp := speaker_line(self.lines[k])):
