@@ -55,10 +55,8 @@ class Gap:
     as_of: str | None = None
     window_years: float | None = None
     field_evidence: dict | None = None  # how the theme grows in the field (insights/radar.py)
-    # "stale" only: talks within the window that came close to this theme without being
-    # assigned to it ([{id, title, date, meetup, score, themes}]; score: their score for
-    # this theme; themes: the themes they were assigned, [] for none), closest first, at
-    # most NEAR_MISSES: evidence that the verdict may be wrong.
+    # "stale" only: talks of the window close to this theme but not assigned to it, closest
+    # first ([{id, title, date, meetup, score, themes they were filed under}]): counter-evidence
     near_misses: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -382,8 +380,7 @@ def _as_of(as_of: str | None, df: pd.DataFrame) -> pd.Timestamp | None:
 
 
 def _record(row) -> dict:
-    """An item as evidence: {id, title, date, meetup}; a paper whose title was not fetched
-    is named by its id and says so, never by the phrase that cites it."""
+    """An item as evidence: {id, title, date, meetup}; an unfetched paper is named by its id."""
     meetup = row.get("meetup")
     resolved = row.get("resolved", True)
     title = row["title"] if resolved is not False else (
