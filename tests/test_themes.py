@@ -216,11 +216,13 @@ def test_uncovered_lists_its_papers_and_talks():
                                     "meetup": "13"}
     assert "never a talk" in g.reason
     assert [x.kind for x in find_gaps(a, items)] == ["uncovered", "stale"]
-    # A paper whose title was not fetched is named by its id, not by its citing phrase.
+    # A paper whose title was not fetched is named by its id; the words citing it are
+    # labelled as such, never passed off as its title.
     items["resolved"] = items["id"] != "p3"
     items.loc[items["id"] == "p3", "title"] = "we record thousands of neurons, building on"
     (g,) = uncovered_topics(a, items)
-    assert g.papers_evidence[0]["title"] == "arXiv:p3 (title not fetched yet)"
+    assert g.papers_evidence[0]["title"] == ("arXiv:p3 (title not fetched yet; cited as "
+                                             "“we record thousands of neurons, building on”)")
     assert g.papers_evidence[1]["title"] == "Paper 2"
 
 

@@ -303,11 +303,8 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
         years: the window.
 
     Returns:
-        ``Gap`` objects of kind "stale", longest without a talk first; evidence is the last
-        talks and the papers cited since the last talk.
-
-    Raises:
-        ValueError: ``as_of`` is not a date.
+        ``Gap`` objects of kind "stale", longest without a talk first; evidence: the last
+        talks, the papers cited since, and the near misses. ValueError: ``as_of`` no date.
     """
     df = items_with_themes(assignment, items)
     ref = _as_of(as_of, df)
@@ -380,11 +377,13 @@ def _as_of(as_of: str | None, df: pd.DataFrame) -> pd.Timestamp | None:
 
 
 def _record(row) -> dict:
-    """An item as evidence: {id, title, date, meetup}; an unfetched paper is named by its id."""
+    """An item as evidence: {id, title, date, meetup}; an unfetched paper is named by its id,
+    with the words that cite it labelled as such (never passed off as its title)."""
     meetup = row.get("meetup")
-    resolved = row.get("resolved", True)
-    title = row["title"] if resolved is not False else (
-        f"arXiv:{str(row['id']).split(':', 1)[-1]} (title not fetched yet)")
+    said, bare = str(row["title"]), str(row["id"]).split(":", 1)[-1]
+    title = row["title"] if row.get("resolved", True) is not False else (
+        f"arXiv:{bare} (title not fetched yet" + ("" if said.startswith("arXiv:") else
+                                                  f"; cited as “{said[:60]}”") + ")")
     return {"id": row["id"], "title": title,
             "date": row["date"] if isinstance(row["date"], str) else None,
             "meetup": None if meetup is None or pd.isna(meetup) else str(meetup)}
