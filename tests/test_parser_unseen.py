@@ -935,3 +935,26 @@ join us on May 22, 2026 at Harbour Labs.
         assert rind.abstract.startswith("We describe our winning solution")
         assert [x.arxiv_id for x in corpus.refs if x.talk_id == rind.id] == ["2405.05555"]
     assert rind.title == "Quill Winner - Teapot Arena"
+
+
+def test_hot_topic_bullets_naming_a_presenter_and_a_paper_are_papers_not_talks():
+    page = """# 110th Vienna Deep Learning Meetup
+
+* Date: 2028-03-15
+
+## Agenda
+* 18:45 Counting Owls – Ada Berg (Owl Uni)
+
+## Hot Topics & Latest News
+
+* Max Tauber (Otterbank): Small reasoning models, arXiv:2501.01234
+* Lena Graf: Diffusion for weather, https://arxiv.org/abs/2502.05678
+"""
+    corpus = parse("110", page)
+    # No talk 'Diffusion for weather, https://...', no 'arXiv:...' affiliation of anyone.
+    assert [t.title for t in corpus.talks if t.kind == TALK] == ["Counting Owls"]
+    assert all("arXiv" not in a and "reasoning" not in a
+               for t in corpus.talks for a in t.affiliations)
+    intro = next(t for t in corpus.talks if t.kind != TALK)
+    assert sorted((r.arxiv_id, r.talk_id) for r in corpus.refs) == [
+        ("2501.01234", intro.id), ("2502.05678", intro.id)]  # the hot topics' papers

@@ -213,6 +213,10 @@ class _Reader(LineReader):
                 self.close()
                 i += 1
                 continue
+            if (self.cur is not None and self.cur.kind == INTRO and _BULLET.match(s)
+                    and _ARXIV_MENTION.search(s)):
+                i += 1  # 'Ada Berg: a paper, arXiv:...' in hot topics: a paper, not a talk
+                continue
             if self.cur is not None and self.credit(plain):
                 i += 1  # '**Speaker:** [Name](profile), Org': a credit, never a talk's title
                 continue

@@ -105,6 +105,8 @@ class LineReader:
                 talk.slides_url = talk.slides_url or self.slides_in(s)
             elif re.fullmatch(r"\[?slides? not (yet )?available\]?", plain, re.IGNORECASE):
                 pass
+            elif _ARXIV_MENTION.search(s):
+                break  # 'Max Tauber (Otterbank): a paper, arXiv:...': a paper, no credit
             elif not talk.speakers and (sp := speaker_line(s)):
                 talk.speakers, talk.affiliations = sp
             elif not talk.title and len(plain) < 200:
