@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import escape_md, kind_label, meetup_label, meetup_timeline, safe_url, year_of
+from app_pages.views import (
+    escape_md,
+    kind_label,
+    meetup_label,
+    meetup_timeline,
+    safe_url,
+    when_label,
+    year_of,
+)
 
 HIDDEN_KINDS = ("cancelled",)
 
@@ -49,7 +57,7 @@ def page() -> None:
             title = "" if title.replace(" ", "") in (label.replace(" ", ""), "") else title
             with head:
                 common.meetup_link(m, f"**{escape_md(label)}** · "
-                                   f"{escape_md(m.get('date') or 'date unknown')}"
+                                   f"{escape_md(when_label(m.get('date')))}"
                                    + (f" — {escape_md(title)}" if title else ""), escaped=True)
             url = safe_url(m.get("url") or m.get("meetup_url"))
             if url:

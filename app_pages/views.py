@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,6 +51,18 @@ def year_of(date: object) -> int | None:
     if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
         return int(date[:4])
     return None
+
+
+def when_label(date: object, today: str | None = None) -> str:
+    """A meetup's date as shown: the date, said to be upcoming when it is after today (a
+    page announced before the evening: its talks have not happened yet).
+
+    Example: when_label('2031-01-15', today='2026-12-03') -> '2031-01-15 (upcoming)'.
+    """
+    if not isinstance(date, str) or not date:
+        return "date unknown"
+    today = today or datetime.date.today().isoformat()
+    return f"{date} (upcoming)" if date[:10] > today else date
 
 
 @dataclass(frozen=True)

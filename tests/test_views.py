@@ -19,6 +19,7 @@ from app_pages.views import (
     safe_url,
     snippet,
     talk_card,
+    when_label,
     year_of,
 )
 
@@ -226,3 +227,11 @@ def test_kind_label_reads_as_words():
 
     assert kind_label("talk") == "" and kind_label(None) == ""
     assert kind_label("intro-and-hot-topics") == "intro and hot topics"
+
+
+def test_a_meetup_after_today_is_said_to_be_upcoming():
+    assert when_label("2031-01-15", today="2026-12-03") == "2031-01-15 (upcoming)"
+    assert when_label("2026-12-03", today="2026-12-03") == "2026-12-03"  # tonight: as it is
+    assert when_label("2019-03-07", today="2026-12-03") == "2019-03-07"
+    assert when_label(None) == when_label("") == "date unknown"
+    assert when_label("2999-01-01").endswith("(upcoming)")  # today's date by default
