@@ -958,3 +958,12 @@ def test_hot_topic_bullets_naming_a_presenter_and_a_paper_are_papers_not_talks()
     intro = next(t for t in corpus.talks if t.kind != TALK)
     assert sorted((r.arxiv_id, r.talk_id) for r in corpus.refs) == [
         ("2501.01234", intro.id), ("2502.05678", intro.id)]  # the hot topics' papers
+
+
+def test_an_escaped_pipe_in_a_root_table_cell_is_part_of_the_cell():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls \\| Bats: Hearing in the Dark | "
+            "[pdf](x.pdf) | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    (talk,) = corpus.talks
+    assert talk.title == "Owls | Bats: Hearing in the Dark"
+    assert talk.speakers == ["Ada Berg"] and talk.slides_url.endswith("/x.pdf")

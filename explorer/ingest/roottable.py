@@ -63,8 +63,9 @@ def meetup_key(cell: str) -> str | None:
 def _cells(line: str) -> list[str]:
     body = line.strip()
     body = body.removeprefix("|")
-    body = body.removesuffix("|")
-    return [c.strip() for c in body.split("|")]
+    body = body.removesuffix("|") if not body.endswith("\\|") else body
+    # '\|' is a pipe inside a cell ('Owls \| Bats'), not a cell border
+    return [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", body)]
 
 
 def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int] | None = None
