@@ -967,3 +967,14 @@ def test_an_escaped_pipe_in_a_root_table_cell_is_part_of_the_cell():
     (talk,) = corpus.talks
     assert talk.title == "Owls | Bats: Hearing in the Dark"
     assert talk.speakers == ["Ada Berg"] and talk.slides_url.endswith("/x.pdf")
+
+
+def test_html_and_emoji_in_root_table_cells_are_markup_not_names_or_title_words():
+    rows = ("| 2027-06-09 | 106 | Ada Berg<br>Jonas Kettl (Owlworks) | 🦉 Owls Hear<br/>in the Dark"
+            " | <a href=\"x.pdf\">pdf</a> | |\n"
+            "| 2027-06-09 | 106 | 🎤 Mira Lund | Counting Bats by Echo 🦇 | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.speakers, t.affiliations, t.slides_url) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": (["Ada Berg", "Jonas Kettl"], ["Owlworks"],
+                                             "https://github.com/vdlm/meetups/blob/main/x.pdf"),
+                   "Counting Bats by Echo": (["Mira Lund"], [], None)}

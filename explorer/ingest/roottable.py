@@ -14,7 +14,9 @@ from explorer.ingest.mdtext import (
     links,
     resolve_link,
     split_people,
+    strip_html,
     strip_md,
+    trim_symbols,
 )
 
 
@@ -58,6 +60,9 @@ def meetup_key(cell: str) -> str | None:
     if re.fullmatch(r"[A-Za-z][\w-]{0,15}", cell):
         return cell.upper() if cell.lower() == "ai" else cell
     return None
+
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _cells(line: str) -> list[str]:
@@ -113,7 +118,12 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
                 warnings.append(ParseWarning(path, f"table row has {len(cells)} cells, "
                                              f"expected at least {need}", lineno))
             continue
-        speaker_cell, topic = cells[cols["speaker"]], strip_md(cells[cols["topic"]])
+        # HTML in a cell: '<br>' parts people ('Ada Berg<br>Jonas Kettl') and is a space in a
+        # title; '<a href>' links keep their address; emoji around a title or name are decoration
+        cells = [strip_html(c) if i != cols["topic"] else strip_html(_BR.sub(" ", c))
+                 for i, c in enumerate(cells)]
+        speaker_cell = ", ".join(trim_symbols(p) for p in re.split(r"\s*,\s*", cells[cols["speaker"]]))
+        topic = trim_symbols(strip_md(cells[cols["topic"]]))
         key = meetup_key(cells[cols["key"]])
         if not strip_md(speaker_cell) and not topic:
             if key is not None and placeholders is not None:
