@@ -978,3 +978,11 @@ def test_html_and_emoji_in_root_table_cells_are_markup_not_names_or_title_words(
     assert got == {"Owls Hear in the Dark": (["Ada Berg", "Jonas Kettl"], ["Owlworks"],
                                              "https://github.com/vdlm/meetups/blob/main/x.pdf"),
                    "Counting Bats by Echo": (["Mira Lund"], [], None)}
+
+
+def test_a_root_table_date_in_day_month_year_or_with_a_month_name_is_read():
+    for cell in ("09.06.2027", "9.6.2027", "June 9, 2027", "9 Jun 2027", "2027-06-09 (online)"):
+        rows = f"| {cell} | 106 | Ada Berg | Owls Hear in the Dark | | |"
+        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
+        assert corpus.warnings == [], cell

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from explorer.domain import ParseWarning
+from explorer.ingest.dates import parse_date
 from explorer.ingest.mdtext import (
     ORGANIZERS,
     fold,
@@ -42,14 +42,9 @@ UNKNOWN_TITLE = re.compile(r"^\(?(?:(?:talk\s+)?title\s*[:-]?\s*)?(?:tba|tbd|t\.
 
 
 def iso_date(text: str) -> str | None:
-    """'2019-10-29' -> '2019-10-29'; anything that is not a valid ISO date -> None."""
-    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if not m:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        return None
+    """'2019-10-29', '29.10.2019', 'Oct 29, 2019' -> '2019-10-29'; a cell without a full valid
+    date (no year, '10/29/2019' whose day and month order is unsure) -> None."""
+    return parse_date(text)[0]
 
 
 def meetup_key(cell: str) -> str | None:
