@@ -986,3 +986,11 @@ def test_a_root_table_date_in_day_month_year_or_with_a_month_name_is_read():
         corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
         assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
         assert corpus.warnings == [], cell
+
+
+def test_a_root_table_number_cell_with_a_number_sign_or_label_names_the_meetup():
+    for cell in ("#106", "# 106", "No. 106", "Meetup 106"):
+        rows = f"| 2027-06-09 | {cell} | Ada Berg | Owls Hear in the Dark | | |"
+        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        assert [t.meetup_key for t in corpus.talks] == ["106"], cell
+        assert corpus.warnings == [], cell

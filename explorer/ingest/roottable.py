@@ -48,8 +48,9 @@ def iso_date(text: str) -> str | None:
 
 
 def meetup_key(cell: str) -> str | None:
-    """'57' -> '57', 'AI' -> 'AI', '' or '...' -> None."""
-    cell = strip_md(cell).strip()
+    """'57', '#57', 'No. 57', 'Meetup 57' -> '57', 'AI' -> 'AI', '' or '...' -> None."""
+    cell = re.sub(r"^(?:(?:meetup|no|nr)\b\.?\s*)?#?\s*(?=\d)", "", strip_md(cell).strip(),
+                  flags=re.IGNORECASE)
     if re.fullmatch(r"\d{1,4}", cell):
         return str(int(cell))
     if re.fullmatch(r"[A-Za-z][\w-]{0,15}", cell):
