@@ -994,3 +994,25 @@ def test_a_root_table_number_cell_with_a_number_sign_or_label_names_the_meetup()
         corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
         assert [t.meetup_key for t in corpus.talks] == ["106"], cell
         assert corpus.warnings == [], cell
+
+
+def test_a_root_table_topic_noting_a_cancel_or_a_short_talk_gives_the_kind_not_title_words():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark (cancelled) | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl | ~~Counting Bats by Echo~~ | | |\n"
+            "| 2027-06-09 | 106 | Mira Lund | Moths and Moonlight (lightning talk) | | |\n"
+            "| 2027-06-09 | 106 | Resi Walcher | Short talk: Hedgehog Gaits | | |\n"
+            "| 2027-06-09 | 106 | Pauli Enzinger | Badger Burrows from Lidar | | |")
+    page = """# 106th Vienna Deep Learning Meetup
+
+* Date: 2027-06-09
+
+### Badger Burrows from Lidar
+Speaker: Pauli Enzinger
+
+A drone with a lidar maps burrows under the forest floor.
+"""
+    corpus = parse("106", page, rows)
+    got = {t.title: t.kind for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": CANCELLED, "Counting Bats by Echo": CANCELLED,
+                   "Moths and Moonlight": SHORT_TALK, "Hedgehog Gaits": SHORT_TALK,
+                   "Badger Burrows from Lidar": TALK}

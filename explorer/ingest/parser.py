@@ -134,8 +134,8 @@ def _talk(key: str, row: TableRow | None, slot: PageTalk | None) -> Talk:
                     affiliations=slot.affiliations, abstract=slot.abstract,
                     slides_url=slot.slides_url, video_url=slot.video_url, kind=slot.kind,
                     bio=slot.bio)
-    kind = INTRO if row.intro else TALK
-    if slot is not None and slot.kind in (CANCELLED, SHORT_TALK) and not row.intro:
+    kind = INTRO if row.intro else row.kind  # a cancel note on either side cancels
+    if slot is not None and slot.kind in (CANCELLED, SHORT_TALK) and kind in (TALK, SHORT_TALK):
         kind = slot.kind
     named = slot is not None and slot.title and UNKNOWN_TITLE.match(row.title.strip())
     return Talk(id="", meetup_key=key, title=slot.title if named else row.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from explorer.domain import ParseWarning
+from explorer.domain import CANCELLED, SHORT_TALK, TALK, ParseWarning
 from explorer.ingest.dates import parse_date
 from explorer.ingest.mdtext import (
     ORGANIZERS,
@@ -18,6 +18,7 @@ from explorer.ingest.mdtext import (
     strip_md,
     trim_symbols,
 )
+from explorer.ingest.slots import split_marker
 
 
 @dataclass
@@ -33,6 +34,12 @@ class TableRow:
     video_url: str | None = None
     intro: bool = False
     line: int = 0
+    kind: str = TALK  # CANCELLED or SHORT_TALK when the topic cell says so
+
+
+# 'Short talk: T', 'T (lightning talk)': the kind of the talk, no part of its title.
+_SHORT = re.compile(r"^(?:short|lightning)\s+talk\s*\d*\s*[:.–—-]\s*|"
+                    r"\s*\((?:short|lightning)\s+talk\)", re.IGNORECASE)
 
 
 # A row's title that only says the title is not known yet ('Talk title TBA', 'Title: TBD',
@@ -120,6 +127,11 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
                  for i, c in enumerate(cells)]
         speaker_cell = ", ".join(trim_symbols(p) for p in re.split(r"\s*,\s*", cells[cols["speaker"]]))
         topic = trim_symbols(strip_md(cells[cols["topic"]]))
+        # a struck-through topic ('~~T~~'), 'T (cancelled)', '[postponed] T': a cancelled talk
+        topic, cancelled = split_marker(topic)
+        cancelled = cancelled or re.fullmatch(r"~~[^~].*~~", cells[cols["topic"]]) is not None
+        kind = CANCELLED if cancelled else SHORT_TALK if _SHORT.search(topic) else TALK
+        topic = trim_symbols(_SHORT.sub("", topic).strip())
         key = meetup_key(cells[cols["key"]])
         if not strip_md(speaker_cell) and not topic:
             if key is not None and placeholders is not None:
@@ -148,5 +160,6 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
                     slides = url
         rows.append(TableRow(meetup_key=key, date=day, title=topic or "(untitled)",
                              speakers=speakers, affiliations=affils, slides_url=slides,
-                             video_url=video, intro=is_intro(topic, speakers), line=lineno))
+                             video_url=video, intro=is_intro(topic, speakers), line=lineno,
+                             kind=kind))
     return rows, warnings
