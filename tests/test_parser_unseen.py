@@ -1016,3 +1016,29 @@ A drone with a lidar maps burrows under the forest floor.
     assert got == {"Owls Hear in the Dark": CANCELLED, "Counting Bats by Echo": CANCELLED,
                    "Moths and Moonlight": SHORT_TALK, "Hedgehog Gaits": SHORT_TALK,
                    "Badger Burrows from Lidar": TALK}
+
+
+def test_a_root_table_speaker_or_talk_still_to_be_announced_is_no_speaker_and_no_talk():
+    rows = ("| 2027-07-14 | 107 | TBA | TBA | | |\n"
+            "| 2027-07-14 | 107 | ? | ? | | |\n"
+            "| 2027-06-09 | 106 | tba | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Speaker TBD | Counting Bats by Echo | | |\n"
+            "| 2027-05-12 | 105 | TBA | TBA | | |")
+    page = """# 105th Vienna Deep Learning Meetup
+
+* Date: 2027-05-12
+
+### Moths and Moonlight
+Speaker: Mira Lund (Nightwing)
+
+Moths circle lamps; a small model tells the species apart from their flight.
+"""
+    corpus = parse("105", page, rows)
+    assert {m.key: m.date for m in corpus.meetups} == {
+        "105": "2027-05-12", "106": "2027-06-09", "107": "2027-07-14"}
+    got = {t.title: (t.meetup_key, t.speakers, t.affiliations) for t in corpus.talks}
+    # the upcoming meetup has a date and no talk yet; a page's talk is not taken for stale
+    assert got == {"Owls Hear in the Dark": ("106", [], []),
+                   "Counting Bats by Echo": ("106", [], []),
+                   "Moths and Moonlight": ("105", ["Mira Lund"], ["Nightwing"])}
+    assert corpus.warnings == []

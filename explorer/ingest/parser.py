@@ -245,6 +245,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         krows, (path, page, _) = by_key.get(k, []), pages.get(k, (None, None, None))
         number = int(k) if k.isdigit() else None
         table_date = next((r.date for r in krows if r.date), None)
+        krows = [r for r in krows if not r.tba]  # 'TBA | TBA': a date, no talk yet
         day = table_date or (page.date if page else None)
         if page and page.date and table_date and page.date != table_date:
             warn.append(ParseWarning(path, f"page says {page.date}, the root table says "

@@ -35,6 +35,7 @@ class TableRow:
     intro: bool = False
     line: int = 0
     kind: str = TALK  # CANCELLED or SHORT_TALK when the topic cell says so
+    tba: bool = False  # neither speaker nor title known yet: it dates its meetup, is no talk
 
 
 # 'Short talk: T', 'T (lightning talk)': the kind of the talk, no part of its title.
@@ -44,8 +45,13 @@ _SHORT = re.compile(r"^(?:short|lightning)\s+talk\s*\d*\s*[:.–—-]\s*|"
 
 # A row's title that only says the title is not known yet ('Talk title TBA', 'Title: TBD',
 # '(to be announced)'): the title of the page's talk it is matched to is the talk's title.
-UNKNOWN_TITLE = re.compile(r"^\(?(?:(?:talk\s+)?title\s*[:-]?\s*)?(?:tba|tbd|t\.b\.a\.|"
+UNKNOWN_TITLE = re.compile(r"^\(?(?:(?:talk\s+)?title\s*[:-]?\s*)?(?:tba|tbd|t\.b\.[ad]\.|\?+|"
                            r"to be (?:announced|confirmed|determined))\.?\)?$", re.IGNORECASE)
+# A speaker cell that only says the speaker is not known yet ('TBA', 'tbd', '?', 'N.N.',
+# 'Speaker TBA'): no speaker and no affiliation.
+UNKNOWN_SPEAKER = re.compile(r"^\(?(?:speakers?\s*[:-]?\s*)?(?:tba|tbd|t\.b\.[ad]\.|\?+|"
+                             r"n\.\s?n\.?|to be (?:announced|confirmed|determined))\.?\)?$",
+                             re.IGNORECASE)
 
 
 def iso_date(text: str) -> str | None:
@@ -144,7 +150,8 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         day = iso_date(cells[cols["date"]])
         if day is None and cells[cols["date"]].strip(" ."):
             warnings.append(ParseWarning(path, f"unreadable date {cells[cols['date']]!r}", lineno))
-        speakers, affils = split_people(speaker_cell)
+        unknown = UNKNOWN_SPEAKER.match(strip_md(speaker_cell)) is not None
+        speakers, affils = ([], []) if unknown else split_people(speaker_cell)
         affils = [a for a in affils if fold(a) not in ORGANIZERS]  # the organizers' slot
         slides = video = None
         for col in ("slides", "details", "video"):
@@ -161,5 +168,5 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         rows.append(TableRow(meetup_key=key, date=day, title=topic or "(untitled)",
                              speakers=speakers, affiliations=affils, slides_url=slides,
                              video_url=video, intro=is_intro(topic, speakers), line=lineno,
-                             kind=kind))
+                             kind=kind, tba=unknown and UNKNOWN_TITLE.match(topic) is not None))
     return rows, warnings
