@@ -1042,3 +1042,14 @@ Moths circle lamps; a small model tells the species apart from their flight.
                    "Counting Bats by Echo": ("106", [], []),
                    "Moths and Moonlight": ("105", ["Mira Lund"], ["Nightwing"])}
     assert corpus.warnings == []
+
+
+def test_the_root_tables_header_repeated_mid_table_is_no_row():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | | |\n"
+            "| Date | # | Speaker | Topic | Slides | Details |\n"
+            "| ---- | -- | ------- | ----- | ------ | ------- |\n"
+            "| 2027-05-12 | 105 | Jonas Kettl | Counting Bats by Echo | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert {t.title: t.meetup_key for t in corpus.talks} == {
+        "Owls Hear in the Dark": "106", "Counting Bats by Echo": "105"}
+    assert corpus.warnings == []

@@ -121,6 +121,9 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
             continue
         if all(re.fullmatch(r":?-*:?", c) for c in cells):
             continue  # the |---|---| separator
+        if len(cells) > cols["speaker"] and fold(cells[cols["date"]]) == "date" \
+                and fold(cells[cols["speaker"]]) == "speaker":
+            continue  # the header repeated further down the table
         need = max(cols["date"], cols["key"], cols["speaker"], cols["topic"]) + 1
         if len(cells) < need:
             if any(c.strip(" .") for c in cells):
