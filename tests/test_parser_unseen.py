@@ -1053,3 +1053,16 @@ def test_the_root_tables_header_repeated_mid_table_is_no_row():
     assert {t.title: t.meetup_key for t in corpus.talks} == {
         "Owls Hear in the Dark": "106", "Counting Bats by Echo": "105"}
     assert corpus.warnings == []
+
+
+def test_a_talk_listed_twice_in_the_root_table_is_one_talk_with_the_links_of_both():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl | Hot Topics | | |\n"
+            "| 2027-06-09 | 106 | Mira Lund | Hot Topics | | |\n"
+            "| 2027-06-09 | 106 | Ada Berg | Owls hear in the dark | [pdf](x.pdf) | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = [(t.title, t.speakers, t.slides_url) for t in corpus.talks if t.kind == TALK]
+    assert got == [("Owls Hear in the Dark", ["Ada Berg"],
+                    "https://github.com/vdlm/meetups/blob/main/x.pdf")]
+    assert len(corpus.talks) == 3  # two speakers' slots of the same name stay two
+    assert [w.line for w in corpus.warnings] == [8]

@@ -172,4 +172,23 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
                              speakers=speakers, affiliations=affils, slides_url=slides,
                              video_url=video, intro=is_intro(topic, speakers), line=lineno,
                              kind=kind, tba=unknown and UNKNOWN_TITLE.match(topic) is not None))
-    return rows, warnings
+    return _once(rows, warnings, path), warnings
+
+
+def _once(rows: list[TableRow], warnings: list[ParseWarning], path: str) -> list[TableRow]:
+    """A talk listed twice (same meetup, title and speakers, or one row without speakers) is
+    one talk: the first row, with the links only the second has."""
+    first: dict[tuple[str, str], TableRow] = {}
+    out = []
+    for r in rows:
+        twin = first.get((r.meetup_key, fold(r.title)))
+        if twin is None or r.tba or (r.speakers and twin.speakers and
+                                     {*map(fold, r.speakers)} != {*map(fold, twin.speakers)}):
+            first.setdefault((r.meetup_key, fold(r.title)), r)
+            out.append(r)
+            continue
+        twin.slides_url, twin.video_url = twin.slides_url or r.slides_url, twin.video_url or r.video_url
+        twin.speakers, twin.affiliations = twin.speakers or r.speakers, twin.affiliations or r.affiliations
+        warnings.append(ParseWarning(path, f"meetup {r.meetup_key}'s {r.title!r} is listed again "
+                                     f"(first on line {twin.line}); kept once", r.line))
+    return out
