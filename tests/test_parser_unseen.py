@@ -1066,3 +1066,16 @@ def test_a_talk_listed_twice_in_the_root_table_is_one_talk_with_the_links_of_bot
                     "https://github.com/vdlm/meetups/blob/main/x.pdf")]
     assert len(corpus.talks) == 3  # two speakers' slots of the same name stay two
     assert [w.line for w in corpus.warnings] == [8]
+
+
+def test_a_root_tables_bare_addresses_vimeo_videos_and_slides_in_the_topic_are_material():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | https://example.org/owls.pdf"
+            " | https://vimeo.com/1234 |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl | Counting Bats by Echo [slides](y.pdf) | "
+            "| [video](https://vimeo.com/5678) |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.slides_url, t.video_url) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": ("https://example.org/owls.pdf",
+                                             "https://vimeo.com/1234"),
+                   "Counting Bats by Echo": ("https://github.com/vdlm/meetups/blob/main/y.pdf",
+                                             "https://vimeo.com/5678")}

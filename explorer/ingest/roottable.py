@@ -18,6 +18,7 @@ from explorer.ingest.mdtext import (
     strip_md,
     trim_symbols,
 )
+from explorer.ingest.readme_agenda import VIDEO_URL
 from explorer.ingest.slots import split_marker
 
 
@@ -71,6 +72,10 @@ def meetup_key(cell: str) -> str | None:
     return None
 
 
+# A link to the talk's material in its topic cell ('T [slides](x.pdf)'): no title words.
+_MATERIAL = re.compile(r"\[\s*(?:slides?|pdf|video|recording|youtube)\s*\]\(\s*<?[^()\s<>]+>?\s*\)",
+                       re.IGNORECASE)
+_BARE = re.compile(r"https?://[^\s<>|]+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -135,7 +140,7 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         cells = [strip_html(c) if i != cols["topic"] else strip_html(_BR.sub(" ", c))
                  for i, c in enumerate(cells)]
         speaker_cell = ", ".join(trim_symbols(p) for p in re.split(r"\s*,\s*", cells[cols["speaker"]]))
-        topic = trim_symbols(strip_md(cells[cols["topic"]]))
+        topic = trim_symbols(strip_md(_MATERIAL.sub(" ", cells[cols["topic"]])))
         # a struck-through topic ('~~T~~'), 'T (cancelled)', '[postponed] T': a cancelled talk
         topic, cancelled = split_marker(topic)
         cancelled = cancelled or re.fullmatch(r"~~[^~].*~~", cells[cols["topic"]]) is not None
@@ -157,14 +162,16 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         speakers, affils = ([], []) if unknown else split_people(speaker_cell)
         affils = [a for a in affils if fold(a) not in ORGANIZERS]  # the organizers' slot
         slides = video = None
-        for col in ("slides", "details", "video"):
-            if col not in cols or cols[col] >= len(cells):
-                continue
-            for label, target in links(cells[cols[col]]):
+        texts = [(c, cells[cols[c]]) for c in ("slides", "details", "video")
+                 if c in cols and cols[c] < len(cells)]
+        texts.append(("slides", " ".join(_MATERIAL.findall(cells[cols["topic"]]))))
+        for col, cell in texts:
+            # '[pdf](x.pdf)'; a cell with a bare address and no link: that address
+            for label, target in links(cell) or [(u, u) for u in re.findall(_BARE, cell)]:
                 url = resolve_link("", target)
                 if not url:
                     continue
-                if "video" in label.lower() or "youtu" in url:
+                if "video" in label.lower() or VIDEO_URL.search(url):
                     video = video or url
                 elif col == "slides" and slides is None:
                     slides = url
