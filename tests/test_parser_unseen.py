@@ -1079,3 +1079,13 @@ def test_a_root_tables_bare_addresses_vimeo_videos_and_slides_in_the_topic_are_m
                                              "https://vimeo.com/1234"),
                    "Counting Bats by Echo": ("https://github.com/vdlm/meetups/blob/main/y.pdf",
                                              "https://vimeo.com/5678")}
+
+
+def test_a_speaker_cells_at_sign_or_shared_affiliation_note_names_the_organisation():
+    rows = ("| 2027-06-09 | 106 | Ada Berg @ Owlworks | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl & Mira Lund (both Batcave Labs) | "
+            "Counting Bats by Echo | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
+                   "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], ["Batcave Labs"])}

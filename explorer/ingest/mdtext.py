@@ -188,7 +188,9 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     (['Ada Berg'], ['Leaf Labs']).
     """
     text = strip_md(text).replace("…", "").replace("...", "")
-    affils = [a.strip() for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
+    # '(Owlworks)', '(both Owlworks)', '(all at Owlworks)': an affiliation
+    affils = [re.sub(r"^(?:both|all)\b(?:\s+(?:at|of|from)\b)?\s*", "", a.strip())
+              for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
     affils = [p.strip() for a in affils for p in (a.split(",") if any(
         is_role(x) for x in a.split(",")) else [a]) if p.strip()]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
@@ -196,7 +198,7 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     people: list[str] = []
     groups = re.split(r";|\s+(?:and|und)\s+|\s*&\s*", text)
     for gi, group in enumerate(groups):
-        pieces = re.split(r",|\s+/+\s+|//|\s+[-–—]\s+", group)
+        pieces = re.split(r",|\s+/+\s+|//|\s+[-–—@]\s+", group)  # 'Ada Berg @ Owlworks'
         # 'A, B and C' lists people: every comma-piece a name, and an 'and' after them
         listed = gi < len(groups) - 1 and all(is_person(p.strip(" .:-–")) for p in pieces)
         for n, piece in enumerate(pieces):
