@@ -1089,3 +1089,19 @@ def test_a_speaker_cells_at_sign_or_shared_affiliation_note_names_the_organisati
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], ["Batcave Labs"])}
+
+
+def test_a_root_table_with_other_header_names_or_rows_without_outer_pipes_is_read():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | |\n"
+            "2027-05-12 | 105 | Jonas Kettl | Counting Bats by Echo | [pdf](y.pdf)\n"
+            "| 2027-04-14 | 104 | Mira Lund | Moths and Moonlight | |")
+    for head in ("| Date | # | Speaker(s) | Topic | Slides |",
+                 "| **Date** | **No.** | **Speakers** | **Title** | **Slides** |",
+                 "Date | Meetup | Presenter | Talk | Slides"):
+        text = f"# Talks\n\n{head}\n|---|---|---|---|---|\n{rows}\n\nMore text.\n"
+        corpus = parse_archive(Pages({"README.md": text}))
+        assert {t.title: (t.meetup_key, t.speakers) for t in corpus.talks} == {
+            "Owls Hear in the Dark": ("106", ["Ada Berg"]),
+            "Counting Bats by Echo": ("105", ["Jonas Kettl"]),
+            "Moths and Moonlight": ("104", ["Mira Lund"])}, head
+        assert corpus.warnings == [], head

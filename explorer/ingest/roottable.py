@@ -87,6 +87,27 @@ def _cells(line: str) -> list[str]:
     return [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", body)]
 
 
+# Header names ('Speaker(s)', '**Topic**', 'No.') -> the column they are.
+_HEADS = {"date": "date", "speaker": "speaker", "speakers": "speaker", "speaker s": "speaker",
+          "presenter": "speaker", "presenters": "speaker", "topic": "topic", "title": "topic",
+          "talk": "topic", "slides": "slides", "details": "details", "video": "video",
+          "videos": "video", "recording": "video"}
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    """Column of each field if the cells are a talks table's header, else None."""
+    cols: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        cols.setdefault(_HEADS.get(fold(c), ""), i)
+    keys = [strip_md(c).strip(" .:").lower() for c in cells]
+    key_col = next((keys.index(k) for k in ("#", "no", "nr", "meetup #", "meetup") if k in keys),
+                   None)
+    if key_col is None or not {"date", "speaker", "topic"} <= cols.keys():
+        return None
+    cols.pop("", None)
+    return {**cols, "key": key_col}
+
+
 def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int] | None = None
                 ) -> tuple[list[TableRow], list[ParseWarning]]:
     """Talk rows of the first table whose header names Date, #, Speaker and Topic.
@@ -103,31 +124,19 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
     warnings: list[ParseWarning] = []
     cols: dict[str, int] | None = None
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.lstrip().startswith("|"):
+        if not re.search(r"(?<!\\)\|", line):  # a table line may leave out its outer pipes
             if cols is not None and rows and line.strip():
                 cols = None  # the table ended; a later table may start again
             continue
         cells = _cells(line)
         if cols is None and len(cells) > 40:
             continue  # no talks table has that many columns (and a row of '|' is no header)
-        names = [fold(c) for c in cells] if cols is None else []
         if cols is None:
-            if "date" in names and "speaker" in names and ("topic" in names or "title" in names):
-                key_col = next((i for i, c in enumerate(cells) if c.strip() in ("#", "No", "Nr")),
-                               None)
-                if key_col is None:
-                    continue
-                cols = {"date": names.index("date"), "key": key_col,
-                        "speaker": names.index("speaker"),
-                        "topic": names.index("topic" if "topic" in names else "title")}
-                for extra in ("slides", "details", "video"):
-                    if extra in names:
-                        cols[extra] = names.index(extra)
+            cols = _header(cells)
             continue
         if all(re.fullmatch(r":?-*:?", c) for c in cells):
             continue  # the |---|---| separator
-        if len(cells) > cols["speaker"] and fold(cells[cols["date"]]) == "date" \
-                and fold(cells[cols["speaker"]]) == "speaker":
+        if _header(cells) is not None:
             continue  # the header repeated further down the table
         need = max(cols["date"], cols["key"], cols["speaker"], cols["topic"]) + 1
         if len(cells) < need:
