@@ -1105,3 +1105,11 @@ def test_a_root_table_with_other_header_names_or_rows_without_outer_pipes_is_rea
             "Counting Bats by Echo": ("105", ["Jonas Kettl"]),
             "Moths and Moonlight": ("104", ["Mira Lund"])}, head
         assert corpus.warnings == [], head
+
+
+def test_a_root_table_date_with_typographic_hyphens_or_a_two_digit_year_is_read():
+    for cell in ("2027\u201106\u201109", "2027\u201306\u201309", "09.06.27"):
+        rows = f"| {cell} | 106 | Ada Berg | Owls Hear in the Dark | | |"
+        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
+        assert corpus.warnings == [], cell

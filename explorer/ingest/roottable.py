@@ -56,8 +56,11 @@ UNKNOWN_SPEAKER = re.compile(r"^\(?(?:speakers?\s*[:-]?\s*)?(?:tba|tbd|t\.b\.[ad
 
 
 def iso_date(text: str) -> str | None:
-    """'2019-10-29', '29.10.2019', 'Oct 29, 2019' -> '2019-10-29'; a cell without a full valid
-    date (no year, '10/29/2019' whose day and month order is unsure) -> None."""
+    """'2019-10-29', '2019‑10‑29' (other hyphens), '29.10.2019', '29.10.19', 'Oct 29, 2019' ->
+    '2019-10-29'; a cell without a full valid date (no year, '10/29/2019' whose day and month
+    order is unsure) -> None."""
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"\b(\d{1,2}\.\d{1,2}\.)(\d{2})\b(?!\.\d)", r"\g<1>20\2", text)  # the archive is 2016+
     return parse_date(text)[0]
 
 
