@@ -1113,3 +1113,12 @@ def test_a_root_table_date_with_typographic_hyphens_or_a_two_digit_year_is_read(
         corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
         assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
         assert corpus.warnings == [], cell
+
+
+def test_a_root_table_speaker_with_an_initial_or_people_joined_by_plus_are_speakers():
+    rows = ("| 2027-06-09 | 106 | A. Berg | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl + Mira Lund | Counting Bats by Echo | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": (["A. Berg"], []),
+                   "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], [])}

@@ -166,7 +166,8 @@ def is_person(text: str) -> bool:
     for t in tokens:
         if t.lower() in _PARTICLES:
             continue
-        if t.lower().strip(".,") in _NOT_NAME or not _NAME_TOKEN.match(t) or (
+        initial = re.fullmatch(r"[A-Z]\.", t) is not None  # 'A. Berg': not the article 'a'
+        if (t.lower().strip(".,") in _NOT_NAME and not initial) or not _NAME_TOKEN.match(t) or (
                 t.isupper() and len(t.strip(".")) > 1):
             return False
         caps += 1
@@ -196,7 +197,7 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
     text = re.sub(r"\([^()]*\)", ",", text)
     people: list[str] = []
-    groups = re.split(r";|\s+(?:and|und)\s+|\s*&\s*", text)
+    groups = re.split(r";|\s+(?:and|und|\+)\s+|\s*&\s*", text)
     for gi, group in enumerate(groups):
         pieces = re.split(r",|\s+/+\s+|//|\s+[-–—@]\s+", group)  # 'Ada Berg @ Owlworks'
         # 'A, B and C' lists people: every comma-piece a name, and an 'and' after them
