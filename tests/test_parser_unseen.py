@@ -1122,3 +1122,14 @@ def test_a_root_table_speaker_with_an_initial_or_people_joined_by_plus_are_speak
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["A. Berg"], []),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], [])}
+
+
+def test_a_root_table_topic_in_quotes_or_after_a_talk_label_is_the_bare_title():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | \u201cOwls Hear in the Dark\u201d | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl | Keynote: Counting Bats by Echo | | |\n"
+            "| 2027-06-09 | 106 | Mira Lund | Talk 3: \"Moths and Moonlight\" | | |\n"
+            "| 2027-06-09 | 106 | Resi Walcher | Hedgehogs: \"Gait\" from Video | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert [t.title for t in corpus.talks] == [
+        "Owls Hear in the Dark", "Counting Bats by Echo", "Moths and Moonlight",
+        "Hedgehogs: \"Gait\" from Video"]

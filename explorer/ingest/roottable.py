@@ -17,8 +17,10 @@ from explorer.ingest.mdtext import (
     strip_html,
     strip_md,
     trim_symbols,
+    unquote,
 )
 from explorer.ingest.readme_agenda import VIDEO_URL
+from explorer.ingest.readme_lines import _LABEL as TALK_LABEL
 from explorer.ingest.slots import split_marker
 
 
@@ -157,7 +159,9 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         topic, cancelled = split_marker(topic)
         cancelled = cancelled or re.fullmatch(r"~~[^~].*~~", cells[cols["topic"]]) is not None
         kind = CANCELLED if cancelled else SHORT_TALK if _SHORT.search(topic) else TALK
-        topic = trim_symbols(_SHORT.sub("", topic).strip())
+        topic = unquote(trim_symbols(_SHORT.sub("", topic).strip()))
+        if (label := TALK_LABEL.match(topic)) and label["rest"]:
+            topic = unquote(label["rest"])  # 'Talk 2: T', 'Keynote: "T"': the title is T
         key = meetup_key(cells[cols["key"]])
         if not strip_md(speaker_cell) and not topic:
             if key is not None and placeholders is not None:
