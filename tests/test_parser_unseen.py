@@ -1133,3 +1133,9 @@ def test_a_root_table_topic_in_quotes_or_after_a_talk_label_is_the_bare_title():
     assert [t.title for t in corpus.talks] == [
         "Owls Hear in the Dark", "Counting Bats by Echo", "Moths and Moonlight",
         "Hedgehogs: \"Gait\" from Video"]
+
+
+def test_a_line_break_in_a_root_table_speaker_cell_parts_name_and_emphasised_organisation():
+    rows = "| 2027-06-09 | 106 | Ada Berg<br>*Owlworks* | Owls Hear in the Dark | | |"
+    (talk,) = parse_archive(Pages({"README.md": ROOT.format(rows=rows)})).talks
+    assert (talk.speakers, talk.affiliations) == (["Ada Berg"], ["Owlworks"])

@@ -151,7 +151,7 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
             continue
         # HTML in a cell: '<br>' parts people ('Ada Berg<br>Jonas Kettl') and is a space in a
         # title; '<a href>' links keep their address; emoji around a title or name are decoration
-        cells = [strip_html(c) if i != cols["topic"] else strip_html(_BR.sub(" ", c))
+        cells = [strip_html(_BR.sub({cols["topic"]: " ", cols["speaker"]: ", "}.get(i, " "), c))
                  for i, c in enumerate(cells)]
         speaker_cell = ", ".join(trim_symbols(p) for p in re.split(r"\s*,\s*", cells[cols["speaker"]]))
         topic = trim_symbols(strip_md(_MATERIAL.sub(" ", cells[cols["topic"]])))
