@@ -1139,3 +1139,14 @@ def test_a_line_break_in_a_root_table_speaker_cell_parts_name_and_emphasised_org
     rows = "| 2027-06-09 | 106 | Ada Berg<br>*Owlworks* | Owls Hear in the Dark | | |"
     (talk,) = parse_archive(Pages({"README.md": ROOT.format(rows=rows)})).talks
     assert (talk.speakers, talk.affiliations) == (["Ada Berg"], ["Owlworks"])
+
+
+def test_notes_about_the_people_in_a_speaker_cell_are_neither_people_nor_organisations():
+    rows = ("| 2027-06-09 | 106 | Ada Berg (she/her) et al. | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Panel: Jonas Kettl, Mira Lund | Counting Bats by Echo | | |\n"
+            "| 2027-06-09 | 106 | Resi Walcher (Hedgeworks) and colleagues | Hedgehog Gaits | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": (["Ada Berg"], []),
+                   "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], []),
+                   "Hedgehog Gaits": (["Resi Walcher"], ["Hedgeworks"])}

@@ -189,6 +189,11 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     (['Ada Berg'], ['Leaf Labs']).
     """
     text = strip_md(text).replace("…", "").replace("...", "")
+    # notes about the people, not people or organisations: a leading 'Panel:', pronouns
+    # '(she/her)', a trailing 'et al.' / 'and colleagues'
+    text = re.sub(r"^(?:panel(?:ists)?|moderator|speakers?|presenters?)\s*:\s*|\s*\((?:she|he|they)"
+                  r"/\w+\)|,?\s+(?:et al\b\.?|and (?:colleagues|team|co-?authors|others)\b)",
+                  "", text, flags=re.IGNORECASE)
     # '(Owlworks)', '(both Owlworks)', '(all at Owlworks)': an affiliation
     affils = [re.sub(r"^(?:both|all)\b(?:\s+(?:at|of|from)\b)?\s*", "", a.strip())
               for a in re.findall(r"\(([^()]*)\)", text) if a.strip()]
