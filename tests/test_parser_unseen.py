@@ -1150,3 +1150,17 @@ def test_notes_about_the_people_in_a_speaker_cell_are_neither_people_nor_organis
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], []),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], []),
                    "Hedgehog Gaits": (["Resi Walcher"], ["Hedgeworks"])}
+
+
+def test_profile_links_in_a_root_table_speaker_cell_are_no_organisation():
+    rows = ("| 2027-06-09 | 106 | Ada Berg (Owlworks) ([LinkedIn](https://example.org/ab)) | "
+            "Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | Jonas Kettl · [@jk](https://example.org/jk) | "
+            "Counting Bats by Echo | | |\n"
+            "| 2027-06-09 | 106 | [Mira Lund](https://example.org/ml) [🔗](https://example.org/m) | "
+            "Moths and Moonlight | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
+    assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
+                   "Counting Bats by Echo": (["Jonas Kettl"], []),
+                   "Moths and Moonlight": (["Mira Lund"], [])}

@@ -80,6 +80,11 @@ def meetup_key(cell: str) -> str | None:
 # A link to the talk's material in its topic cell ('T [slides](x.pdf)'): no title words.
 _MATERIAL = re.compile(r"\[\s*(?:slides?|pdf|video|recording|youtube)\s*\]\(\s*<?[^()\s<>]+>?\s*\)",
                        re.IGNORECASE)
+# A link to a speaker's profile ('([LinkedIn](...))', '· [@ada](...)', '[🔗](...)'): no name
+# and no organisation; a link on the name itself ('[Ada Berg](...)') stays the name.
+_PROFILE_LINK = re.compile(r"\s*[·•]?\s*\(?\s*\[(?:linkedin|twitter|x|github|mastodon|bluesky|"
+                           r"(?:google )?scholar|orcid|(?:personal )?(?:web|website|homepage|home "
+                           r"page)|@[^\[\]]*|[^\w\[\]]*)\]\([^()\s]*\)\s*\)?", re.IGNORECASE)
 _BARE = re.compile(r"https?://[^\s<>|]+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -153,6 +158,7 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         # title; '<a href>' links keep their address; emoji around a title or name are decoration
         cells = [strip_html(_BR.sub({cols["topic"]: " ", cols["speaker"]: ", "}.get(i, " "), c))
                  for i, c in enumerate(cells)]
+        cells[cols["speaker"]] = _PROFILE_LINK.sub("", cells[cols["speaker"]])
         speaker_cell = ", ".join(trim_symbols(p) for p in re.split(r"\s*,\s*", cells[cols["speaker"]]))
         topic = trim_symbols(strip_md(_MATERIAL.sub(" ", cells[cols["topic"]])))
         # a struck-through topic ('~~T~~'), 'T (cancelled)', '[postponed] T': a cancelled talk
