@@ -1164,3 +1164,14 @@ def test_profile_links_in_a_root_table_speaker_cell_are_no_organisation():
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
                    "Counting Bats by Echo": (["Jonas Kettl"], []),
                    "Moths and Moonlight": (["Mira Lund"], [])}
+
+
+def test_root_table_rows_in_an_html_comment_are_hidden_and_the_table_goes_on_after_it():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | | |\n"
+            "<!-- | 2027-06-09 | 106 | Jonas Kettl | Counting Bats by Echo | | | -->\n"
+            "<!--\n| 2027-06-09 | 106 | Resi Walcher | Hedgehog Gaits | | |\n-->\n"
+            "| 2027-05-12 | 105 | Mira Lund | Moths and Moonlight | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert {t.title: t.meetup_key for t in corpus.talks} == {
+        "Owls Hear in the Dark": "106", "Moths and Moonlight": "105"}
+    assert corpus.warnings == []

@@ -9,6 +9,7 @@ from explorer.domain import CANCELLED, SHORT_TALK, TALK, ParseWarning
 from explorer.ingest.dates import parse_date
 from explorer.ingest.mdtext import (
     ORGANIZERS,
+    blank_comments,
     fold,
     is_intro,
     links,
@@ -133,7 +134,8 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
     rows: list[TableRow] = []
     warnings: list[ParseWarning] = []
     cols: dict[str, int] | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # rows in an HTML comment are hidden, not talks; a comment's lines stay, blank
+    for lineno, line in enumerate(blank_comments(text).splitlines(), 1):
         if not re.search(r"(?<!\\)\|", line):  # a table line may leave out its outer pipes
             if cols is not None and rows and line.strip():
                 cols = None  # the table ended; a later table may start again
