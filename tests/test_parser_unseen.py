@@ -1175,3 +1175,18 @@ def test_root_table_rows_in_an_html_comment_are_hidden_and_the_table_goes_on_aft
     assert {t.title: t.meetup_key for t in corpus.talks} == {
         "Owls Hear in the Dark": "106", "Moths and Moonlight": "105"}
     assert corpus.warnings == []
+
+
+def test_a_root_table_row_leaving_date_and_number_to_the_row_above_is_that_meetups():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | | |\n"
+            "|  |  | Jonas Kettl | Counting Bats by Echo | | |\n"
+            "| \" | \" | Mira Lund | Moths and Moonlight | | |\n"
+            "| 2027-06-09 |  | Resi Walcher | Hedgehog Gaits | | |\n"
+            "| 2027-05-12 |  | Pauli Enzinger | Badger Burrows | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert {t.title: t.meetup_key for t in corpus.talks} == {
+        "Owls Hear in the Dark": "106", "Counting Bats by Echo": "106",
+        "Moths and Moonlight": "106", "Hedgehog Gaits": "106"}
+    assert [m.date for m in corpus.meetups] == ["2027-06-09"]
+    # another date and no number: which meetup is unsure, said so
+    assert [w.line for w in corpus.warnings] == [9]

@@ -86,6 +86,8 @@ _MATERIAL = re.compile(r"\[\s*(?:slides?|pdf|video|recording|youtube)\s*\]\(\s*<
 _PROFILE_LINK = re.compile(r"\s*[·•]?\s*\(?\s*\[(?:linkedin|twitter|x|github|mastodon|bluesky|"
                            r"(?:google )?scholar|orcid|(?:personal )?(?:web|website|homepage|home "
                            r"page)|@[^\[\]]*|[^\w\[\]]*)\]\([^()\s]*\)\s*\)?", re.IGNORECASE)
+# A date or '#' cell that repeats the row above: left blank, '"', '〃', 'ditto'.
+_DITTO = re.compile(r"|\"|''|〃|ditto|same", re.IGNORECASE)
 _BARE = re.compile(r"https?://[^\s<>|]+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -134,6 +136,7 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
     rows: list[TableRow] = []
     warnings: list[ParseWarning] = []
     cols: dict[str, int] | None = None
+    prev_line = 0
     # rows in an HTML comment are hidden, not talks; a comment's lines stay, blank
     for lineno, line in enumerate(blank_comments(text).splitlines(), 1):
         if not re.search(r"(?<!\\)\|", line):  # a table line may leave out its outer pipes
@@ -150,6 +153,8 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
             continue  # the |---|---| separator
         if _header(cells) is not None:
             continue  # the header repeated further down the table
+        above = rows[-1] if rows and rows[-1].line == prev_line else None  # the row just above
+        prev_line = lineno
         need = max(cols["date"], cols["key"], cols["speaker"], cols["topic"]) + 1
         if len(cells) < need:
             if any(c.strip(" .") for c in cells):
@@ -175,13 +180,17 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
             if key is not None and placeholders is not None:
                 placeholders.setdefault(key, lineno)
             continue  # placeholder row such as "| ... | 42 | | |"
+        date_cell = cells[cols["date"]]
+        if key is None and above and _DITTO.fullmatch(strip_md(cells[cols["key"]])) and (
+                _DITTO.fullmatch(strip_md(date_cell)) or iso_date(date_cell) == above.date):
+            key, date_cell = above.meetup_key, above.date or ""  # 'same as above'
         if key is None:
             warnings.append(ParseWarning(path, f"table row without a meetup number "
                                          f"({cells[cols['key']]!r})", lineno))
             continue
-        day = iso_date(cells[cols["date"]])
-        if day is None and cells[cols["date"]].strip(" ."):
-            warnings.append(ParseWarning(path, f"unreadable date {cells[cols['date']]!r}", lineno))
+        day = iso_date(date_cell)
+        if day is None and date_cell.strip(" ."):
+            warnings.append(ParseWarning(path, f"unreadable date {date_cell!r}", lineno))
         unknown = UNKNOWN_SPEAKER.match(strip_md(speaker_cell)) is not None
         speakers, affils = ([], []) if unknown else split_people(speaker_cell)
         affils = [a for a in affils if fold(a) not in ORGANIZERS]  # the organizers' slot
