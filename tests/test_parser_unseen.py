@@ -1190,3 +1190,15 @@ def test_a_root_table_row_leaving_date_and_number_to_the_row_above_is_that_meetu
     assert [m.date for m in corpus.meetups] == ["2027-06-09"]
     # another date and no number: which meetup is unsure, said so
     assert [w.line for w in corpus.warnings] == [9]
+
+
+def test_a_root_table_row_naming_only_a_slot_of_the_evening_is_no_talk():
+    rows = ("| 2027-06-09 | 106 | Ada Berg | Owls Hear in the Dark | | |\n"
+            "| 2027-06-09 | 106 | | Networking & Drinks | | |\n"
+            "| 2027-06-09 | 106 | VDLM | Pizza and Networking | | |\n"
+            "| 2027-06-09 | 106 | | Questions Owls Ask | | |")
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert [t.title for t in corpus.talks] == ["Owls Hear in the Dark", "Questions Owls Ask"]
+    rows = "| 2027-07-14 | 107 | | Networking & Drinks | | |"
+    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    assert corpus.talks == [] and [m.date for m in corpus.meetups] == ["2027-07-14"]

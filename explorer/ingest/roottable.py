@@ -39,7 +39,7 @@ class TableRow:
     intro: bool = False
     line: int = 0
     kind: str = TALK  # CANCELLED or SHORT_TALK when the topic cell says so
-    tba: bool = False  # neither speaker nor title known yet: it dates its meetup, is no talk
+    tba: bool = False  # no talk (yet): 'TBA | TBA', 'Networking'; it dates its meetup
 
 
 # 'Short talk: T', 'T (lightning talk)': the kind of the talk, no part of its title.
@@ -88,6 +88,10 @@ _PROFILE_LINK = re.compile(r"\s*[·•]?\s*\(?\s*\[(?:linkedin|twitter|x|github|
                            r"page)|@[^\[\]]*|[^\w\[\]]*)\]\([^()\s]*\)\s*\)?", re.IGNORECASE)
 # A date or '#' cell that repeats the row above: left blank, '"', '〃', 'ditto'.
 _DITTO = re.compile(r"|\"|''|〃|ditto|same", re.IGNORECASE)
+# A row that only names a slot of the evening ('Networking & Drinks', 'Pizza', 'Break').
+_SLOT = re.compile(r"(?:(?:welcome|networking|wrap[- ]?up|(?:coffee )?break|q&a|open discussions?|"
+                   r"doors open|end|drinks|pizza|food|snacks|get[- ]together|socializing)"
+                   r"[\s&,+/.!]*(?:and\s+)?)+", re.IGNORECASE)
 _BARE = re.compile(r"https?://[^\s<>|]+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -194,6 +198,8 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         unknown = UNKNOWN_SPEAKER.match(strip_md(speaker_cell)) is not None
         speakers, affils = ([], []) if unknown else split_people(speaker_cell)
         affils = [a for a in affils if fold(a) not in ORGANIZERS]  # the organizers' slot
+        # 'Networking & Drinks', 'Pizza', 'Break': a slot of the evening; it dates, is no talk
+        slot = not speakers and not is_intro(topic) and _SLOT.fullmatch(topic) is not None
         slides = video = None
         texts = [(c, cells[cols[c]]) for c in ("slides", "details", "video")
                  if c in cols and cols[c] < len(cells)]
@@ -211,7 +217,8 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
         rows.append(TableRow(meetup_key=key, date=day, title=topic or "(untitled)",
                              speakers=speakers, affiliations=affils, slides_url=slides,
                              video_url=video, intro=is_intro(topic, speakers), line=lineno,
-                             kind=kind, tba=unknown and UNKNOWN_TITLE.match(topic) is not None))
+                             kind=kind,
+                             tba=slot or unknown and UNKNOWN_TITLE.match(topic) is not None))
     return _once(rows, warnings, path), warnings
 
 
