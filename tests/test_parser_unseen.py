@@ -30,6 +30,11 @@ def parse(key: str, page: str, rows: str = ""):
                                 f"Meetups/Meetup_{key}/README.md": page}))
 
 
+def parse_rows(rows: str):
+    """An archive that is only a root README with these talk rows."""
+    return parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+
+
 def talks(corpus, key: str) -> dict:
     """{title: (speakers, abstract, arXiv ids)} of a meetup's talks."""
     return {t.title: (t.speakers, t.abstract,
@@ -963,7 +968,7 @@ def test_hot_topic_bullets_naming_a_presenter_and_a_paper_are_papers_not_talks()
 def test_an_escaped_pipe_in_a_root_table_cell_is_part_of_the_cell():
     rows = ("| 2027-06-09 | 106 | Ada Berg | Owls \\| Bats: Hearing in the Dark | "
             "[pdf](x.pdf) | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     (talk,) = corpus.talks
     assert talk.title == "Owls | Bats: Hearing in the Dark"
     assert talk.speakers == ["Ada Berg"] and talk.slides_url.endswith("/x.pdf")
@@ -973,7 +978,7 @@ def test_html_and_emoji_in_root_table_cells_are_markup_not_names_or_title_words(
     rows = ("| 2027-06-09 | 106 | Ada Berg<br>Jonas Kettl (Owlworks) | 🦉 Owls Hear<br/>in the Dark"
             " | <a href=\"x.pdf\">pdf</a> | |\n"
             "| 2027-06-09 | 106 | 🎤 Mira Lund | Counting Bats by Echo 🦇 | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.speakers, t.affiliations, t.slides_url) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["Ada Berg", "Jonas Kettl"], ["Owlworks"],
                                              "https://github.com/vdlm/meetups/blob/main/x.pdf"),
@@ -983,7 +988,7 @@ def test_html_and_emoji_in_root_table_cells_are_markup_not_names_or_title_words(
 def test_a_root_table_date_in_day_month_year_or_with_a_month_name_is_read():
     for cell in ("09.06.2027", "9.6.2027", "June 9, 2027", "9 Jun 2027", "2027-06-09 (online)"):
         rows = f"| {cell} | 106 | Ada Berg | Owls Hear in the Dark | | |"
-        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        corpus = parse_rows(rows)
         assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
         assert corpus.warnings == [], cell
 
@@ -991,7 +996,7 @@ def test_a_root_table_date_in_day_month_year_or_with_a_month_name_is_read():
 def test_a_root_table_number_cell_with_a_number_sign_or_label_names_the_meetup():
     for cell in ("#106", "# 106", "No. 106", "Meetup 106"):
         rows = f"| 2027-06-09 | {cell} | Ada Berg | Owls Hear in the Dark | | |"
-        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        corpus = parse_rows(rows)
         assert [t.meetup_key for t in corpus.talks] == ["106"], cell
         assert corpus.warnings == [], cell
 
@@ -1049,7 +1054,7 @@ def test_the_root_tables_header_repeated_mid_table_is_no_row():
             "| Date | # | Speaker | Topic | Slides | Details |\n"
             "| ---- | -- | ------- | ----- | ------ | ------- |\n"
             "| 2027-05-12 | 105 | Jonas Kettl | Counting Bats by Echo | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert {t.title: t.meetup_key for t in corpus.talks} == {
         "Owls Hear in the Dark": "106", "Counting Bats by Echo": "105"}
     assert corpus.warnings == []
@@ -1060,7 +1065,7 @@ def test_a_talk_listed_twice_in_the_root_table_is_one_talk_with_the_links_of_bot
             "| 2027-06-09 | 106 | Jonas Kettl | Hot Topics | | |\n"
             "| 2027-06-09 | 106 | Mira Lund | Hot Topics | | |\n"
             "| 2027-06-09 | 106 | Ada Berg | Owls hear in the dark | [pdf](x.pdf) | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = [(t.title, t.speakers, t.slides_url) for t in corpus.talks if t.kind == TALK]
     assert got == [("Owls Hear in the Dark", ["Ada Berg"],
                     "https://github.com/vdlm/meetups/blob/main/x.pdf")]
@@ -1073,7 +1078,7 @@ def test_a_root_tables_bare_addresses_vimeo_videos_and_slides_in_the_topic_are_m
             " | https://vimeo.com/1234 |\n"
             "| 2027-06-09 | 106 | Jonas Kettl | Counting Bats by Echo [slides](y.pdf) | "
             "| [video](https://vimeo.com/5678) |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.slides_url, t.video_url) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": ("https://example.org/owls.pdf",
                                              "https://vimeo.com/1234"),
@@ -1085,7 +1090,7 @@ def test_a_speaker_cells_at_sign_or_shared_affiliation_note_names_the_organisati
     rows = ("| 2027-06-09 | 106 | Ada Berg @ Owlworks | Owls Hear in the Dark | | |\n"
             "| 2027-06-09 | 106 | Jonas Kettl & Mira Lund (both Batcave Labs) | "
             "Counting Bats by Echo | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], ["Batcave Labs"])}
@@ -1110,7 +1115,7 @@ def test_a_root_table_with_other_header_names_or_rows_without_outer_pipes_is_rea
 def test_a_root_table_date_with_typographic_hyphens_or_a_two_digit_year_is_read():
     for cell in ("2027\u201106\u201109", "2027\u201306\u201309", "09.06.27"):
         rows = f"| {cell} | 106 | Ada Berg | Owls Hear in the Dark | | |"
-        corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+        corpus = parse_rows(rows)
         assert [m.date for m in corpus.meetups] == ["2027-06-09"], cell
         assert corpus.warnings == [], cell
 
@@ -1118,7 +1123,7 @@ def test_a_root_table_date_with_typographic_hyphens_or_a_two_digit_year_is_read(
 def test_a_root_table_speaker_with_an_initial_or_people_joined_by_plus_are_speakers():
     rows = ("| 2027-06-09 | 106 | A. Berg | Owls Hear in the Dark | | |\n"
             "| 2027-06-09 | 106 | Jonas Kettl + Mira Lund | Counting Bats by Echo | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["A. Berg"], []),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], [])}
@@ -1129,7 +1134,7 @@ def test_a_root_table_topic_in_quotes_or_after_a_talk_label_is_the_bare_title():
             "| 2027-06-09 | 106 | Jonas Kettl | Keynote: Counting Bats by Echo | | |\n"
             "| 2027-06-09 | 106 | Mira Lund | Talk 3: \"Moths and Moonlight\" | | |\n"
             "| 2027-06-09 | 106 | Resi Walcher | Hedgehogs: \"Gait\" from Video | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert [t.title for t in corpus.talks] == [
         "Owls Hear in the Dark", "Counting Bats by Echo", "Moths and Moonlight",
         "Hedgehogs: \"Gait\" from Video"]
@@ -1145,7 +1150,7 @@ def test_notes_about_the_people_in_a_speaker_cell_are_neither_people_nor_organis
     rows = ("| 2027-06-09 | 106 | Ada Berg (she/her) et al. | Owls Hear in the Dark | | |\n"
             "| 2027-06-09 | 106 | Panel: Jonas Kettl, Mira Lund | Counting Bats by Echo | | |\n"
             "| 2027-06-09 | 106 | Resi Walcher (Hedgeworks) and colleagues | Hedgehog Gaits | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], []),
                    "Counting Bats by Echo": (["Jonas Kettl", "Mira Lund"], []),
@@ -1159,7 +1164,7 @@ def test_profile_links_in_a_root_table_speaker_cell_are_no_organisation():
             "Counting Bats by Echo | | |\n"
             "| 2027-06-09 | 106 | [Mira Lund](https://example.org/ml) [🔗](https://example.org/m) | "
             "Moths and Moonlight | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     got = {t.title: (t.speakers, t.affiliations) for t in corpus.talks}
     assert got == {"Owls Hear in the Dark": (["Ada Berg"], ["Owlworks"]),
                    "Counting Bats by Echo": (["Jonas Kettl"], []),
@@ -1171,7 +1176,7 @@ def test_root_table_rows_in_an_html_comment_are_hidden_and_the_table_goes_on_aft
             "<!-- | 2027-06-09 | 106 | Jonas Kettl | Counting Bats by Echo | | | -->\n"
             "<!--\n| 2027-06-09 | 106 | Resi Walcher | Hedgehog Gaits | | |\n-->\n"
             "| 2027-05-12 | 105 | Mira Lund | Moths and Moonlight | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert {t.title: t.meetup_key for t in corpus.talks} == {
         "Owls Hear in the Dark": "106", "Moths and Moonlight": "105"}
     assert corpus.warnings == []
@@ -1183,7 +1188,7 @@ def test_a_root_table_row_leaving_date_and_number_to_the_row_above_is_that_meetu
             "| \" | \" | Mira Lund | Moths and Moonlight | | |\n"
             "| 2027-06-09 |  | Resi Walcher | Hedgehog Gaits | | |\n"
             "| 2027-05-12 |  | Pauli Enzinger | Badger Burrows | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert {t.title: t.meetup_key for t in corpus.talks} == {
         "Owls Hear in the Dark": "106", "Counting Bats by Echo": "106",
         "Moths and Moonlight": "106", "Hedgehog Gaits": "106"}
@@ -1197,8 +1202,8 @@ def test_a_root_table_row_naming_only_a_slot_of_the_evening_is_no_talk():
             "| 2027-06-09 | 106 | | Networking & Drinks | | |\n"
             "| 2027-06-09 | 106 | VDLM | Pizza and Networking | | |\n"
             "| 2027-06-09 | 106 | | Questions Owls Ask | | |")
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert [t.title for t in corpus.talks] == ["Owls Hear in the Dark", "Questions Owls Ask"]
     rows = "| 2027-07-14 | 107 | | Networking & Drinks | | |"
-    corpus = parse_archive(Pages({"README.md": ROOT.format(rows=rows)}))
+    corpus = parse_rows(rows)
     assert corpus.talks == [] and [m.date for m in corpus.meetups] == ["2027-07-14"]
