@@ -1207,3 +1207,76 @@ def test_a_root_table_row_naming_only_a_slot_of_the_evening_is_no_talk():
     rows = "| 2027-07-14 | 107 | | Networking & Drinks | | |"
     corpus = parse_rows(rows)
     assert corpus.talks == [] and [m.date for m in corpus.meetups] == ["2027-07-14"]
+
+
+EVENING = """# 93rd Deep Learning Meetup: Owl Acoustics / Learning by Doing
+
+4 Nov 2026 @ Kestrel Hall
+
+## Agenda:
+
+* 18:30 Welcome by the meetup organizers
+* 18:45 Talk 1: Counting Owls by Sound at Night by Leni Trautmann (Barnhollow)
+* 20:00 Talk 2: Learning by Doing: Curriculum Design for Small Robots by Wenzel Aigner and Mira Holt (Frostline Labs)
+* 20:40 Short Talk: Tiny Glaciers by Ida Rautner (TU Wien)
+
+## Talk Details:
+
+### Talk 1: Counting Owls by Sound at Night
+
+Owls hoot in the dark where cameras see nothing. We count them with a tiny audio classifier.
+
+---
+
+**About the speaker**
+
+Leni Trautmann leads the audio team at Barnhollow.
+
+### Talk 2: Learning by Doing: Curriculum Design for Small Robots
+
+Robots learn faster when tasks get harder slowly. We show a curriculum that adapts itself.
+
+**Topics covered (tentative):**
+
+Curricula beat random task order
+Self-paced schedules need a signal
+
+**About the Speakers** 
+
+Wenzel Aigner and Mira Holt build robots at Frostline Labs.
+
+### Short Talk: Tiny Glaciers
+
+A five-minute look at glaciers in a jar.
+
+**About the Speaker:**
+Ida Rautner studies ice at TU Wien.
+
+We'd like to thank Kestrel Hall for the venue.
+Your VDLM organizers
+"""
+
+
+def test_a_bold_lead_in_keeps_its_unbulleted_list_in_the_abstract_and_the_bio_after_it():
+    corpus = parse("93", EVENING)
+    by_title = {t.title: t for t in corpus.talks if t.meetup_key == "93"}
+    robots = by_title["Learning by Doing: Curriculum Design for Small Robots"]
+    # the lead-in closed the talk: its list was lost and 'About the Speakers' became a talk
+    assert "About the Speakers" not in by_title
+    assert robots.abstract.splitlines()[-2:] == ["Curricula beat random task order",
+                                                 "Self-paced schedules need a signal"]
+    assert robots.bio == "Wenzel Aigner and Mira Holt build robots at Frostline Labs."
+    assert robots.speakers == ["Wenzel Aigner", "Mira Holt"]
+
+
+def test_a_bio_after_a_rule_is_its_talks_and_the_sign_off_is_no_ones():
+    by_title = {t.title: t for t in parse("93", EVENING).talks if t.meetup_key == "93"}
+    assert by_title["Counting Owls by Sound at Night"].bio == (
+        "Leni Trautmann leads the audio team at Barnhollow.")
+    assert by_title["Tiny Glaciers"].bio == "Ida Rautner studies ice at TU Wien."
+    assert by_title["Tiny Glaciers"].kind == SHORT_TALK
+
+
+def test_a_date_line_with_at_names_the_venue():
+    meetup = next(m for m in parse("93", EVENING).meetups if m.key == "93")
+    assert (meetup.date, meetup.venue) == ("2026-11-04", "Kestrel Hall")

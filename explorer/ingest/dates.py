@@ -53,3 +53,13 @@ def infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, 
         if (prev is None or d >= prev) and (nxt is None or d <= nxt):
             return d
     return date(base, *month_day).isoformat()
+
+
+def dated_venue(lines: list[str]) -> str | None:
+    """The venue of a short line giving a date, then '@' and a place ('4 Nov 2026 @ Kestrel
+    Hall', '4th of September, 16:00 @ WU Vienna' -> 'Kestrel Hall', 'WU Vienna'); None if none."""
+    for line in lines:
+        when, at, where = line.strip().strip("*_ ").partition(" @ ")
+        if at and len(line) <= 120 and any(parse_date(when)) and re.search(r"[^\W\d_]{2}", where):
+            return where.strip(" *_.")
+    return None

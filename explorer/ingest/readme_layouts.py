@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from explorer.domain import CANCELLED, INTRO
-from explorer.ingest.dates import parse_date
+from explorer.ingest.dates import dated_venue, parse_date
 from explorer.ingest.mdtext import (
     fold,
     is_intro,
@@ -82,6 +82,7 @@ class _Reader(LineReader):
         self.cancel_next = False
         self.cancel_line: int | None = None  # a marker was cut from this line (index)
         self.in_bio = False  # lines go to the current talk's speaker bio
+        self.closed: PageTalk | None = None
         self.at = 0  # the line being read (index)
         self.unmatched: list[tuple[int, str]] = []  # (line, title) of orphan descriptions
         self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
@@ -111,6 +112,7 @@ class _Reader(LineReader):
         if t is not None and (t.abstract or t.bio or not (
                 _BULLET.match(head) or head.startswith("|"))):
             t.end_line = max(t.end_line, self.at)
+        self.closed = t or self.closed  # the talk whose section ended last
         self.cur = None
         self.in_bio = False
 
@@ -201,6 +203,8 @@ class _Reader(LineReader):
                 self.prose(i, s, strip_md(s))
                 i += 1
                 continue
+            if self.cur is None and BIO_HEAD.match(s) and (last := self.ruled_off(i)):
+                self.cur = last  # its abstract, a rule '---', then 'About the speaker'
             about = about_speaker(s, self.cur.speakers) if self.cur is not None else None
             if self.cur is not None and (about is not None or (bio := BIO_HEAD.match(s))):
                 self.in_bio = True  # 'About the speaker:', 'About Ada:' (+ the bio's text)
@@ -238,7 +242,9 @@ class _Reader(LineReader):
                 self.close()  # the next item of a list that is not a talk
             if (re.fullmatch(r"\*\*[^*]{1,120}\*\*:?", s) and not (
                     self.cur is not None and self.cur.kind == INTRO) and not re.match(
-                    r"(?:talk )?(?:abstract|summary|description)\b", plain, re.IGNORECASE)):
+                    r"(?:talk )?(?:abstract|summary|description)\b", plain, re.IGNORECASE)
+                    and not (self.cur is not None and not self.in_bio and self.listed(
+                        i, s, plain))):  # '**Topics covered:**' opens the abstract's list
                 self.close()  # '**Conference Review:**', '**Panel**': a section of no talk
                 i += 1
                 continue
@@ -294,10 +300,45 @@ class _Reader(LineReader):
             return False
         if plain.endswith(":"):
             k = self.nonblank(i + 1, 1)
-            return bool(_LEAD_IN.search(plain)) and k is not None and bool(
-                _BULLET.match(self.lines[k].strip()))
-        return bool(_BULLET.match(s)) and (prev == i - 1 or self.lines[prev].rstrip().endswith(
-            ":"))
+            return bool(_LEAD_IN.search(plain)) and k is not None and (bool(
+                _BULLET.match(self.lines[k].strip())) or self.plain_item(k))
+        after = prev == i - 1 or strip_md(self.lines[prev].strip()).endswith(":")
+        return after and (bool(_BULLET.match(s)) or (self.plain_item(i) and self.in_list(prev)))
+
+    def ruled_off(self, i: int) -> PageTalk | None:
+        """The talk read last, if only blank lines and a rule separate it from line i."""
+        last = self.closed
+        if last is None or not last.abstract or last.end_line > i:
+            return None
+        between = [self.lines[j].strip() for j in range(last.end_line, i)]
+        return last if all(not b or re.fullmatch(r"[-*_]{3,}", b) for b in between) else None
+
+    def plain_item(self, k: int) -> bool:
+        """Line k could be an item of a list written without bullets ('Curricula beat random
+        order'): a short line of words, not a heading, label, sentence or link."""
+        s = self.lines[k].strip()
+        plain = strip_md(s)
+        return (0 < len(plain.split()) <= 12 and not s.startswith(("#", "|", "**", "__", "["))
+                and not plain.endswith((".", ":", "!", "?")) and not links(s)
+                and not BIO_HEAD.match(s))
+
+    def in_list(self, j: int) -> bool:
+        """Line j is a list's lead-in ('Topics covered:') or an item of a list that has one
+        (items one per line; one blank line may follow the lead-in)."""
+        gap = False
+        while j >= 0:
+            s = self.lines[j].strip()
+            if not s:
+                if gap:
+                    return False
+                gap, j = True, j - 1
+                continue
+            if strip_md(s).endswith(":"):
+                return bool(_LEAD_IN.search(strip_md(s)))
+            if gap or not (_BULLET.match(s) or self.plain_item(j)):
+                return False
+            j -= 1
+        return False
 
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
@@ -342,6 +383,7 @@ def parse_page(text: str, base_dir: str) -> MeetupPage:
     if not page.date and not page.month_day:
         head = " ".join(line for line in reader.lines[:12])
         page.date, page.month_day = parse_date(head)
+    page.venue = page.venue or dated_venue(reader.lines[:30])
     merged = merge_twins(page.talks)
     page.unmatched = reader.unmatched
     for label, url, video in reader.labelled:

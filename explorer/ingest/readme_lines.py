@@ -53,7 +53,7 @@ _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”�
 _MEDIA = re.compile(r"\s*[(\[]?\[\[?(?:slides?|pdf|video|recording)\]\([^()]*\)\]?[)\]]?",
                     re.IGNORECASE)
 _CLOSERS = re.compile(
-    r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we are (?:very )?(?:grateful|"
+    r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we'd like to thank|your (?:vdlm )?organi[sz]ers|we are (?:very )?(?:grateful|"
     r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
     r"in the break|as usual|afterwards|inbetween|tom,|rene,|rené,|for the vdlm|this meetup)",
     re.IGNORECASE)
