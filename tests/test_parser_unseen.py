@@ -1280,3 +1280,46 @@ def test_a_bio_after_a_rule_is_its_talks_and_the_sign_off_is_no_ones():
 def test_a_date_line_with_at_names_the_venue():
     meetup = next(m for m in parse("93", EVENING).meetups if m.key == "93")
     assert (meetup.date, meetup.venue) == ("2026-11-04", "Kestrel Hall")
+
+
+PINNED = """# 95th Vienna Deep Learning Meetup: Owls and Moss
+
+📅 January 14, 2027 | 📍 Lichen Labs, Vienna
+
+## Agenda
+
+* 18:45 Talk 1: Sparse Attention for Owl Calls by Leni Trautmann (Barnhollow)
+* 19:30 Talk 2: When Moss Meets Transformers by Ida Rautner (Lichen Labs)
+
+## Talk Details
+
+### Talk 1: Sparse Attention for Owl Calls
+
+Attention over long recordings is expensive; sparse patterns make it cheap. [Slides](slides/owls.pdf) · [Recording](https://youtu.be/owl123)
+
+### Talk 2 - When Moss Meets Transformers
+
+Moss grows slowly and transformers learn fast, so we pair them.
+
+Recording: https://www.youtube.com/watch?v=moss987
+"""
+
+
+def test_a_line_of_abstract_with_a_slides_link_keeps_its_text_and_a_bare_recording_counts():
+    by_title = {t.title: t for t in parse("95", PINNED).talks if t.meetup_key == "95"}
+    owls = by_title["Sparse Attention for Owl Calls"]
+    # the slides link used to swallow the line: the talk had no abstract
+    assert owls.abstract == ("Attention over long recordings is expensive; sparse patterns "
+                             "make it cheap.")
+    assert owls.slides_url.endswith("/Meetups/Meetup_95/slides/owls.pdf")
+    assert owls.video_url == "https://youtu.be/owl123"
+    assert by_title["When Moss Meets Transformers"].video_url == (
+        "https://www.youtube.com/watch?v=moss987")
+
+
+def test_a_pinned_place_or_a_where_label_names_the_venue():
+    meetup = next(m for m in parse("95", PINNED).meetups if m.key == "95")
+    assert (meetup.date, meetup.venue) == ("2027-01-14", "Lichen Labs, Vienna")
+    page = "# Meetup #96\n\n**When:** March 3, 2027, 18:30\n**Where:** Kestrel Hall, Floor 3\n"
+    meetup = next(m for m in parse("96", page).meetups if m.key == "96")
+    assert (meetup.date, meetup.venue) == ("2027-03-03", "Kestrel Hall, Floor 3")

@@ -56,10 +56,11 @@ def infer_year(number: int | None, month_day: tuple[int, int], known: dict[int, 
 
 
 def dated_venue(lines: list[str]) -> str | None:
-    """The venue of a short line giving a date, then '@' and a place ('4 Nov 2026 @ Kestrel
-    Hall', '4th of September, 16:00 @ WU Vienna' -> 'Kestrel Hall', 'WU Vienna'); None if none."""
+    """The venue of a short line giving a date, then '@' or a pin and a place ('4 Nov 2026 @
+    Kestrel Hall', '📅 Jan 14, 2027 | 📍 Lichen Labs' -> 'Kestrel Hall', 'Lichen Labs')."""
     for line in lines:
-        when, at, where = line.strip().strip("*_ ").partition(" @ ")
+        when, at, where = re.sub(r"\s*📍\s*", " @ ", line.strip().strip("*_ ")).partition(" @ ")
+        where = re.split(r"\s+[|·]\s+", where)[0].strip(" *_.|")
         if at and len(line) <= 120 and any(parse_date(when)) and re.search(r"[^\W\d_]{2}", where):
-            return where.strip(" *_.")
+            return where
     return None

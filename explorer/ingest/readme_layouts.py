@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from explorer.domain import CANCELLED, INTRO
+from explorer.ingest.abstract_lists import LEAD_IN, in_list, plain_item
 from explorer.ingest.dates import dated_venue, parse_date
 from explorer.ingest.mdtext import (
+    _LINK,
     fold,
     is_intro,
     links,
@@ -65,12 +67,8 @@ class MeetupPage:
     cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
 
 
-# A short lead-in that opens an abstract's own list ('Topics include:', 'The talk covers
-# three parts:', 'Outline:'); 'Our sponsors:' or 'What to bring:' open none.
-_LEAD_IN = re.compile(
-    r"\b(?:includ\w*|cover\w*|topics?|outline|overview|contents?|parts?|agenda of the talk|"
-    r"discuss\w*|learn\w*|present\w*|show\w*|explor\w*|takeaways?|key points|we will|"
-    r"you will)\b", re.IGNORECASE)
+# A bare video address on a line ('Recording: https://youtu.be/abc').
+_VIDEO = re.compile(r"https?://(?:www\.)?(?:youtu\.be|youtube\.com|vimeo\.com)/[^\s)>\]]+")
 
 
 class _Reader(LineReader):
@@ -183,13 +181,13 @@ class _Reader(LineReader):
                 continue
             s = self.lines[i].strip()
             plain = strip_md(s)
-            meta = re.match(r"^[-*]?\s*(date|venue|location|meetup page|meetup)\s*:\s*(.+)$",
-                            plain, re.IGNORECASE)
+            meta = re.match(r"^[-*]?\s*(date|when|venue|location|where|meetup page|meetup)\s*:"
+                            r"\s*(.+)$", plain, re.IGNORECASE)
             if meta:
                 key, value = meta[1].lower(), meta[2].strip()
-                if key == "date":
+                if key in ("date", "when"):
                     self.page.date, self.page.month_day = parse_date(value)
-                elif key in ("venue", "location"):
+                elif key in ("venue", "location", "where"):
                     self.page.venue = value
                 elif "meetup.com" in s and (url := re.search(r"https?://[^\s)>\]]+", s)):
                     self.page.meetup_url = url[0]  # bare, <...> or '[event page](...)'
@@ -300,10 +298,11 @@ class _Reader(LineReader):
             return False
         if plain.endswith(":"):
             k = self.nonblank(i + 1, 1)
-            return bool(_LEAD_IN.search(plain)) and k is not None and (bool(
-                _BULLET.match(self.lines[k].strip())) or self.plain_item(k))
+            return bool(LEAD_IN.search(plain)) and k is not None and (bool(
+                _BULLET.match(self.lines[k].strip())) or plain_item(self.lines, k))
         after = prev == i - 1 or strip_md(self.lines[prev].strip()).endswith(":")
-        return after and (bool(_BULLET.match(s)) or (self.plain_item(i) and self.in_list(prev)))
+        return after and (bool(_BULLET.match(s)) or (
+            plain_item(self.lines, i) and in_list(self.lines, prev)))
 
     def ruled_off(self, i: int) -> PageTalk | None:
         """The talk read last, if only blank lines and a rule separate it from line i."""
@@ -313,40 +312,15 @@ class _Reader(LineReader):
         between = [self.lines[j].strip() for j in range(last.end_line, i)]
         return last if all(not b or re.fullmatch(r"[-*_]{3,}", b) for b in between) else None
 
-    def plain_item(self, k: int) -> bool:
-        """Line k could be an item of a list written without bullets ('Curricula beat random
-        order'): a short line of words, not a heading, label, sentence or link."""
-        s = self.lines[k].strip()
-        plain = strip_md(s)
-        return (0 < len(plain.split()) <= 12 and not s.startswith(("#", "|", "**", "__", "["))
-                and not plain.endswith((".", ":", "!", "?")) and not links(s)
-                and not BIO_HEAD.match(s))
-
-    def in_list(self, j: int) -> bool:
-        """Line j is a list's lead-in ('Topics covered:') or an item of a list that has one
-        (items one per line; one blank line may follow the lead-in)."""
-        gap = False
-        while j >= 0:
-            s = self.lines[j].strip()
-            if not s:
-                if gap:
-                    return False
-                gap, j = True, j - 1
-                continue
-            if strip_md(s).endswith(":"):
-                return bool(_LEAD_IN.search(strip_md(s)))
-            if gap or not (_BULLET.match(s) or self.plain_item(j)):
-                return False
-            j -= 1
-        return False
-
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
         if self.cur is None:
             return
         if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
             self.cur.slides_url = self.slides_in(s)
-        elif (len(plain.split()) >= 6 or plain.endswith((".", "?", "!")) or self.listed(
+            # 'Sparse patterns make it cheap. [Slides](a.pdf) · [Video](...)': the text stays
+            plain = strip_md(_LINK.sub("", s)).strip(" ·|,;-–—")
+        if (len(plain.split()) >= 6 or plain.endswith((".", "?", "!")) or self.listed(
                 i, s, plain)) and not (
                 self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
                 re.sub(r"^\(optional\)\s*", "", plain)):
@@ -365,7 +339,8 @@ class _Reader(LineReader):
             self.cur.end_line = i + 1
         if self.cur.video_url is None:
             self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
-                                       if re.search(r"youtu|vimeo", t)), None)
+                                       if re.search(r"youtu|vimeo", t)), None) or (
+                bare[0] if (bare := _VIDEO.search(_LINK.sub("", s))) else None)
 
 
 def parse_page(text: str, base_dir: str) -> MeetupPage:
