@@ -1323,3 +1323,73 @@ def test_a_pinned_place_or_a_where_label_names_the_venue():
     page = "# Meetup #96\n\n**When:** March 3, 2027, 18:30\n**Where:** Kestrel Hall, Floor 3\n"
     meetup = next(m for m in parse("96", page).meetups if m.key == "96")
     assert (meetup.date, meetup.venue) == ("2027-03-03", "Kestrel Hall, Floor 3")
+
+
+JOINT = """# 97th Vienna Deep Learning Meetup – joint event with a Python meetup
+
+Date: 2027-04-21
+
+## Agenda
+
+* 18:45 Talk 1: Lichen Detection on the Edge by Ida Rautner (Lichen Labs)
+* 19:20 Talk 2: Sequence Models for Ice Cores with Wenzel Aigner (Frostline)
+
+## Talk Details
+
+### 🎤 Talk 1: Lichen Detection on the Edge
+
+Lichens grow on stone; we detect them on a microcontroller with a 200 KB model.
+
+### 🎤 Talk 2: Sequence Models for Ice Cores
+
+Ice cores store centuries of climate and we treat them as long token sequences.
+
+## Speakers
+
+**Ida Rautner** is an engineer at Lichen Labs working on tiny vision models.
+
+**Wenzel Aigner** studies glaciers at Frostline and builds sequence models.
+"""
+
+
+def test_the_details_heading_shows_where_an_agenda_title_ends_and_its_credit_begins():
+    got = talks(parse("97", JOINT), "97")
+    # was one talk titled '... with Wenzel Aigner (Frostline)', no speaker, no abstract
+    assert got["Sequence Models for Ice Cores"][:2] == (
+        ["Wenzel Aigner"],
+        "Ice cores store centuries of climate and we treat them as long token sequences.")
+    assert len(got) == 2
+
+
+def test_a_speakers_section_gives_each_talk_the_bio_that_introduces_its_speaker():
+    by_title = {t.title: t for t in parse("97", JOINT).talks if t.meetup_key == "97"}
+    assert by_title["Lichen Detection on the Edge"].bio == (
+        "Ida Rautner is an engineer at Lichen Labs working on tiny vision models.")
+    assert by_title["Sequence Models for Ice Cores"].bio == (
+        "Wenzel Aigner studies glaciers at Frostline and builds sequence models.")
+
+
+def test_a_bold_title_with_its_abstract_on_the_same_line_and_one_line_of_meta():
+    page = """# 98th Vienna Deep Learning Meetup
+
+**Date:** 2027-05-19 · **Location:** Online and Kestrel Hall
+
+## Program
+
+| Time | Title | Speaker |
+| --- | --- | --- |
+| 18:45 | Graph Networks for Bird Migration | Mira Holt (Barnhollow) |
+
+## Abstracts
+
+**Graph Networks for Bird Migration** — Birds fly along routes that form a graph; we forecast arrivals with message passing.
+
+Livestream: https://www.youtube.com/live/bird555
+"""
+    corpus = parse("98", page)
+    got = talks(corpus, "98")
+    assert got["Graph Networks for Bird Migration"][1] == (
+        "Birds fly along routes that form a graph; we forecast arrivals with message passing.")
+    assert next(m for m in corpus.meetups if m.key == "98").venue == "Online and Kestrel Hall"
+    # the evening's livestream is no talk's recording
+    assert next(t for t in corpus.talks if t.meetup_key == "98").video_url is None

@@ -71,6 +71,18 @@ class MeetupPage:
 _VIDEO = re.compile(r"https?://(?:www\.)?(?:youtu\.be|youtube\.com|vimeo\.com)/[^\s)>\]]+")
 
 
+def credited(talk: PageTalk, title: str) -> None:
+    """An agenda talk titled with this title and then its credit ('Ice Cores with Wenzel
+    Aigner (Frostline)' for 'Ice Cores') gets both: its details show where the title ends."""
+    if talk.speakers or len(title) < 8:
+        return
+    for cut in re.finditer(r"\s+(?:with|by|[-–—,:])\s+", talk.title):
+        if fold(talk.title[:cut.start()]) == fold(title) and (
+                sp := speaker_line(talk.title[cut.end():])):
+            talk.title, (talk.speakers, talk.affiliations) = title, sp
+            return
+
+
 class _Reader(LineReader):
     def __init__(self, text: str, base_dir: str):
         self.lines = text.splitlines()
@@ -126,7 +138,7 @@ class _Reader(LineReader):
         """A details header naming a talk already on the agenda ('(3) Title', 'Talk 2:
         Title', a title line): that talk's description follows, whatever its position."""
         s = self.lines[i].strip()
-        plain = _BULLET.sub("", strip_md(s))
+        plain = trim_symbols(_BULLET.sub("", strip_md(s).lstrip("#").strip()))  # "### 🎤 Talk 2: T"
         if not plain or len(plain) > 200 or plain.endswith((".", ",")) or not self.page.talks:
             return None
         m = _LABEL.match(plain)
@@ -141,6 +153,8 @@ class _Reader(LineReader):
             return None
         twin = next((t for t in self.page.talks if t is not self.cur and title
                      and same_title(t.title, title)), None)
+        if twin is not None:
+            credited(twin, title)
         if twin is None:
             if ordered and not (found and found[1]):  # '(3) Title' and no agenda item of it
                 self.unmatched.append((i + 1, title))
@@ -185,6 +199,10 @@ class _Reader(LineReader):
                             r"\s*(.+)$", plain, re.IGNORECASE)
             if meta:
                 key, value = meta[1].lower(), meta[2].strip()
+                value, _, other = value.partition(" · ")  # 'Date: 2027-05-19 · Location: X'
+                if (more := re.match(r"(venue|location|where)\s*:\s*(.+)$", other.strip(),
+                                     re.IGNORECASE)) and not self.page.venue:
+                    self.page.venue = more[2].strip()
                 if key in ("date", "when"):
                     self.page.date, self.page.month_day = parse_date(value)
                 elif key in ("venue", "location", "where"):
@@ -314,7 +332,10 @@ class _Reader(LineReader):
 
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
-        if self.cur is None:
+        if self.cur is None:  # '## Speakers' / '**Ada Berg** is a researcher at ...'
+            owners = [t for t in self.page.talks if introduces(plain, t.speakers)]
+            if len(owners) == 1 and plain.endswith(".") and plain not in owners[0].bio:
+                owners[0].bio = f"{owners[0].bio}\n{plain}".strip()
             return
         if not self.cur.slides_url and links(s) and re.search(r"slides", s, re.IGNORECASE):
             self.cur.slides_url = self.slides_in(s)
@@ -340,7 +361,8 @@ class _Reader(LineReader):
         if self.cur.video_url is None:
             self.cur.video_url = next((resolve_link(self.base, t) for _, t in links(s)
                                        if re.search(r"youtu|vimeo", t)), None) or (
-                bare[0] if (bare := _VIDEO.search(_LINK.sub("", s))) else None)
+                bare[0] if (bare := _VIDEO.search(_LINK.sub("", s))) and not re.search(
+                    r"stream|/live/", s, re.IGNORECASE) else None)  # the evening's stream
 
 
 def parse_page(text: str, base_dir: str) -> MeetupPage:

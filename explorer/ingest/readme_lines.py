@@ -163,6 +163,9 @@ class LineReader:
         elif self.lines[i].lstrip().startswith("#") and any(
                 same_title(inner, t.title) for t in self.page.talks):
             talk.title = inner  # '### <title of an agenda talk>': its abstract section
+        elif (lead := re.match(r"[-–—:]\s+(\S.{20,})$", rest)) and any(
+                same_title(inner, t.title) for t in self.page.talks):
+            talk.title, talk.abstract, rest = inner, lead[1], ""  # '**Title** — Abstract ...'
         elif is_intro(inner.rstrip(": ")):
             talk.title, talk.kind = inner.rstrip(": "), INTRO
         elif (k := self.nonblank(j, 1)) is not None and speaker_line(self.lines[k]) \

@@ -33,7 +33,8 @@ _REPORT = re.compile(r"\b(?:nips|neurips|iclr|icml|cvpr|eccv|iccv|ismir|conferen
 TALK_NUMBER = re.compile(r"\b(?:talk|keynote)[ \t]{0,3}(\d{1,2})\b", re.IGNORECASE)
 
 
-_BIO_VERB = re.compile(r"(?:is|was|has|holds|received|leads|works|worked|joined|studied|"
+_BIO_VERB = re.compile(r"(?:is|was|has|holds|received|leads|works|worked|joined|studied|studies|"
+                       r"heads|teaches|researches|"
                        r"obtained|graduated|founded|co-founded|currently)\b")
 
 
