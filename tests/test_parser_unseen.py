@@ -1393,3 +1393,18 @@ Livestream: https://www.youtube.com/live/bird555
     assert next(m for m in corpus.meetups if m.key == "98").venue == "Online and Kestrel Hall"
     # the evening's livestream is no talk's recording
     assert next(t for t in corpus.talks if t.meetup_key == "98").video_url is None
+
+
+def test_a_venue_column_of_the_root_table_gives_a_page_less_meetup_its_venue():
+    root = """# Vienna Deep Learning Meetup
+
+| Date | # | Speaker | Topic | Slides | Video | Location |
+| ---- | -- | ------- | ----- | ------ | ----- | -------- |
+| 2027-05-19 | 98 | Mira Holt (Barnhollow) | Graph Networks for Bird Migration | | [YouTube](https://youtu.be/b98) | [Kestrel Hall](https://example.org/kestrel) |
+| 2027-04-21 | 97 | Wenzel Aigner | Sequence Models for Ice Cores | | | |
+"""
+    corpus = parse_archive(Pages({"README.md": root}))
+    venues = {m.key: m.venue for m in corpus.meetups}
+    assert venues == {"98": "Kestrel Hall", "97": None}
+    assert [t.title for t in corpus.talks if t.meetup_key == "98"] == [
+        "Graph Networks for Bird Migration"]

@@ -267,7 +267,8 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
                  "AI Summit Vienna" if k == "AI" else
                  f"{_ordinal(number)} Vienna Deep Learning Meetup" if number else k)
         corpus.meetups.append(Meetup(key=k, number=number, title=title, date=day,
-                                     venue=page.venue if page else None,
+                                     venue=(page.venue if page else None) or next(
+                                         (r.venue for r in by_key.get(k, []) if r.venue), None),
                                      meetup_url=page.meetup_url if page else None,
                                      source_path=path))
         ids: set[str] = set()

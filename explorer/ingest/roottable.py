@@ -40,6 +40,7 @@ class TableRow:
     line: int = 0
     kind: str = TALK  # CANCELLED or SHORT_TALK when the topic cell says so
     tba: bool = False  # no talk (yet): 'TBA | TBA', 'Networking'; it dates its meetup
+    venue: str | None = None  # a 'Venue' / 'Location' column's cell
 
 
 # 'Short talk: T', 'T (lightning talk)': the kind of the talk, no part of its title.
@@ -108,7 +109,7 @@ def _cells(line: str) -> list[str]:
 _HEADS = {"date": "date", "speaker": "speaker", "speakers": "speaker", "speaker s": "speaker",
           "presenter": "speaker", "presenters": "speaker", "topic": "topic", "title": "topic",
           "talk": "topic", "slides": "slides", "details": "details", "video": "video",
-          "videos": "video", "recording": "video"}
+          "videos": "video", "recording": "video", "venue": "venue", "location": "venue"}
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:
@@ -218,7 +219,9 @@ def parse_table(text: str, path: str = "README.md", placeholders: dict[str, int]
                              speakers=speakers, affiliations=affils, slides_url=slides,
                              video_url=video, intro=is_intro(topic, speakers), line=lineno,
                              kind=kind,
-                             tba=slot or unknown and UNKNOWN_TITLE.match(topic) is not None))
+                             tba=slot or unknown and UNKNOWN_TITLE.match(topic) is not None,
+                             venue=strip_md(cells[cols["venue"]]).strip(" -–—") or None
+                             if cols.get("venue", len(cells)) < len(cells) else None))
     return _once(rows, warnings, path), warnings
 
 
