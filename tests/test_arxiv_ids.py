@@ -54,3 +54,13 @@ def test_citing_phrase_skips_links_numbers_and_formulas():
     assert citing_phrase(numbered, "3101.00003") == "Owls grow wiser with depth"
     formula = r"\beta & \text{if } y > 1 $$ <http://arxiv.org/abs/3101.00004>"
     assert citing_phrase(formula, "3101.00004") == ""
+
+
+def test_pages_keyed_by_the_arxiv_id_count_as_citations():
+    # newer slides link a paper's Hugging Face or alphaXiv page, or its DOI, not arxiv.org
+    text = ("trending: https://huggingface.co/papers/2501.01234 and hf.co/papers/2502.04321, "
+            "discussed at https://www.alphaxiv.org/abs/2503.01111v2; "
+            "doi:10.48550/arXiv.2508.06666")
+    assert ids(text) == ["2501.01234", "2502.04321", "2503.01111", "2508.06666"]
+    # other pages with a number in the path are no citation
+    assert ids("https://huggingface.co/datasets/2501.01234 and hf.co/papers/2501.0123") == []

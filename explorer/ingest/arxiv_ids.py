@@ -14,9 +14,11 @@ _ID = (
     rf"(?P<old>(?:{_OLD_ARCHIVES})(?:\.[A-Za-z]{{2}})?/\d{{7}})"
     r"|(?P<new>\d{4}\.\d{4,5})"
 )
-# An id with an explicit arXiv marker in front of it: a link or the "arXiv:" prefix.
+# An id with an explicit arXiv marker in front of it: a link or the "arXiv:" prefix. Pages
+# keyed by the arXiv id count too: Hugging Face papers, alphaXiv, arXiv's DOI (10.48550).
 _MARKED = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|\barxiv\s*:\s*)(?:{_ID})(?P<ver>v\d+)?",
+    rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|\barxiv\s*:\s*|(?:huggingface\.co|hf\.co)/"
+    rf"papers/|alphaxiv\.org/(?:abs|overview)/|10\.48550/arxiv\.)(?:{_ID})(?P<ver>v\d+)?",
     re.IGNORECASE,
 )
 # A bare id: only trusted when the word "arxiv" is near it (see find_arxiv_ids).
