@@ -20,7 +20,7 @@ from explorer.field.radar_api import FieldRadar
 from explorer.insights.api import Insights
 from explorer.search import DEFAULT_FUSION, Fusion, SearchEngine
 from explorer.search.items import PAPER_KIND, bare_arxiv_id
-from explorer.store import Store
+from explorer.store import Store, date_sources
 from explorer.store.datadir import moved_on, read_current
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ TALK_COLUMNS = ["id", "meetup", "date", "title", "speakers", "affiliations", "ab
                 "slides_url", "video_url", "kind", "bio"]
 PAPER_COLUMNS = ["id", "version", "title", "abstract", "authors", "categories", "published",
                  "resolved", "reason", "cited_in"]
-MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "venue", "url", "talks"]
+MEETUP_COLUMNS = ["key", "label", "number", "title", "date", "date_source", "venue", "url",
+                  "talks"]
 PEOPLE_COLUMNS = ["id", "key", "name", "aliases", "talks", "meetups"]
 
 
@@ -190,7 +191,10 @@ class Explorer(Insights, FieldRadar):
         return self._table("papers")
 
     def meetups(self) -> pd.DataFrame:
-        """Meetups in date order: key, label, number, title, date, venue, url, talks."""
+        """Meetups in date order: key, label, number, title, date, date_source, venue, url,
+        talks. ``date_source`` says where the date came from: "table" (the root README),
+        "page" (the meetup's page), "inferred" (the page gave day and month; the year is the
+        one between its neighbours'), "none"; None for a build from before it was recorded."""
         return self._table("meetups")
 
     def talk(self, talk_id: str) -> dict:
@@ -299,9 +303,10 @@ def _meetups_frame(store: Store) -> pd.DataFrame:
     for t in store.talks():
         if t.kind not in (INTRO, CANCELLED):
             counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
+    sources = date_sources(store)
     rows = [{"key": m.key, "label": m.label, "number": m.number, "title": m.title,
-             "date": m.date, "venue": m.venue, "url": m.page_url,
-             "talks": counts.get(m.key, 0)} for m in store.meetups()]
+             "date": m.date, "date_source": sources.get(m.key), "venue": m.venue,
+             "url": m.page_url, "talks": counts.get(m.key, 0)} for m in store.meetups()]
     return pd.DataFrame(rows, columns=MEETUP_COLUMNS)
 
 

@@ -92,3 +92,24 @@ def test_people_json_lists_each_speaker_once_with_their_talks(tmp_path):
     by_name = {p["name"]: p for p in json.loads(result.stdout)}
     assert by_name["Mira Tallis"]["talks"] == ["m2-teaching-robots-to-whistle-a-tour"]
     assert len(by_name) == len({p["id"] for p in by_name.values()})
+
+
+def test_a_year_inferred_from_the_neighbouring_meetups_says_so(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "Meetups" / "Meetup_97").mkdir(parents=True)
+    (archive / "README.md").write_text(
+        "| Date | # | Speaker | Topic |\n| --- | --- | --- | --- |\n"
+        "| 2027-05-01 | 96 | Ada Berg | Owl Song |\n| 2027-07-01 | 98 | Bo Lind | Moss Maps |\n")
+    (archive / "Meetups" / "Meetup_97" / "README.md").write_text(
+        "# 97th Meetup\n\nOn June 16 we meet again.\n\n## Agenda\n\n"
+        "* 18:45 Ice Cores as Sequences - Wenzel Aigner, Frostline\n")
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["ingest", "--source", str(archive), "--data-dir",
+                               str(data)]).exit_code == 0
+    result = runner.invoke(app, ["meetups", "--json", "--data-dir", str(data)])
+    by_label = {m["meetup"]: m for m in json.loads(result.stdout)}
+    assert (by_label[97]["date"], by_label[97]["date_source"]) == ("2027-06-16", "inferred")
+    assert by_label[96]["date_source"] == "table"
+    table = runner.invoke(app, ["meetups", "--data-dir", str(data)], env={"COLUMNS": "200"})
+    assert "2027-06-16 (year inferred)" in table.stdout
+    assert "2027-05-01 (year" not in table.stdout

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from explorer.cli.common import AsJson, DataDir, _open_store, _print_json, _progress, app, err
 from explorer.cli.datadir import AllowShrink, Wait, parse_source, writing
+from explorer.store import date_sources
 
 
 def _report(corpus) -> None:
@@ -90,8 +91,10 @@ def meetups(
     for t in store.talks():
         if t.kind in ("talk", "short talk"):
             counts[t.meetup_key] = counts.get(t.meetup_key, 0) + 1
-    records = [{"meetup": m.label, "date": m.date, "title": m.title, "venue": m.venue,
-                "url": m.page_url, "talks": counts.get(m.key, 0)} for m in store.meetups()]
+    sources = date_sources(store)
+    records = [{"meetup": m.label, "date": m.date, "date_source": sources.get(m.key),
+                "title": m.title, "venue": m.venue, "url": m.page_url,
+                "talks": counts.get(m.key, 0)} for m in store.meetups()]
     if as_json:
         _print_json(records)
         return
@@ -99,8 +102,8 @@ def meetups(
 
     table = Table("meetup", "date", "talks", "title", "venue")
     for r in records:
-        table.add_row(str(r["meetup"]), r["date"] or "", str(r["talks"]), r["title"],
-                      r["venue"] or "")
+        when = (r["date"] or "") + (" (year inferred)" if r["date_source"] == "inferred" else "")
+        table.add_row(str(r["meetup"]), when, str(r["talks"]), r["title"], r["venue"] or "")
     Console().print(table)
 
 

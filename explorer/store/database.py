@@ -220,15 +220,14 @@ class Store:
                   t.bio)
                  for i, t in enumerate(corpus.talks)],
             )
-            c.executemany(
-                "INSERT INTO refs VALUES (?,?,?,?,?)",
-                [(r.arxiv_id, r.meetup_key, r.talk_id, r.context, r.source_path)
-                 for r in corpus.refs],
-            )
-            c.executemany(
-                "INSERT INTO warnings VALUES (?,?,?)",
-                [(w.path, w.line, w.message) for w in corpus.warnings],
-            )
+            c.executemany("INSERT INTO refs VALUES (?,?,?,?,?)", [
+                (r.arxiv_id, r.meetup_key, r.talk_id, r.context, r.source_path)
+                for r in corpus.refs])
+            c.executemany("INSERT INTO warnings VALUES (?,?,?)",
+                          [(w.path, w.line, w.message) for w in corpus.warnings])
+            # where each meetup's date came from: 'table', 'page', 'inferred' (year), 'none'
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('date_sources', ?)",
+                      (json.dumps(corpus.date_sources, sort_keys=True),))
 
     def meetups(self) -> list[Meetup]:
         rows = self.conn.execute(
