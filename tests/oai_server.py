@@ -13,11 +13,12 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.open
 
 
 def arxiv_record(pid: str, title: str | None, cats: str, created: str, updated: str | None = None,
-                 deleted: bool = False) -> str:
-    """One <record> in the arXiv metadata format (title None: a record missing its title)."""
+                 deleted: bool = False, datestamp: str | None = None) -> str:
+    """One <record> in the arXiv metadata format (title None: a record missing its title;
+    ``datestamp``: the header's, when the record changed without a new version)."""
     status = ' status="deleted"' if deleted else ""
     header = (f'<header{status}><identifier>oai:arXiv.org:'
-              f'{pid}</identifier><datestamp>{updated or created}</datestamp>'
+              f'{pid}</identifier><datestamp>{datestamp or updated or created}</datestamp>'
               f'<setSpec>cs</setSpec></header>')
     if deleted:
         return f"<record>{header}</record>"
@@ -35,13 +36,16 @@ class FakeOAI:
     """Serves ``pages`` (lists of record XML) linked by resumption tokens; the first
     ``fail_first`` requests get 503 with Retry-After: ``retry_after``; with ``drip`` > 0 the
     body goes out one byte every ``drip`` seconds; page ``cut`` is sent cut in half (its
-    Content-Length says so: what a proxy that lost the rest would pass on). ``requests``
+    Content-Length says so: what a proxy that lost the rest would pass on); page ``loop``
+    names itself as the next page (a server whose resumption token never moves on); a
+    request for page ``bad_token`` gets the OAI error badResumptionToken. ``requests``
     logs the queries."""
 
     def __init__(self, pages: list[list[str]], fail_first: int = 0, retry_after: str = "1",
-                 drip: float = 0.0, cut: int | None = None):
+                 drip: float = 0.0, cut: int | None = None, loop: int | None = None,
+                 bad_token: int | None = None):
         self.pages, self.fail_left, self.requests = pages, fail_first, []
-        self.cut = cut
+        self.cut, self.loop, self.bad_token = cut, loop, bad_token
         self.retry_after, self.drip = retry_after, drip
         owner = self
 
@@ -61,11 +65,14 @@ class FakeOAI:
                 page = int(q["resumptionToken"].removeprefix("tok")) if "resumptionToken" in q \
                     else 0
                 records = owner.pages[page] if owner.pages else []
-                if not records:
+                if page and page == owner.bad_token:
+                    body = (HEAD + '<error code="badResumptionToken">expired</error></OAI-PMH>')
+                elif not records:
                     body = (HEAD + '<error code="noRecordsMatch">nothing</error></OAI-PMH>')
                 else:
-                    more = page + 1 < len(owner.pages)
-                    token = (f'<resumptionToken cursor="{page}">tok{page + 1}</resumptionToken>'
+                    more = page + 1 < len(owner.pages) or page == owner.loop
+                    nxt = page if page == owner.loop else page + 1
+                    token = (f'<resumptionToken cursor="{page}">tok{nxt}</resumptionToken>'
                              if more else '<resumptionToken cursor="0"/>')
                     body = HEAD + "<ListRecords>" + "".join(records) + token + \
                         "</ListRecords></OAI-PMH>"

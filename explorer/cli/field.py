@@ -158,8 +158,8 @@ def build(
     ray_address: str | None = typer.Option(None, "--ray-address", help="A Ray cluster "
                                            "(default: $RAY_ADDRESS, else a local Ray)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Texts per forward pass."),
-    model: str | None = typer.Option(None, "--model", help="Embedding model (default: as "
-                                     "`explorer build`; must match the archive's index)."),
+    model: str | None = typer.Option(None, "--model", help="Embedding model (default: the "
+                                     "archive's index's; another one is refused)."),
     num_cpus: int | None = typer.Option(None, "--num-cpus", min=1, help="CPUs of the local "
                                         "Ray (default: all)."),
     compressed: bool | None = typer.Option(None, "--compressed/--exact", help="Index kind "
@@ -173,12 +173,36 @@ def build(
         _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_dir)
 
 
+def _field_model(model: str | None, data_dir: Path | None) -> str | None:
+    """The model to embed the field with: the archive's by default; another one is refused
+    (exit 2) before anything is embedded, since the archive's queries could never search
+    an index of it, and it would replace the index they can search."""
+    from embeddings.encoder import get_encoder
+    from explorer.store.fieldstore import archive_model
+
+    archive = archive_model(data_dir)
+    if model is None or archive is None:
+        return model or archive
+    wanted = get_encoder(model).model_id
+    if wanted != archive:
+        err.print(f"[red]error:[/red] the archive is indexed with {archive!r}, not {wanted!r}: "
+                  "a field index of another model could not be searched from it. Run "
+                  f"`explorer build --model {model}` first to change the model, or leave out "
+                  "--model")
+        raise typer.Exit(2)
+    return model
+
+
 def _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_dir) -> None:
     from embeddings.index import VectorIndexError
-    from explorer.field.embed import RayUnavailable, embed_field
+    from explorer.field.embed import EmbedError, RayUnavailable, embed_field
     from explorer.field.index import build_field_index
 
-    with _field(data_dir, (RayUnavailable, VectorIndexError), create=False) as fs:
+    model = _field_model(model, data_dir)
+    from explorer.store import StoreError
+
+    errors = (RayUnavailable, EmbedError, VectorIndexError, StoreError)
+    with _field(data_dir, errors, create=False) as fs:
         fs.drop_stale_temp_files()
         with _bar() as bar:
             task = bar.add_task("embedding on Ray", total=None)
@@ -186,6 +210,8 @@ def _build(ray_address, batch_size, model, num_cpus, compressed, as_json, data_d
                                  num_cpus=num_cpus, progress=lambda n: bar.advance(task, n),
                                  on_start=lambda total: bar.update(task, total=total))
         err.print(report.summary())
+        for f in report.failed:
+            err.print(f"  [yellow]not embedded[/yellow] {f}")
         with _bar() as bar:
             task = bar.add_task("indexing", total=None)
             manifest = build_field_index(fs, report.model, compressed=compressed,

@@ -3,16 +3,20 @@
 Without an address a local Ray is started on this machine; with ``--ray-address`` or
 ``$RAY_ADDRESS`` the work goes to that cluster. Vectors are stored by (model, text hash) as
 each batch comes back, so an interrupted run loses at most the batches in flight and a
-rerun embeds only what is new (0 when nothing is).
+rerun embeds only what is new (0 when nothing is). A text the encoder fails on (or gives a
+non-finite vector for) is named by paper id and left pending; the others are stored.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from explorer.field.snapshot import field_text
 from explorer.store.fieldstore import FieldStore
@@ -27,6 +31,10 @@ class RayUnavailable(Exception):
     """Ray is not installed, or could not start or reach the cluster."""
 
 
+class EmbedError(Exception):
+    """Embedding on Ray failed as a whole (the vectors stored before are kept)."""
+
+
 @dataclass
 class EmbedReport:
     """What `embed_field` did."""
@@ -38,6 +46,10 @@ class EmbedReport:
     actors: int = 0
     gpus: float = 0.0
     address: str | None = None
+    not_embedded: int = 0  # texts whose encoding failed (they stay pending)
+    failed: list[str] = field(default_factory=list)  # the first MAX_FAILED "id: why"
+
+    MAX_FAILED = 20
 
     @property
     def rate(self) -> float:
@@ -45,11 +57,14 @@ class EmbedReport:
 
     def summary(self) -> str:
         where = f"cluster {self.address}" if self.address else "local Ray"
+        failed = (f"; {self.not_embedded} could not be embedded (named below; they are "
+                  "tried again by the next build)") if self.not_embedded else ""
         if not self.embedded:
-            return f"field vectors up to date for {self.model}: embedded 0"
+            return (f"field vectors up to date for {self.model}: embedded 0{failed}"
+                    if not failed else f"embedded 0 field papers with {self.model}{failed}")
         dev = f"{int(self.gpus)} GPU actors" if self.gpus else f"{self.actors} CPU actor(s)"
         return (f"embedded {self.embedded} field papers with {self.model} on {where} ({dev}) "
-                f"in {self.seconds:.1f}s ({self.rate:.1f} texts/s)")
+                f"in {self.seconds:.1f}s ({self.rate:.1f} texts/s){failed}")
 
 
 def start_ray(address: str | None = None, num_cpus: int | None = None):
@@ -100,6 +115,60 @@ def _reachable(address: str, timeout: float = 5.0) -> bool:
             return True
     except OSError:
         return False
+
+
+def tolerant(base: type) -> type:
+    """``base`` (an encoder actor class) made to answer every block: a block that fails is
+    encoded text by text, and a text that still fails comes back as a zero vector with its
+    error in the "error" column (the driver names its paper and stores the rest).
+
+    Defined in a function so that Ray ships the class by value: a cluster's workers have
+    the ``embeddings`` package, not ``explorer``."""
+    class Tolerant(base):
+        def __call__(self, batch):
+            n = len(batch["text_hash"])
+            try:
+                out = super().__call__(batch)
+            except Exception:  # noqa: BLE001  (one text's fault must not lose the block)
+                out = None
+            if out is not None:
+                return {**out, "error": np.array([""] * n, dtype=object)}
+            vectors = np.zeros((n, self.encoder.dim), dtype=np.float32)
+            errors = [""] * n
+            for i in range(n):
+                try:
+                    one = super().__call__({k: v[i:i + 1] for k, v in batch.items()})
+                    vectors[i] = one["vector"][0]
+                except Exception as e:  # noqa: BLE001
+                    errors[i] = f"{type(e).__name__}: {e}"[:300]
+            return {"text_hash": np.asarray(batch["text_hash"]), "vector": vectors,
+                    "error": np.array(errors, dtype=object)}
+
+    return Tolerant
+
+
+def _store(fs: FieldStore, model: str, batch: dict, ids: dict[str, str],
+           report: EmbedReport) -> None:
+    """Store a block's vectors, each under its own text's hash; a text whose encoding failed
+    or gave no finite non-zero vector is named in the report (and stays pending)."""
+    hashes = [str(h) for h in batch["text_hash"]]
+    vectors = np.asarray(batch["vector"], dtype=np.float32)
+    errors = [str(e) for e in batch.get("error", [""] * len(hashes))]
+    if vectors.ndim != 2 or len(vectors) != len(hashes):
+        raise EmbedError(f"the encoder answered {vectors.shape} vectors for {len(hashes)} "
+                         "texts: nothing of that block is stored")
+    norms = np.linalg.norm(vectors, axis=1)
+    ok = np.isfinite(vectors).all(axis=1) & (norms > 0)
+    for i, h in enumerate(hashes):
+        if errors[i] or not ok[i]:
+            ok[i] = False
+            report.not_embedded += 1
+            why = errors[i] or "the encoder gave not a finite, non-zero vector"
+            if len(report.failed) < report.MAX_FAILED:
+                report.failed.append(f"{ids.get(h, h)}: {why}")
+    keep = np.flatnonzero(ok)
+    fs.save_vectors(model, [hashes[i] for i in keep], vectors[keep])
+    report.embedded += len(keep)
 
 
 def plan_actors(resources: dict, cpus_per_actor: int | None = None) -> dict:
@@ -173,16 +242,25 @@ def embed_field(fs: FieldStore, model: str | None = None, ray_address: str | Non
                                       "text": [texts[h] for h in hashes[i:i + block]]}))
                     for i in range(0, len(hashes), block)]
             ds = ray.data.from_arrow_refs(refs).map_batches(
-                EncodeBatch, batch_size=block, batch_format="numpy",
+                tolerant(EncodeBatch), batch_size=block, batch_format="numpy",
                 fn_constructor_kwargs={"model": model_id, "device": plan["device"],
                                        "batch_size": batch_size, "threads": plan["threads"]},
                 compute=ActorPoolStrategy(size=plan["actors"]), num_cpus=plan["num_cpus"],
                 num_gpus=plan["num_gpus"])
-            for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-                fs.save_vectors(model_id, [str(h) for h in batch["text_hash"]], batch["vector"])
-                report.embedded += len(batch["text_hash"])
-                if progress:
-                    progress(len(batch["text_hash"]))
+            ids = {r["text_hash"]: r["id"] for r in rows}
+            try:
+                for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                    _store(fs, model_id, batch, ids, report)
+                    if progress:
+                        progress(len(batch["text_hash"]))
+            except (EmbedError, sqlite3.Error):  # named already; field.sqlite's own
+                raise
+            except Exception as e:  # Ray's own failures: a lost actor, the object store
+                lines = [ln for ln in str(e).splitlines() if ln.strip()]
+                raise EmbedError(
+                    f"embedding on Ray failed after {report.embedded} of {pending} texts "
+                    f"({type(e).__name__}: {lines[-1][:300] if lines else ''}); the vectors "
+                    "stored are kept: run `explorer field build` again to embed the rest") from e
     finally:
         if started:
             ray.shutdown()

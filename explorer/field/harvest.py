@@ -3,8 +3,11 @@
 ``ListRecords`` with metadataPrefix ``arXiv``, one OAI set per archive of the wanted
 categories (cs, stat, eess, ...), from a date on; resumption tokens are followed by sickle,
 and a ``503`` with ``Retry-After`` is waited out and retried (up to `MAX_WAIT`; every request is
-bounded by `explorer.fetch`'s deadline and size cap). Records go through the same
-upsert as the snapshot import. The endpoint is ``$EXPLORER_OAI_URL``, else arXiv's.
+bounded by `explorer.fetch`'s deadline and size cap; a resumption token named twice ends
+the harvest instead of repeating its pages forever). Records go through the same upsert as
+the snapshot import, dated by their header's datestamp when it is later than ``<updated>``
+(a metadata change without a new version). The endpoint is ``$EXPLORER_OAI_URL``, else
+arXiv's.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def _client(endpoint: str, max_retries: int, max_wait: float):
     from explorer import fetch
 
     class Bounded(Sickle):
+        tokens: set[str]  # every resumption token a page named (per client)
+
         def _request(self, kwargs):
             sep = "&" if "?" in self.endpoint else "?"
             try:
@@ -68,11 +73,24 @@ def _client(endpoint: str, max_retries: int, max_wait: float):
                 from lxml import etree
 
                 try:
-                    etree.fromstring(answer.content)
+                    root = etree.fromstring(answer.content)
                 except etree.XMLSyntaxError as e:
                     raise HarvestError(f"{self.endpoint} answered truncated or invalid "
                                        f"OAI-PMH XML ({e})") from e
+                self._check_token(root)
             return answer
+
+        def _check_token(self, root) -> None:
+            """A token named a second time would repeat its pages forever: refused."""
+            el = root.find(".//{http://www.openarchives.org/OAI/2.0/}resumptionToken")
+            token = (el.text or "").strip() if el is not None else ""
+            if not token:
+                return
+            if token in self.tokens:
+                raise HarvestError(f"{self.endpoint} named the resumptionToken {token!r} "
+                                   "again: its pages would repeat forever (a server bug); "
+                                   "run `explorer field harvest` again later")
+            self.tokens.add(token)
 
         def get_retry_after(self, http_response):
             raw = http_response.headers.get("retry-after", "")
@@ -86,7 +104,9 @@ def _client(endpoint: str, max_retries: int, max_wait: float):
                                    "field harvest` again later")
             return max(0.0, wait)
 
-    return Bounded(endpoint, max_retries=max_retries, default_retry_after=10)
+    client = Bounded(endpoint, max_retries=max_retries, default_retry_after=10)
+    client.tokens = set()
+    return client
 
 
 def oai_url() -> str:
@@ -101,8 +121,13 @@ def oai_sets(keep: frozenset[str] | None) -> list[str | None]:
     return [a if a in _TOP_SETS else f"physics:{a}" for a in archives]
 
 
-def record_dict(meta) -> dict:
-    """An ``<arXiv>`` metadata element as a snapshot-style record (see snapshot.to_row)."""
+def record_dict(meta, datestamp: str | None = None) -> dict:
+    """An ``<arXiv>`` metadata element as a snapshot-style record (see snapshot.to_row).
+
+    Its update date is the later of ``<updated>`` (the last version's) and the header's
+    ``datestamp``: arXiv changes metadata (a corrected title, a journal reference) without
+    a new version, and only the datestamp says so; the change must replace the stored row.
+    """
     def text(tag: str) -> str | None:
         el = meta.find(ARXIV_NS + tag)
         return el.text if el is not None and el.text is not None else None
@@ -112,6 +137,8 @@ def record_dict(meta) -> dict:
         parts = [a.findtext(ARXIV_NS + t) for t in ("forenames", "keyname", "suffix")]
         authors.append(" ".join(p.strip() for p in parts if p and p.strip()))
     created = text("created")
+    stamp = (datestamp or "")[:10]
+    stamp = stamp if re.fullmatch(r"\d{4}-\d\d-\d\d", stamp) else None
     versions = []
     if created and re.fullmatch(r"\d{4}-\d\d-\d\d", created):
         d = date.fromisoformat(created)
@@ -120,7 +147,8 @@ def record_dict(meta) -> dict:
             "authors": ", ".join(authors), "categories": text("categories"),
             "comments": text("comments"), "journal-ref": text("journal-ref"),
             "doi": text("doi"), "license": text("license"), "versions": versions,
-            "update_date": text("updated") or created}
+            "update_date": max((d for d in (text("updated") or created, stamp) if d),
+                               default=None)}
 
 
 def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
@@ -129,8 +157,10 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
     """Add and update field papers from OAI-PMH records changed since ``from_date``.
 
     Args:
-        from_date: YYYY-MM-DD; None: the day of the last harvest of this endpoint and these
-            categories (or everything the server has, the first time).
+        from_date: YYYY-MM-DD, not in the future; None: the day of the last harvest of
+            this endpoint and these categories (or everything the server has, the first
+            time). A date past that day leaves it where it was (the days between are
+            still read by the next harvest without ``from_date``).
         categories: as for `explorer field import`.
         endpoint: the OAI base URL (default: `oai_url()`).
         max_retries: 503 answers to wait out (their Retry-After) before giving up.
@@ -145,11 +175,18 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
 
     if from_date is not None and not re.fullmatch(r"\d{4}-\d\d-\d\d", from_date):
         raise HarvestError(f"--from wants YYYY-MM-DD, got {from_date!r}")
+    if from_date is not None and from_date > date.today().isoformat():
+        raise HarvestError(f"--from {from_date} is in the future: nothing can have changed "
+                           "since then")
     keep = parse_categories(categories)
     endpoint = endpoint or oai_url()
     cats = "all" if keep is None else ",".join(sorted(keep))
     mark = f"oai_last|{endpoint}|{cats}"
-    from_date = from_date or fs.get_meta(mark)
+    last = fs.get_meta(mark)
+    # A --from past the mark skips the days between: the mark stays, so the next plain
+    # harvest still reads them (moving it would lose them for good).
+    gap = from_date is not None and last is not None and from_date > last
+    from_date = from_date or last
     report = ImportReport(endpoint)
     # No checkpoint row (the snapshot import's): a harvest resumes from ``mark``, the last
     # datestamp of a harvest that finished, since a half-done one's latest datestamp may
@@ -171,7 +208,7 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
                 try:
                     if meta is None:
                         raise ValueError("no <arXiv> metadata")
-                    row = to_row(record_dict(meta))
+                    row = to_row(record_dict(meta, rec.header.datestamp))
                 except (TypeError, ValueError) as e:
                     report.malformed += 1
                     if len(report.errors) < ImportReport.MAX_ERRORS:
@@ -201,6 +238,6 @@ def harvest(fs: FieldStore, from_date: str | None = None, categories=None,
                                f"{report.lines} records ({type(e).__name__}: {e}); they "
                                "are kept") from e
     upsert(fs, pending, report)
-    if latest:
+    if latest and not gap:
         fs.set_meta(mark, latest[:10])
     return report

@@ -77,7 +77,8 @@ def build_field_index(fs: FieldStore, model_id: str, compressed: bool | None = N
         digest.update(data)
         manifest = {"model": model_id, "dim": int(vecs.shape[1]), "count": n,
                     "kind": index.kind, "faiss_version": faiss.__version__,
-                    "sha256": hashlib.sha256(data).hexdigest(), **params}
+                    "sha256": hashlib.sha256(data).hexdigest(), **params,
+                    "ids": id_sample(fs, rows)}
         del vecs
         return fs.commit_index(INDEX_NAME, {".faiss": data, ".vectors.npy": vpath,
                                             ".rows.npy": rpath}, manifest, digest.hexdigest())
@@ -105,6 +106,13 @@ class FieldIndex:
             IndexMissing: no field index was built.
             IndexMismatch: built with another model, or damaged.
         """
+        try:
+            return cls._load(fs, expect_model)
+        except FileNotFoundError:  # a build switched the files since the manifest was read
+            return cls._load(fs, expect_model)
+
+    @classmethod
+    def _load(cls, fs: FieldStore, expect_model: str | None) -> FieldIndex:
         manifest = fs.read_manifest(INDEX_NAME)
         if manifest is None:
             raise IndexMissing(f"no field index in {fs.root}: {_hint()}")
@@ -112,6 +120,11 @@ class FieldIndex:
             raise IndexMismatch(f"the field index was built with {manifest['model']!r}, the "
                                 f"archive's with {expect_model!r}: run `explorer field build "
                                 f"--model {expect_model}`")
+        other = same_field(fs, manifest)
+        if other:
+            raise IndexMismatch(f"the field index in {fs.index_dir} was built from another "
+                                f"field.sqlite ({other}): its rows would show other papers; "
+                                f"{_hint()}")
         data = fs.index_file(manifest, ".faiss").read_bytes()
         if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
             raise IndexMismatch(f"the field index in {fs.root} is truncated or corrupt; "
@@ -163,4 +176,39 @@ def spot_check(fs: FieldStore, model: str, vectors: np.ndarray, rows: np.ndarray
     if len(differ) >= max(2, len(compared) // 4):
         return (f"{len(differ)} of {len(compared)} sampled rows differ from field.sqlite, "
                 f"first row {differ[0]}")
+    return ""
+
+
+def id_sample(fs: FieldStore, rows: np.ndarray, sample: int = 32) -> dict[str, str]:
+    """{row number: arXiv id} of a few indexed papers spread over the rows: what ties an
+    index to the field.sqlite it was built from (a paper keeps its row number for good)."""
+    if not len(rows):
+        return {}
+    picks = np.unique(np.linspace(0, len(rows) - 1, min(sample, len(rows))).astype(np.int64))
+    papers = fs.papers_by_n([int(rows[i]) for i in picks])
+    return {str(n): p["id"] for n, p in sorted(papers.items())}
+
+
+def same_field(fs: FieldStore, manifest: dict) -> str:
+    """"" when the papers the manifest samples still have their row numbers in ``fs``, else
+    the first that does not (a field.sqlite imported again, in another order, has other
+    papers at those rows). Manifests written before the sample carry none: not checked."""
+    import sqlite3
+
+    from explorer.store import StoreError
+
+    ids = manifest.get("ids")
+    if not isinstance(ids, dict) or not ids:
+        return ""
+    try:
+        have = fs.papers_by_n([int(n) for n in ids])
+    except (ValueError, TypeError):
+        return "its manifest's paper sample is unreadable"
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{fs.root / 'field.sqlite'} is damaged ({e}): move it away, then "
+                         "run `explorer field import` and `explorer field build` again") from e
+    for n, pid in ids.items():
+        got = have.get(int(n), {}).get("id")
+        if got != pid:
+            return f"row {n} is {pid} there, {got or 'no paper'} here"
     return ""

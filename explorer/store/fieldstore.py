@@ -64,6 +64,22 @@ def field_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else default_data_dir(data_dir) / "field"
 
 
+def archive_model(data_dir: str | os.PathLike | None = None) -> str | None:
+    """The model the data dir's current archive index was built with (its ``items``
+    manifest), or None when no archive is indexed or its manifest cannot be read: the field
+    index must be built with it, or the archive's queries could never search it."""
+    from explorer.store.generations import resolve
+
+    found = resolve(default_data_dir(data_dir))
+    if found is None:
+        return None
+    try:
+        model = json.loads((found[1] / "index" / "items.json").read_text()).get("model")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return model if isinstance(model, str) and model else None
+
+
 class FieldStore:
     """The field's database and index files.
 
@@ -170,9 +186,9 @@ class FieldStore:
 
     def pending(self, model: str, limit: int, after_n: int = 0) -> list[sqlite3.Row]:
         """Up to ``limit`` papers after row ``after_n`` whose text has no vector for
-        ``model`` yet (n, text_hash, title, abstract), in row order."""
+        ``model`` yet (n, id, text_hash, title, abstract), in row order."""
         return self.conn.execute(
-            "SELECT n, text_hash, title, abstract FROM papers p WHERE n > ? AND NOT EXISTS "
+            "SELECT n, id, text_hash, title, abstract FROM papers p WHERE n > ? AND NOT EXISTS "
             "(SELECT 1 FROM vectors v WHERE v.model=? AND v.text_hash=p.text_hash) "
             "ORDER BY n LIMIT ?", (after_n, model, limit)).fetchall()
 
@@ -184,7 +200,21 @@ class FieldStore:
 
     # -- vectors -----------------------------------------------------------------------------
     def save_vectors(self, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+        """Store one vector per text hash; all of a model's vectors have one length.
+
+        Raises:
+            ValueError: not one vector per hash, or another length than the model's stored
+                vectors (another model behind the same name: mixing them would mix papers).
+        """
         vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(hashes):
+            raise ValueError(f"{len(hashes)} text hashes but vectors of shape {vectors.shape}")
+        row = self.conn.execute("SELECT length(vector) FROM vectors WHERE model=? LIMIT 1",
+                                (model,)).fetchone()
+        if row is not None and len(hashes) and row[0] != vectors.shape[1] * 4:
+            raise ValueError(f"the field's vectors for {model} have {row[0] // 4} dimensions, "
+                             f"these {vectors.shape[1]}: another model under the same name? "
+                             "Give it another name (or path)")
         with self.conn:
             self.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
                                   [(model, h, vectors[i].tobytes())
@@ -207,7 +237,7 @@ class FieldStore:
                                                                               np.ndarray]]:
         """(row numbers, float32 vectors) of every embedded paper, in row order, chunk by
         chunk (papers not embedded yet are left out)."""
-        last = 0
+        last, width = 0, None
         while True:
             rows = self.conn.execute(
                 "SELECT p.n, v.vector FROM papers p JOIN vectors v ON v.model=? AND "
@@ -216,6 +246,7 @@ class FieldStore:
             if not rows:
                 return
             ns = np.array([r[0] for r in rows], dtype=np.int64)
+            width = self._same_length(model, rows, 1, width)
             vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
             yield ns, vecs.reshape(len(rows), -1)
             last = int(ns[-1])
@@ -224,7 +255,7 @@ class FieldStore:
                            ) -> Iterator[tuple[np.ndarray, list[str], list[str | None]]]:
         """(float32 vectors, titles, first-submission dates) of every embedded paper, chunk
         by chunk in row order: what assigning the field to themes reads (no abstracts)."""
-        last = 0
+        last, width = 0, None
         while True:
             rows = self.conn.execute(
                 "SELECT p.n, p.title, p.created, v.vector FROM papers p JOIN vectors v ON "
@@ -232,9 +263,23 @@ class FieldStore:
                 (model, last, chunk)).fetchall()
             if not rows:
                 return
+            width = self._same_length(model, rows, 3, width)
             vecs = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32)
             yield vecs.reshape(len(rows), -1), [r[1] for r in rows], [r[2] for r in rows]
             last = int(rows[-1][0])
+
+    def _same_length(self, model: str, rows: list, col: int, want: int | None) -> int:
+        """Refuse a chunk whose vectors differ in length (from each other, or from ``want``,
+        the earlier chunks'): read as one array, its rows would straddle papers."""
+        want = want or len(rows[0][col])
+        for r in rows:
+            if len(r[col]) != want:
+                raise StoreError(f"{self.root / FIELD_DB}: the {model} vector of row {r[0]} "
+                                 f"has {len(r[col]) // 4} dimensions, the others "
+                                 f"{want // 4}: two models were stored under one name; "
+                                 f"delete them (DELETE FROM vectors WHERE model='{model}') "
+                                 "and run `explorer field build`")
+        return want
 
     def embedded_signature(self, model: str) -> list:
         """[embedded papers, highest row number, latest update] for a model: changes when
