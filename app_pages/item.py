@@ -17,6 +17,7 @@ from app_pages.views import (
     reason_line,
     snippet,
     talk_card,
+    when_label,
 )
 from explorer.domain import CANCELLED, INTRO
 
@@ -77,8 +78,10 @@ def _related(ex, item_id: str, kind: str, lk: common.Lookups, own_meetup=None,
             if want == "talk" and own_meetup is not None:
                 hits = [h for h in hits if str(h.meetup) != str(own_meetup)]
             hits = [h for h in hits if h.id != item_id and h.id not in shown][:N_RELATED]
-            if not hits:
-                st.caption("Nothing close enough in the archive.")
+            if not hits:  # none to compare with is not "none close"
+                st.caption("No cited arXiv paper in this build to compare with."
+                           if want == "paper" and not lk.papers else
+                           "Nothing close enough in the archive.")
             for h in hits:
                 card = common.card_for(h.id, h.kind, lk, score=h.score, title=h.title)
                 with st.container(border=True):
@@ -102,7 +105,7 @@ def talk_page() -> None:
     card = talk_card(talk)
     common.set_title(card.title)
     meetup = talk.get("meetup")
-    bits = [meetup_label(meetup), str(talk.get("date") or ""), kind_label(talk.get("kind")),
+    bits = [meetup_label(meetup), when_label(talk.get("date")), kind_label(talk.get("kind")),
             ", ".join(talk.get("affiliations") or [])]
     st.caption(escape_md(" · ".join(b for b in bits if b)))
     st.title(escape_md(card.title), anchor=False)
@@ -180,7 +183,7 @@ def paper_page() -> None:
             if talk:
                 common.item_link(talk["id"], "talk", talk["title"])
                 st.caption(escape_md(" · ".join(
-                    x for x in (meetup_label(talk.get("meetup")), str(talk.get("date") or ""))
+                    x for x in (meetup_label(talk.get("meetup")), when_label(talk.get("date")))
                     if x)))
             else:
                 common.meetup_link(r.get("meetup"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, radar_section
-from app_pages.views import escape_md
+from app_pages.views import escape_md, when_label
+from explorer.insights.timeline import upcoming
 
 
 def page() -> None:
@@ -33,15 +34,26 @@ def page() -> None:
         with tab_time:
             _over_time(themes, items)
         with tab_gaps:
+            as_of = ex.last_meetup_date()  # the last meetup held: announced ones are not
+            _as_of_note(ex, as_of)
+            if not (items["kind"] == "paper").any():  # then "uncovered" cannot be decided
+                st.caption("No cited arXiv paper in this build: whether a theme is read about "
+                           "more than talked about cannot be checked, only whether it went "
+                           "stale.")
             _gaps(radar_section.with_field(  # each gap's growth in the field, if imported
-                ex, gaps.find_gaps(themes, items, as_of=ex.last_meetup_date())))
+                ex, gaps.find_gaps(themes, items, as_of=as_of)),
+                  papers=(items["kind"] == "paper").any())
             radar_section.render(ex)  # themes rising in the field with no recent talk
         with tab_table:
             st.caption(f"Taxonomy {themes.version}: each talk and paper belongs to the themes "
                        "its meaning and title words are closest to (several at most, or none).")
-            table = gaps.topic_table(themes, items)
-            st.dataframe(table[["label", "talks", "papers", "first_date", "last_talk_date",
-                                "description", "id"]], hide_index=True, width="stretch")
+            table = gaps.topic_table(themes, items)  # talks given by today; announced apart
+            cols = ["label", "talks", "papers", "first_date", "last_talk_date",
+                    *(["upcoming", "next_talk_date"] if table["upcoming"].any() else []),
+                    "description", "id"]
+            st.dataframe(table[cols], hide_index=True, width="stretch",
+                         column_config={"talks": "talks given", "upcoming": "talks announced",
+                                        "next_talk_date": "next talk (announced)"})
     with tab_new:
         _novelty(ex, lk)
 
@@ -84,8 +96,9 @@ def _over_time(themes, items) -> None:
     counts = topics_over_time(themes, items)
     event = st.plotly_chart(theme_heatmap(counts), width="stretch", on_select="rerun",
                             selection_mode="points", key="theme_heatmap")
-    st.caption("Click a cell, or pick a theme and a year below, to list its talks. The "
-               "buttons above the chart switch between talks and cited papers.")
+    st.caption("Click a cell, or pick a theme and a year below, to list its talks."
+               + (" The buttons above the chart switch between talks and cited papers."
+                  if (counts["kind"] == "paper").any() else ""))
     talks = counts[counts["kind"] == "talk"]
     totals = talks.groupby("topic", sort=False)["count"].sum()
     options = [t for t in totals.index if totals[t] > 0]
@@ -105,7 +118,7 @@ def _over_time(themes, items) -> None:
                            clicked[0] == theme and str(clicked[1]) in labels else 0)
     chosen = None if year == labels[0] else int(year)
     for row in talks_in(themes, items, theme, chosen).itertuples():
-        common.item_link(row.id, "talk", f"{row.date or '?'} · meetup {row.meetup} · "
+        common.item_link(row.id, "talk", f"{when_label(row.date)} · meetup {row.meetup} · "
                                          f"{row.title}", bold=False)
 
 
@@ -119,12 +132,27 @@ def _clicked_cell(event) -> tuple[str, int] | None:
         return None
 
 
-def _gaps(found: list) -> None:
+def _as_of_note(ex, as_of: str | None) -> None:
+    """Say what "now" is for the verdicts below, and which announced meetups wait."""
+    dates = ex.meetups()["date"].dropna().astype(str)
+    later = sorted(d for d in dates if d and (as_of is None or d[:10] > as_of))
+    ahead = (f" {len(later)} meetup{'s' * (len(later) > 1)} announced after it "
+             f"({', '.join(later[:3])}{', …' if len(later) > 3 else ''}) "
+             f"{'are' if len(later) > 1 else 'is'} not counted: "
+             f"{'their' if len(later) > 1 else 'its'} talks have not happened yet."
+             if later else "")
+    st.caption(escape_md(f"As of {as_of}, the last meetup held: a theme is stale without a "
+                         f"talk in the two years before it.{ahead}" if as_of else
+                         "No meetup has been held yet: nothing to measure gaps from."))
+
+
+def _gaps(found: list, papers: bool = True) -> None:
     from explorer.insights.figures import gap_figure
 
     if not found:
-        st.info("No gaps: every theme with talks had one within the last two years, and "
-                "no theme is cited far more than it is talked about.", icon=":material/check:")
+        st.info("No gaps: every theme with talks had one within the last two years"
+                + (", and no theme is cited far more than it is talked about." if papers
+                   else "."), icon=":material/check:")
     st.plotly_chart(gap_figure(found), width="stretch")
     for g in found:
         with st.container(border=True):
@@ -137,6 +165,12 @@ def _gaps(found: list) -> None:
                 st.markdown("Last talks on this theme:")
                 for t in g.talks_evidence:
                     common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
+                                                      f"{t['meetup'] or '?'} · {t['title']}",
+                                     bold=False)
+            if g.scheduled:
+                st.markdown("Announced talks on this theme (not given yet, not counted):")
+                for t in g.scheduled:
+                    common.item_link(t["id"], "talk", f"{when_label(t['date'])} · meetup "
                                                       f"{t['meetup'] or '?'} · {t['title']}",
                                      bold=False)
             if g.near_misses:
@@ -170,12 +204,14 @@ def _novelty(ex, lk: common.Lookups) -> None:
         return
     st.markdown(f"**{escape_md(result.headline)}**")
     near = ", ".join(f"{t['name']}" for t in result.themes[:3])
-    basis = {"title": "a past talk has this title; closest in meaning at cosine",
-             "in title": "a past talk has this main title; closest in meaning at cosine"
+    soon = [upcoming(h.date) for h in result.closest]  # talks of announced meetups
+    whose = "an announced talk" if soon and soon[0] else "a past talk"
+    basis = {"title": f"{whose} has this title; closest in meaning at cosine",
+             "in title": f"{whose} has this main title; closest in meaning at cosine"
              }.get(result.named, "closest talk at cosine")
     st.caption(escape_md(f"Verdict {result.verdict} ({basis} {result.score:.2f}); "
                          f"nearest themes: {near}"))
-    st.markdown("Closest past talks:")
+    st.markdown("Closest talks (past and announced):" if any(soon) else "Closest past talks:")
     for h in result.closest:
         common.render_card(common.card_for(h.id, h.kind, lk, score=h.score, title=h.title),
                            show_score=True)

@@ -160,7 +160,7 @@ def talk_card(talk: object, query: str | None = None, score: float | None = None
     t = as_dict(talk)
     date = _text(t.get("date"))
     kind = _text(t.get("kind"))
-    meta = [meetup_label(t.get("meetup", t.get("meetup_key"))), date,
+    meta = [meetup_label(t.get("meetup", t.get("meetup_key"))), when_label(date),
             kind_label(kind), ", ".join(_names(t.get("speakers"))),
             ", ".join(_names(t.get("affiliations")))]
     links = links_of([("Slides", t.get("slides_url")), ("Video", t.get("video_url")),

@@ -323,7 +323,8 @@ def test_cli_topics_gaps_novelty_json(built):
     topics = json.loads(res.stdout)
     assert sum(t["talks"] for t in topics) >= 5  # every talk in a theme (or Other)
     assert set(topics[0]) == {"id", "label", "description", "terms", "size", "talks", "papers",
-                              "first_date", "last_date", "last_talk_date"}
+                              "first_date", "last_date", "last_talk_date", "upcoming",
+                              "next_talk_date"}
     res = run.invoke(app, ["gaps", "--json", "--as-of", "2030-01-01", "--data-dir", str(built)])
     assert res.exit_code == 0, res.output
     gaps = json.loads(res.stdout)

@@ -97,6 +97,13 @@ def test_talk_card_drops_unsafe_links_and_builds_meta():
     assert card.snippet == "About X." and card.year == 2017 and card.kind == "talk"
 
 
+def test_a_talk_of_an_announced_meetup_is_marked_upcoming_on_its_card():
+    card = talk_card({"id": "m27-x", "title": "X", "meetup": 27, "date": "2099-05-06"})
+    assert card.meta == "Meetup #27 · 2099-05-06 (upcoming)" and card.year == 2099
+    undated = talk_card({"id": "m28-y", "title": "Y", "meetup": 28, "date": None})
+    assert undated.meta == "Meetup #28 · date unknown"
+
+
 def test_paper_card_resolved_and_unresolved():
     resolved = paper_card({"id": "1706.03762", "title": "T", "resolved": True,
                            "authors": ["A", "B", "C", "D", "E"], "abstract": "Abs.",

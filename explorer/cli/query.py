@@ -86,7 +86,8 @@ def topics(
     ex.close()
     if as_json:
         _print_json([{k: r[k] for k in ("id", "label", "description", "terms", "size", "talks",
-                                         "papers", "first_date", "last_date", "last_talk_date")}
+                                         "papers", "first_date", "last_date", "last_talk_date",
+                                         "upcoming", "next_talk_date")}
                      for r in table.to_dict("records")])
         return
     from rich.table import Table
@@ -94,8 +95,9 @@ def topics(
     out = Table("id", "theme", "talks", "papers", "first", "last talk",
                 title="Themes (most talks first)")
     for r in table.to_dict("records"):
-        out.add_row(r["id"], r["label"], str(r["talks"]), str(r["papers"]),
-                    r["first_date"] or "", r["last_talk_date"] or "")
+        out.add_row(r["id"], r["label"], str(r["talks"]) + (  # announced: not yet given
+            f" (+{r['upcoming']} upcoming {r['next_talk_date']})" if r["upcoming"] else ""),
+                    str(r["papers"]), r["first_date"] or "", r["last_talk_date"] or "")
     Console().print(out)
 
 
@@ -116,7 +118,8 @@ def gaps(
     as_json: bool = AsJson,
     as_of: str | None = typer.Option(None, "--as-of", callback=_iso_date,
                                      help="Date 'now' is measured from, YYYY-MM-DD "
-                                     "(default: the last meetup)."),
+                                     "(default: the last meetup held; an announced one "
+                                     "is not counted)."),
     data_dir: Path | None = DataDir,
 ):
     """Themes for the next season: followed in hot-topic papers but without talks, or stale."""
@@ -171,15 +174,20 @@ def novelty(
         return
     from rich.table import Table
 
+    from explorer.insights.timeline import upcoming
+
     covered, partly = result.thresholds
+    whose = ("an announced talk" if result.closest and upcoming(result.closest[0].date)
+             else "a past talk")
     Console().print(result.headline, markup=False)
     Console().print(f"verdict: [bold]{result.verdict}[/bold] ("
-                    + {"title": "a past talk has this title; ",
-                       "in title": "a past talk has this main title; "}.get(result.named, "")
+                    + {"title": f"{whose} has this title; ",
+                       "in title": f"{whose} has this main title; "}.get(result.named, "")
                     + f"best cosine {result.score:.3f}; covered >= {covered}, partly >= {partly})"
                     + ("; off-topic" if result.off_topic else ""))
-    out = Table("score", "meetup", "date", "title", "id", title="Closest past talks")
-    for h in result.closest:
+    out = Table("score", "meetup", "date", "title", "id", title="Closest talks")
+    for h in result.closest:  # a talk of an announced meetup has not been given yet
         out.add_row(f"{h.score:.3f}" + (" (title)" if h.match == "exact" else ""),
-                    str(h.meetup), h.date or "", h.title, h.id)
+                    str(h.meetup), (h.date or "date unknown")
+                    + (" (upcoming)" if upcoming(h.date) else ""), h.title, h.id)
     Console().print(out)

@@ -38,26 +38,34 @@ class Insights:
 
     def topics(self) -> pd.DataFrame:
         """One row per theme: id ("theme:speech"), label, terms, size, talks, papers,
-        first_date, last_date, representatives, description, last_talk_date."""
+        first_date, last_date, representatives, description, last_talk_date, and the talks
+        announced for meetups after today apart: upcoming, next_talk_date."""
         from explorer.insights.gaps import topic_table
+        from explorer.insights.timeline import today
 
-        return topic_table(self.theme_assignment(), self._items())
+        return topic_table(self.theme_assignment(), self._items(), as_of=today())
 
     def topics_over_time(self) -> pd.DataFrame:
-        """Items per theme per year (every theme, every year), talks and papers apart."""
+        """Items per theme per year (every theme, every year), talks and papers apart; talks
+        announced for meetups after today are not counted (they have not happened)."""
         from explorer.insights.gaps import topics_over_time
+        from explorer.insights.timeline import today
 
-        return topics_over_time(self.theme_assignment(), self._items())
+        return topics_over_time(self.theme_assignment(), self._items(), as_of=today())
 
-    def last_meetup_date(self) -> str | None:
-        """The date of the latest dated meetup ("now" for gaps)."""
-        dates = self.meetups()["date"].dropna()
-        dates = dates[dates != ""]
+    def last_meetup_date(self, today: str | None = None) -> str | None:
+        """The date of the latest meetup held by ``today`` (default: today): "now" for the
+        gaps. A meetup the archive announces for a later day has not happened yet."""
+        from explorer.insights.timeline import today as today_
+
+        dates = self.meetups()["date"].dropna().astype(str).str[:10]
+        dates = dates[(dates != "") & (dates <= (today or today_()))]
         return str(dates.max()) if len(dates) else None
 
     def gaps(self, as_of: str | None = None) -> list:
         """Themes read about but not talked about, then themes without a talk in two years
-        before ``as_of`` (default: the latest meetup's date), each with its evidence."""
+        before ``as_of`` (default: the date of the last meetup held), each with its
+        evidence; talks after ``as_of`` count as none, and are named as scheduled."""
         from explorer.field.themes import with_field_evidence
         from explorer.insights.gaps import find_gaps
 

@@ -9,17 +9,13 @@ papers it was decided on.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from explorer.domain import INTRO
-from explorer.ingest.arxiv_ids import citing_phrase
+from explorer.insights.items import item_frame, topic_model  # noqa: F401 - their old home
 from explorer.insights.taxonomy import OTHER, OTHER_NAME
 from explorer.insights.themes import ThemeAssignment
-
-if TYPE_CHECKING:
-    from explorer.insights.topics import TopicModel
+from explorer.insights.timeline import after, scheduled_words, today, undated_words
 
 ITEM_COLUMNS = ("id", "kind", "title", "date")  # items frame; kind is "talk" or "paper"
 UNCOVERED_MIN_PAPERS = 3  # a theme needs this many hot-topic papers to count as followed
@@ -35,7 +31,8 @@ class Gap:
     """A theme the next season could take up, with the evidence for it.
 
     ``kind`` is "uncovered" (hot-topic papers, few or no talks) or "stale" (talks once, none
-    within ``window_years`` before ``as_of``). ``topic`` is the theme id ("theme:speech"),
+    within ``window_years`` before ``as_of``); either is decided on what happened by
+    ``as_of``, talks after it are listed in ``scheduled``. ``topic`` is the theme id ("theme:speech"),
     ``label`` its name. ``talks_evidence`` lists the theme's last talks, newest first:
     [{id, title, date, meetup}]; ``papers_evidence`` its papers, most recently cited first:
     [{id, title, date, meetup}], date being the meetup that first cited the paper.
@@ -58,87 +55,12 @@ class Gap:
     # "stale" only: talks of the window close to this theme but not assigned to it, closest
     # first ([{id, title, date, meetup, score, themes they were filed under}]): counter-evidence
     near_misses: list[dict] = field(default_factory=list)
+    # talks of the theme dated after ``as_of`` (announced, or later than a past ``as_of``):
+    # never counted as coverage, shown so the verdict says what is coming
+    scheduled: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# -- from an opened data dir (explorer.open) ---------------------------------------------------
-def item_frame(ex) -> pd.DataFrame:
-    """The items frame of an opened data dir: one row per indexed talk and paper.
-
-    A paper is dated by the first meetup that cited it (not its arXiv date) and is ``hot``
-    when some citation is in an intro/hot-topics slot or a meetup page rather than a talk.
-    An unresolved paper's title is the text around its first citation (what assigning it to
-    themes reads; ``resolved`` is False, so evidence shown to people names it by its id).
-
-    Args:
-        ex: ``explorer.open(...)``.
-
-    Returns:
-        Columns ``id, kind, title, date, meetup, hot, resolved`` in index order.
-    """
-    ids, kinds, _ = ex.vectors()
-    talks = ex.talks().set_index("id")
-    papers = ex.papers().set_index("id")
-    meetups = ex.meetups()
-    date_of = {str(lab): d for lab, d in zip(meetups["label"], meetups["date"])}
-    talk_kind = talks["kind"].to_dict()
-    rows = []
-    for iid, kind in zip(ids, kinds):
-        if kind == "talk":
-            t = talks.loc[iid]
-            rows.append((iid, kind, t["title"], t["date"], t["meetup"], False, True))
-            continue
-        bare = iid.split(":", 1)[1] if iid.startswith("arxiv:") else iid
-        p = papers.loc[bare] if bare in papers.index else None
-        cited = list(p["cited_in"]) if p is not None else []
-        dates = sorted(d for c in cited if (d := date_of.get(str(c["meetup"]))))
-        hot = any(c.get("talk_id") is None or talk_kind.get(c["talk_id"]) == INTRO
-                  for c in cited)
-        title = (p["title"] if p is not None and p["title"] else
-                 citing_phrase(str(cited[0].get("context") or ""), bare) if cited else "")
-        title = title or f"arXiv:{bare}"
-        rows.append((iid, kind, title, dates[0] if dates else None,
-                     cited[0]["meetup"] if cited else None, hot,
-                     bool(p is not None and p["title"])))
-    return pd.DataFrame(rows, columns=["id", "kind", "title", "date", "meetup", "hot",
-                                       "resolved"])
-
-
-def topic_model(ex, refit: bool = False, save: bool = True, seed: int = 0) -> TopicModel:
-    """The data dir's topic model, brought up to date with its items.
-
-    The model is persisted in the store (meta ``topics``). With no saved model, a saved
-    model of another embedding model, or ``refit``, topics are fitted afresh; otherwise new
-    items are assigned with ``update_topics``, so topic ids stay as they were.
-
-    Args:
-        ex: ``explorer.open(...)``.
-        refit: fit from scratch (topic ids may change).
-        save: write the result back to the store when it changed.
-        seed: k-means seed for a fit.
-
-    Returns:
-        The ``TopicModel`` covering every indexed item.
-    """
-    # The former k-means topics pull in scikit-learn: loaded here, not with the gaps.
-    from explorer.insights.topics import fit_topics, load_model, save_model, update_topics
-
-    ids, _, vectors = ex.vectors()
-    texts = [ex.item_text(i) for i in ids]
-    saved = None if refit else load_model(ex.store)
-    dim_ok = saved is not None and all(t.centroid.shape[0] == vectors.shape[1]
-                                       for t in saved.topics.values())
-    if saved is None or saved.model != ex.model or not dim_ok:
-        model = fit_topics(ids, texts, vectors, seed=seed, model=ex.model, embed_terms=ex.embed)
-    elif set(saved.assignments) == set(ids):
-        return saved
-    else:
-        model = update_topics(saved, ids, texts, vectors, embed_terms=ex.embed)
-    if save and not getattr(ex.store, "readonly", False):  # reading commands never write
-        save_model(ex.store, model)
-    return model
 
 
 def items_with_themes(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
@@ -176,16 +98,23 @@ def theme_order(assignment: ThemeAssignment, df: pd.DataFrame) -> list[str]:
     return order + ([OTHER] if (df["topic"] == OTHER).any() else [])
 
 
-def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
+def topic_table(assignment: ThemeAssignment, items: pd.DataFrame,
+                as_of: str | None = None) -> pd.DataFrame:
     """One row per theme (every theme of the taxonomy, empty ones too), most talks first.
+
+    Args:
+        as_of: count what happened by this ISO date (default today); talks after it are
+            counted apart, as ``upcoming``, with the first as ``next_talk_date``.
 
     Returns:
         Columns ``id, label, terms, size, talks, papers, first_date, last_date,
-        representatives, description, last_talk_date`` (dates ISO strings or None; ``terms``
-        are the theme's keywords; ``representatives`` its highest-scoring items; an item of
-        two themes counts in both).
+        representatives, description, last_talk_date, upcoming, next_talk_date`` (dates ISO
+        strings or None; ``terms`` are the theme's keywords; ``representatives`` its
+        highest-scoring items; an item of two themes counts in both).
     """
     df = items_with_themes(assignment, items)
+    late = after(df, as_of or today())
+    coming, df = df[late & (df["kind"] == "talk")], df[~late]
     by_id = {t.id: t for t in assignment.themes}
     rows = []
     for tid in theme_order(assignment, df):
@@ -202,11 +131,14 @@ def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFram
             "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
             "last_talk_date": talk_dates[-1] if talk_dates else None,
             "representatives": sorted(score, key=lambda i: (-score[i], i))[:3],
+            "upcoming": int((coming["topic"] == tid).sum()),
+            "next_talk_date": min(coming.loc[coming["topic"] == tid, "date"], default=None),
         })
     table = pd.DataFrame(rows, columns=["id", "label", "terms", "size", "talks", "papers",
                                         "first_date", "last_date", "representatives",
-                                        "description", "last_talk_date"])
-    for col in ("first_date", "last_date", "last_talk_date"):  # None, not NaN, in JSON
+                                        "description", "last_talk_date", "upcoming",
+                                        "next_talk_date"])
+    for col in ("first_date", "last_date", "last_talk_date", "next_talk_date"):  # not NaN
         table[col] = table[col].astype(object).where(table[col].notna(), None)
     table["_other"] = table["id"] == OTHER
     table = table.sort_values(["_other", "talks", "size"], ascending=[True, False, False],
@@ -214,13 +146,15 @@ def topic_table(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFram
     return table.drop(columns="_other").reset_index(drop=True)
 
 
-def topics_over_time(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.DataFrame:
+def topics_over_time(assignment: ThemeAssignment, items: pd.DataFrame,
+                     as_of: str | None = None) -> pd.DataFrame:
     """Items per theme per year, talks and papers apart, zero-filled: every theme, every year.
 
     This is the per-theme count interface the figures read: other sources (e.g. field
     counts) can be added as rows of another ``kind`` with the same columns. A paper counts
     in the year of its ``date`` (the meetup that first cited it, not its arXiv date).
-    Undated items are left out; an item of two themes counts in both.
+    Undated items are left out, and items after ``as_of`` (default today: a talk announced
+    for a coming meetup has not happened); an item of two themes counts in both.
 
     Example: two talks of theme:speech in 2019 and one paper in 2021 give rows
     (theme:speech, Speech, 2019, talk, 2), (theme:speech, Speech, 2020, talk, 0), ...
@@ -229,6 +163,7 @@ def topics_over_time(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.Dat
         Columns ``topic, label, year, kind, count``, by taxonomy order, kind, year.
     """
     df = items_with_themes(assignment, items)
+    df = df[~after(df, as_of or today())]
     cols = ["topic", "label", "year", "kind", "count"]
     dated = df.dropna(subset=["year"])
     if dated.empty:
@@ -243,14 +178,16 @@ def topics_over_time(assignment: ThemeAssignment, items: pd.DataFrame) -> pd.Dat
 
 def uncovered_topics(assignment: ThemeAssignment, items: pd.DataFrame,
                      min_papers: int = UNCOVERED_MIN_PAPERS,
-                     ratio: float = UNCOVERED_RATIO) -> list[Gap]:
+                     ratio: float = UNCOVERED_RATIO, as_of: str | None = None) -> list[Gap]:
     """Themes the community follows (hot-topic papers) but hardly ever gave a talk on.
 
     A theme qualifies when it has at least ``min_papers`` hot-topic papers and its share of
     all hot-topic papers is at least ``ratio`` times its share of all talks (with one talk
     added, so a theme with no talk is not infinitely enriched). Hot-topic papers are those
     with ``hot`` True (cited in an intro/hot-topics slot or a meetup page, not only by a
-    talk); without a ``hot`` column every paper counts. Ranked by that enrichment.
+    talk); without a ``hot`` column every paper counts. Ranked by that enrichment. With
+    ``as_of``, only what happened by then counts; the theme's talks after it are listed
+    (``scheduled``), never counted as talks.
 
     Example: 5 of 11 papers and 3 of 129 talks -> (5/11) / (4/129) = 14.7: a gap.
 
@@ -258,6 +195,9 @@ def uncovered_topics(assignment: ThemeAssignment, items: pd.DataFrame,
         ``Gap`` objects of kind "uncovered", best first, listing their papers and talks.
     """
     df = items_with_themes(assignment, items)
+    ref = _as_of(as_of, df) if as_of else None
+    late = after(df, ref)
+    coming, df = df[late & (df["kind"] == "talk")], df[~late]
     papers = df[df["kind"] == "paper"]
     if "hot" in papers.columns:
         papers = papers[papers["hot"].fillna(False).astype(bool)]
@@ -280,10 +220,13 @@ def uncovered_topics(assignment: ThemeAssignment, items: pd.DataFrame,
                   + (f", {n_t} talk" + ("s" if n_t != 1 else "")
                      + (f" (last {last[0]['date']})" if last and last[0]["date"] else "")
                      if n_t else ", never a talk"))
+        scheduled = _last_talks(coming[coming["topic"] == tid], n=len(coming), oldest=True)
+        reason += scheduled_words(scheduled, ref.date().isoformat()) if scheduled else ""
         gaps.append(Gap(kind="uncovered", topic=tid, label=assignment.name(tid), talks=n_t,
                         papers=n_p, score=round(enrichment, 3), reason=reason,
                         last_talk=last[0] if last else None, papers_evidence=_evidence(p),
-                        talks_evidence=last))
+                        talks_evidence=last, scheduled=scheduled,
+                        as_of=ref.date().isoformat() if ref is not None else None))
     return sorted(gaps, key=lambda g: (-g.score, -g.papers, g.topic))
 
 
@@ -310,8 +253,8 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
     ref = _as_of(as_of, df)
     if ref is None:
         return []
-    dates = pd.to_datetime(df["date"], errors="coerce")
-    df = df[dates.isna() | (dates <= ref)]
+    late = after(df, ref)
+    coming, df = df[late & (df["kind"] == "talk")], df[~late]
     dates = pd.to_datetime(df["date"], errors="coerce")
     recent = df[(df["kind"] == "talk") & (dates > ref - pd.Timedelta(
         days=years * 365.25))].drop_duplicates("id")
@@ -319,7 +262,8 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
     for tid in theme_order(assignment, df):
         if tid == OTHER:
             continue
-        talks = df[(df["topic"] == tid) & (df["kind"] == "talk") & df["date"].notna()]
+        all_talks = df[(df["topic"] == tid) & (df["kind"] == "talk")]
+        talks = all_talks[all_talks["date"].notna()]
         last = _last_talks(talks)
         if not last:
             continue
@@ -334,26 +278,32 @@ def stale_topics(assignment: ThemeAssignment, items: pd.DataFrame, as_of: str | 
                         "themes": [assignment.name(x) for x in assignment.labels.get(t["id"], [])]}
                        for t in _last_talks(close, n=len(close))),
                       key=lambda t: -t["score"])[:NEAR_MISSES]
-        reason = (f"last talk {last[0]['date']} ({days / 365.25:.1f} years before "
-                  f"{ref.date().isoformat()}); no talk on this theme within {years:g} years"
+        reason = (f"last talk {last[0]['date']}, {days} days ({days / 365.25:.1f} years) "
+                  f"before {ref.date().isoformat()}; no talk on this theme within {years:g} "
+                  "years"
                   + (f"; {len(since)} paper{'s' * (len(since) > 1)} cited since"
                      if len(since) else "")
                   + (f"; but {len(near)} talk{'s' * (len(near) > 1)} in that time came close "
                      f"to this theme without being assigned to it: check "
-                     f"{'them' if len(near) > 1 else 'it'}" if near else ""))
-        gaps.append(Gap(kind="stale", topic=tid, label=assignment.name(tid), talks=len(talks),
+                     f"{'them' if len(near) > 1 else 'it'}" if near else "")
+                  + undated_words(len(all_talks) - len(talks)))
+        scheduled = _last_talks(coming[coming["topic"] == tid], n=len(coming), oldest=True)
+        reason += scheduled_words(scheduled, ref.date().isoformat()) if scheduled else ""
+        gaps.append(Gap(kind="stale", topic=tid, label=assignment.name(tid), talks=len(all_talks),
                         papers=int((m["kind"] == "paper").sum()), score=round(days / 365.25, 2),
                         reason=reason, last_talk=last[0], days_since_talk=days,
                         papers_evidence=_evidence(since), talks_evidence=last,
                         as_of=ref.date().isoformat(), window_years=years,
-                        near_misses=near))
+                        near_misses=near, scheduled=scheduled))
     return sorted(gaps, key=lambda g: (-g.days_since_talk, g.topic))
 
 
 def find_gaps(assignment: ThemeAssignment, items: pd.DataFrame,
               as_of: str | None = None) -> list[Gap]:
-    """``uncovered_topics`` then ``stale_topics`` with their default thresholds."""
-    return uncovered_topics(assignment, items) + stale_topics(assignment, items, as_of=as_of)
+    """``uncovered_topics`` then ``stale_topics`` with their default thresholds, both as
+    of ``as_of`` (default: the latest dated item on or before today)."""
+    return (uncovered_topics(assignment, items, as_of=as_of or _default_as_of(items))
+            + stale_topics(assignment, items, as_of=as_of))
 
 
 def talks_in(assignment: ThemeAssignment, items: pd.DataFrame, theme: str,
@@ -372,8 +322,16 @@ def _as_of(as_of: str | None, df: pd.DataFrame) -> pd.Timestamp | None:
         if pd.isna(ref):
             raise ValueError(f"as_of {as_of!r} is not a date (use YYYY-MM-DD)")
         return ref
-    ref = pd.to_datetime(df["date"], errors="coerce").max()
-    return None if pd.isna(ref) else ref
+    held = _default_as_of(df)
+    return None if held is None else pd.Timestamp(held)
+
+
+def _default_as_of(df: pd.DataFrame) -> str | None:
+    """The latest date on or before today among ``df``'s items: the last meetup held (an
+    announced one has not happened, so it is not "now")."""
+    dates = pd.to_datetime(df["date"], errors="coerce")
+    dates = dates[dates <= pd.Timestamp(today())]
+    return None if dates.empty else dates.max().date().isoformat()
 
 
 def _record(row) -> dict:
@@ -389,8 +347,10 @@ def _record(row) -> dict:
             "meetup": None if meetup is None or pd.isna(meetup) else str(meetup)}
 
 
-def _last_talks(talks: pd.DataFrame, n: int = LAST_TALKS) -> list[dict]:
-    t = talks.sort_values(["date", "id"], ascending=[False, True], na_position="last")
+def _last_talks(talks: pd.DataFrame, n: int = LAST_TALKS, oldest: bool = False) -> list[dict]:
+    """The talks as evidence, newest first (``oldest``: the next ones first)."""
+    t = talks.drop_duplicates("id").sort_values(["date", "id"], ascending=[oldest, True],
+                                                na_position="last")
     return [_record(r) for _, r in t.head(n).iterrows()]
 
 

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from explorer.domain import Hit
+from explorer.insights.timeline import upcoming
 
 COVERED, PARTLY, NEW = "covered", "partly", "new"
 CALIBRATED = {"all-MiniLM-L6-v2": (0.70, 0.55)}  # model id suffix -> (covered, partly)
@@ -67,15 +68,22 @@ class Novelty:
                 "themes": list(self.themes), "closest": [asdict(h) for h in self.closest]}
 
 
+def _when(h: Hit) -> str:
+    """" (2020-02-26)", or " (2099-05-06, upcoming)" for a talk announced, not yet given."""
+    if not h.date:
+        return ""
+    return f" ({h.date}, upcoming)" if upcoming(h.date) else f" ({h.date})"
+
+
 def _talk_words(h: Hit) -> str:
     where = f"meetup {h.meetup}" if h.meetup not in (None, "") else "a past meetup"
-    return f"“{h.title}” at {where}" + (f" ({h.date})" if h.date else "")
+    return f"“{h.title}” at {where}" + _when(h)
 
 
 def _named_words(hits: list[Hit], whole: bool) -> str:
     named = [h for h in hits if h.match == "exact"] or hits[:1]
     where = ", ".join((f"meetup {h.meetup}" if h.meetup not in (None, "") else "a past meetup")
-                      + (f" ({h.date})" if h.date else "") for h in named)
+                      + _when(h) for h in named)
     titles = "; ".join(f"“{t}”" for t in dict.fromkeys(h.title for h in named))
     one = len(named) == 1
     what = ("has this title" if one else "have this title") if whole else \
@@ -90,16 +98,22 @@ def headline(verdict_: str, hits: list[Hit], partly: float, off_topic: bool = Fa
     Example: covered with a 0.9 hit -> 'Already covered: “X” at meetup 33 (2020-02-26).'
     ``named`` ("title" or "in title"): the proposal is the first hits' (``match="exact"``)
     whole title or their main title before a subtitle -> 'Already covered: a talk of meetup 69
-    (2025-10-23) has this title: “Mixture of Experts”.'
+    (2025-10-23) has this title: “Mixture of Experts”.' A talk announced for a meetup after
+    today is "upcoming", and covers a proposal as "Already scheduled", not as covered.
     """
+    def already(covering: list[Hit]) -> str:
+        soon = covering and all(upcoming(h.date) for h in covering)
+        return "Already scheduled" if soon else "Already covered"
+
     if named and hits:
-        return f"Already covered: {_named_words(hits, named == 'title')}."
+        exact = [h for h in hits if h.match == "exact"] or hits[:1]
+        return f"{already(exact)}: {_named_words(hits, named == 'title')}."
     if off_topic:
         near = f" (nearest theme: {themes[0]['name']})" if themes else ""
         return ("Off-topic for a deep-learning meetup? The proposal is far from every theme "
                 f"the meetup covers{near} and from every past talk.")
     if verdict_ == COVERED and hits:
-        return f"Already covered: {_talk_words(hits[0])}."
+        return f"{already(hits[:1])}: {_talk_words(hits[0])}."
     if verdict_ == PARTLY and hits:
         close = [h for h in hits if h.score >= partly][:3] or hits[:1]
         return "Partly covered by " + "; ".join(_talk_words(h) for h in close) + "."

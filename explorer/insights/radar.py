@@ -170,9 +170,15 @@ def field_evidence_text(label: str, year: int, papers: int, total: int, share: f
     return head + f", {how} from {base:.1%} in {span}{times}: {trend}"
 
 
-def last_talk_dates(themed_items: pd.DataFrame) -> dict[str, str | None]:
-    """Theme id -> its latest talk date, from ``gaps.items_with_themes``."""
-    t = themed_items[(themed_items["kind"] == "talk") & themed_items["date"].notna()]
+def last_talk_dates(themed_items: pd.DataFrame,
+                    as_of: str | None = None) -> dict[str, str | None]:
+    """Theme id -> its latest talk held by ``as_of`` (default: today), from
+    ``gaps.items_with_themes``: a talk announced for a later meetup is not the last talk
+    (it would read as "no recent talk", being after the meetup's "now")."""
+    from explorer.insights.timeline import after, today
+
+    held = themed_items[~after(themed_items, as_of or today())]
+    t = held[(held["kind"] == "talk") & held["date"].notna()]
     return {k: str(v) for k, v in t.groupby("topic")["date"].max().items()}
 
 

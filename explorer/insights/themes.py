@@ -236,7 +236,7 @@ def theme_assignment(ex, settings: Settings | None = None) -> ThemeAssignment:
     the items' fingerprint, the model, the taxonomy version and the settings); opening the
     data dir reads it back instead of computing it again, and anything else recomputes.
     """
-    from explorer.insights.gaps import item_frame  # gaps builds on this module
+    from explorer.insights.items import item_frame
 
     key = _stored_key(ex) if settings is None else None
     stored = _load_stored(ex.store, key) if key else None
