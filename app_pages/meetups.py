@@ -57,7 +57,7 @@ def page() -> None:
             title = "" if title.replace(" ", "") in (label.replace(" ", ""), "") else title
             with head:
                 common.meetup_link(m, f"**{escape_md(label)}** · "
-                                   f"{escape_md(when_label(m.get('date')))}"
+                                   f"{escape_md(when_label(m.get('date'), source=m.get('date_source')))}"
                                    + (f" — {escape_md(title)}" if title else ""), escaped=True)
             url = safe_url(m.get("url") or m.get("meetup_url"))
             if url:

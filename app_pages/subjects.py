@@ -65,7 +65,7 @@ def meetup_page() -> None:
     title = str(m.get("title") or "")
     title = "" if title.replace(" ", "") in (label.replace(" ", ""), "") else title
     common.set_title(f"{label} {title}".strip())
-    st.caption(escape_md(" · ".join(x for x in (when_label(m.get("date")),
+    st.caption(escape_md(" · ".join(x for x in (when_label(m.get("date"), source=m.get("date_source")),
                                                  str(m.get("venue") or "")) if x)))
     st.title(escape_md(label + (f": {title}" if title else "")), anchor=False)
     url = safe_url(m.get("url"))

@@ -53,16 +53,20 @@ def year_of(date: object) -> int | None:
     return None
 
 
-def when_label(date: object, today: str | None = None) -> str:
+def when_label(date: object, today: str | None = None, source: object = None) -> str:
     """A meetup's date as shown: the date, said to be upcoming when it is after today (a
-    page announced before the evening: its talks have not happened yet).
+    page announced before the evening: its talks have not happened yet), and said to be a
+    guess when its year was inferred (``source`` "inferred": the page gave day and month).
 
-    Example: when_label('2031-01-15', today='2026-12-03') -> '2031-01-15 (upcoming)'.
+    Example: when_label('2031-01-15', today='2026-12-03') -> '2031-01-15 (upcoming)';
+    when_label('2019-04-07', source='inferred') -> '2019-04-07 (year inferred)'.
     """
     if not isinstance(date, str) or not date:
         return "date unknown"
     today = today or datetime.date.today().isoformat()
-    return f"{date} (upcoming)" if date[:10] > today else date
+    notes = (["upcoming"] if date[:10] > today else []) + (
+        ["year inferred"] if source == "inferred" else [])
+    return f"{date} ({', '.join(notes)})" if notes else date
 
 
 @dataclass(frozen=True)

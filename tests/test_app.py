@@ -91,7 +91,9 @@ def build_app_data(data_dir: Path) -> Path:
                  "Meetups/Meetup_1/slides/hot_topics.pdf"),
     ]
     store = Store.open(data_dir)
-    store.replace_corpus(Corpus(meetups=MEETUPS, talks=[intro, *talks], refs=refs))
+    store.replace_corpus(Corpus(meetups=MEETUPS, talks=[intro, *talks], refs=refs,
+                                date_sources={"1": "table", "AI": "table", "2": "page",
+                                              "3": "inferred"}))  # meetup 3: year guessed
     store.save_papers([
         Paper(id="1706.03762", version=5, title="Attention layers without recurrence",
               abstract="An encoder-decoder built from attention layers alone translates "
@@ -374,6 +376,9 @@ def test_meetups_page_newest_first_with_year_filter(data):
     heads = [m for m in link_labels(at) if m.startswith("**Meetup")]
     assert heads[0].startswith("**Meetup \\#3**") and heads[-1].startswith("**Meetup \\#1**")
     assert len(heads) == 4
+    # the year of meetup 3 was inferred from its neighbours: the date says so, others not
+    assert "2019\\-11\\-20 \\(year inferred\\)" in heads[0]  # as markdown, escaped
+    assert not any("inferred" in h for h in heads[1:])
     assert "meetup=3" in link_params(at)  # each opens its meetup page
     at.segmented_control[0].set_value("2017").run()
     assert_ok(at)

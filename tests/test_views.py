@@ -242,3 +242,10 @@ def test_a_meetup_after_today_is_said_to_be_upcoming():
     assert when_label("2019-03-07", today="2026-12-03") == "2019-03-07"
     assert when_label(None) == when_label("") == "date unknown"
     assert when_label("2999-01-01").endswith("(upcoming)")  # today's date by default
+
+
+def test_a_date_whose_year_was_inferred_says_so():
+    assert when_label("2019-04-07", source="inferred") == "2019-04-07 (year inferred)"
+    assert when_label("2019-04-07", source="table") == "2019-04-07"
+    assert when_label("2031-01-15", today="2026-12-03", source="inferred") == (
+        "2031-01-15 (upcoming, year inferred)")
