@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +18,9 @@ from explorer.store import BlobCache
 REPO = "vdlm/meetups"
 DEFAULT_REF = "main"
 TIMEOUT_S = 10.0
+# The largest README read (the real pages are tens of kB): a bigger one is refused, not parsed.
+README_MAX_BYTES = 10_000_000
+_SHA = re.compile(r"^[0-9a-f]{40}$")  # a git blob id (sha-1, what git_blob_sha computes)
 _TOKEN_HINT = ("GitHub limits unauthenticated use to 60 API calls an hour: set GITHUB_TOKEN "
                "(a token without scopes will do)")
 
@@ -110,21 +116,24 @@ class GitHubArchive:
         self.downloads = 0  # blobs fetched over the network in this run (the rest were cached)
         self.notes: list[str] = []  # non-fatal oddities (a truncated tree listing...)
         self.failed: dict[str, str] = {}  # wanted files that could not be downloaded -> why
+        self.incomplete = ""  # why the listing may lack files (the guard refuses it)
+        self._sizes: dict[str, int] = {}  # blob sizes the tree listing gives
         self._stalled = ""  # the download that ran out of time, if one did
         self._shas = self._list_tree()
 
-    def _get(self, url: str, accept: str | None = None) -> bytes:
+    def _get(self, url: str, accept: str | None = None, max_bytes: int | None = None) -> bytes:
         """The body of a 200 answer; anything else raises fetch.FetchError (status kind
-        "http" with the code in the message)."""
+        "http" with the code, and when a rate limit resets, in the message)."""
         headers = {"User-Agent": "vdlm-explorer"}
         if accept:
             headers["Accept"] = accept
         # The token goes to the API's origin only (never to a host a redirect names):
         # unauthenticated API calls are limited to 60 an hour per address.
         resp = fetch.get(url, headers, token=os.environ.get("GITHUB_TOKEN") or None,
-                         token_origin=self.api, timeout=self.timeout)
+                         token_origin=self.api, timeout=self.timeout, max_bytes=max_bytes)
         if resp.status != 200:
-            raise fetch.FetchError("http", f"HTTP {resp.status} {resp.reason}".strip())
+            raise fetch.FetchError("http", f"HTTP {resp.status} {resp.reason}".strip()
+                                   + _rate_limit(resp.headers))
         return resp.body
 
     def _list_tree(self) -> dict[str, str]:
@@ -134,7 +143,7 @@ class GitHubArchive:
             body = self._get(url, accept="application/vnd.github+json")
         except fetch.FetchError as e:
             if e.kind == "http":
-                extra = f"; {_TOKEN_HINT}" if str(e)[:8] in ("HTTP 403", "HTTP 429") else ""
+                extra = _token_hint(str(e))
                 raise ArchiveUnavailable(f"GitHub answered {e} for {url}{extra}; {hint}") from e
             raise ArchiveUnavailable(f"cannot list the repository at {self.api} ({e}); "
                                      f"{hint}") from e
@@ -146,13 +155,14 @@ class GitHubArchive:
         except (ValueError, KeyError, TypeError) as e:
             raise ArchiveUnavailable(f"unexpected tree listing from {url} ({e}); {hint}") from e
         if tree.get("truncated"):
-            self.notes.append("GitHub truncated the tree listing; some files may be missing")
+            self.incomplete = ("GitHub truncated the repository's tree listing (more entries "
+                               "than it lists at once): files may be missing")
         shas = {}
         for e in entries:  # anything but a well-formed blob entry is skipped, never a crash
             if not (isinstance(e, dict) and e.get("type") == "blob"):
                 continue
             path, sha = e.get("path"), e.get("sha")
-            if not (isinstance(path, str) and isinstance(sha, str) and path):
+            if not (isinstance(path, str) and path):
                 self.notes.append(f"tree entry without a usable path or sha: {str(e)[:80]}")
                 continue
             try:
@@ -161,11 +171,19 @@ class GitHubArchive:
                 shown = path.encode("utf-8", "backslashreplace").decode()[:80]
                 self.notes.append(f"{shown}: file name is not UTF-8; skipped")
                 continue
-            if ".." in path.split("/") or path.startswith("/"):
-                self.notes.append(f"{path[:80]}: path leaves the repository; skipped")
+            # git never stores an empty, "." or ".." name: such a path is no repository file.
+            if path.startswith("/") or {"", ".", ".."} & set(path.split("/")):
+                self.notes.append(f"{path[:80]}: not a path inside the repository; skipped")
                 continue
-            if wanted(path):
-                shas[path] = sha
+            if not wanted(path):
+                continue
+            if not (isinstance(sha, str) and _SHA.match(sha.lower())):
+                # Never a cache file name or a download we could check.
+                self.failed[path] = f"the tree listing gives no valid blob sha ({str(sha)[:20]!r})"
+                continue
+            shas[path] = sha.lower()
+            if isinstance(e.get("size"), int):
+                self._sizes[path] = e["size"]
         return shas
 
     def files(self) -> list[str]:
@@ -179,7 +197,11 @@ class GitHubArchive:
         """
         sha = self._shas.get(path)
         if sha is None:
-            raise BlobUnavailable(f"{path}: not in the repository tree")
+            raise BlobUnavailable(f"{path}: {self.failed.get(path, 'not in the repository tree')}")
+        cap = README_MAX_BYTES if path.rsplit("/", 1)[-1].lower() == "readme.md" else None
+        if cap is not None and self._sizes.get(path, 0) > cap:
+            return self._fail(path, f"too large for a README ({self._sizes[path]:,} bytes, "
+                                    f"more than {cap:,})")
         if self.cache is not None:
             cached = self.cache.get(sha)
             # Checked on read: a damaged cache file is downloaded again, never used.
@@ -189,18 +211,49 @@ class GitHubArchive:
             self.failed[path] = f"not tried after {self._stalled} ran out of time"
             raise BlobUnavailable(f"{path}: not downloaded ({self.failed[path]})")
         url = f"{self.raw}/{self.repo}/{urllib.parse.quote(self.ref)}/{urllib.parse.quote(path)}"
+        limit = None if cap is None else min(cap, fetch.limits()[2])
         try:
-            data = self._get(url)
+            data = self._get(url, max_bytes=limit)
         except fetch.FetchError as e:
+            if e.kind == "too_large" and limit is not None:
+                return self._fail(path, f"too large for a README (more than {limit:,} bytes)")
             self.failed[path] = str(e)
             if e.kind in ("deadline", "timeout"):
                 self._stalled = path
             raise BlobUnavailable(f"{path}: download failed ({e})") from e
         self.downloads += 1
-        # Only content that hashes to the listed sha is cached, so a bad answer is not kept.
-        if self.cache is not None and git_blob_sha(data) == sha:
+        # Content that is not the blob the tree lists (the branch moved on, a proxy changed
+        # it) would mix two versions of the archive: it is neither used nor cached.
+        if git_blob_sha(data) != sha:
+            return self._fail(path, f"downloaded content does not match its blob sha "
+                                    f"{sha[:12]} (the repository changed during the build? "
+                                    "run it again)")
+        if self.cache is not None:
             self.cache.put(sha, data)
         return data
+
+    def _fail(self, path: str, why: str) -> bytes:
+        self.failed[path] = why
+        raise BlobUnavailable(f"{path}: {why}")
+
+
+def _rate_limit(headers: dict[str, str]) -> str:
+    """' (rate limit used up; resets at 14:05 UTC, in 30 min)' from GitHub's headers, or ''."""
+    reset = headers.get("x-ratelimit-reset", "")
+    if headers.get("x-ratelimit-remaining") != "0" or not reset.isdigit():
+        return ""
+    minutes = max(0, math.ceil((int(reset) - time.time()) / 60))
+    when = time.strftime("%H:%M UTC", time.gmtime(int(reset)))
+    return f" (rate limit used up; resets at {when}, in {minutes} min)"
+
+
+def _token_hint(error: str) -> str:
+    """What to do about a 403 or 429 from the API: set a token, or the token is the limit."""
+    if not error.startswith(("HTTP 403", "HTTP 429")):
+        return ""
+    if os.environ.get("GITHUB_TOKEN"):
+        return "; GITHUB_TOKEN was sent: the limit is GITHUB_TOKEN's own, or it lacks access"
+    return f"; {_TOKEN_HINT}"
 
 
 def open_archive(source: str, cache: BlobCache | None = None) -> Archive:

@@ -43,13 +43,16 @@ def root_table_rows(archive) -> int | None:
 
 def check_source(corpus: Corpus, archive, previous_talks: int | None,
                  allow_shrink: bool = False) -> list[str]:
-    """Refuse a parsed source that yields nothing, lost files or lost many talks.
+    """Refuse a parsed source that yields nothing, lost files, may lack files (a truncated
+    listing) or lost many talks.
 
     Args:
         corpus: what the parser made of the source.
-        archive: the source (``files()``, ``read()``; ``failed``: path -> reason, if any).
+        archive: the source (``files()``, ``read()``; ``failed``: path -> reason, and
+            ``incomplete``: why its listing may lack files, if any).
         previous_talks: talks in the current generation (None: there is none).
-        allow_shrink: accept a source without talks table or with far fewer talks.
+        allow_shrink: accept a source without talks table, with an incomplete listing
+            or with far fewer talks.
 
     Returns:
         Notes on what was accepted only because of ``allow_shrink``.
@@ -65,6 +68,13 @@ def check_source(corpus: Corpus, archive, previous_talks: int | None,
         raise SourceRefused(f"{name} yields no meetups (is it a copy of github.com/vdlm/meetups, "
                             "with README.md and Meetups/ at its top?); nothing was replaced")
     notes = []
+    incomplete = getattr(archive, "incomplete", "")
+    if incomplete:
+        msg = f"{name}: {incomplete}"
+        if not allow_shrink:
+            raise SourceRefused(f"{msg}; nothing was replaced (pass --allow-shrink to build "
+                                "from the files listed, or use --source DIR with a clone)")
+        notes.append(msg)
     rows = root_table_rows(archive)
     if not rows:
         why = ("has no root README.md" if rows is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -11,11 +10,10 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 import arxiv
-from arxiv import _feed as arxiv_feed
-from lxml import etree
 
 from explorer import fetch
 from explorer.domain import Paper
+from explorer.papers.arxiv_feed import WELL_FORMED, Answer, TransientError, read_feed
 from explorer.store import NOT_FOUND, PENDING, RESOLVED, Store
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
@@ -24,8 +22,6 @@ BATCH_SIZE = 50
 MAX_WAIT = 60.0  # a Retry-After longer than this ends the run (ids stay pending)
 RECHECK_DAYS = 30.0  # ids arXiv did not know are asked again after this many days
 _RETRY_STATUS = {429, 500, 502, 503, 504}
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_VERSION = re.compile(r"v(\d+)$")
 NOT_FETCHED = "not fetched yet: run `explorer papers`"
 _USER_AGENT = f"vdlm-explorer (arxiv.py/{arxiv.__version__})"
 
@@ -55,27 +51,8 @@ class GiveUp(Exception):
     """arXiv kept failing (or asked to wait too long): stop the run, keep the rest pending."""
 
 
-class TransientError(Exception):
-    """A failure worth retrying after a backoff (or the server's Retry-After); when retries
-    run out on a batch, the batch is kept pending."""
-
-    def __init__(self, reason: str, retry_after: float | None = None, fatal: bool = False):
-        super().__init__(reason)
-        self.retry_after = retry_after
-        self.fatal = fatal  # exhausting retries on it stops the run (server-side trouble)
-
-
 class _EmptyAnswer(TransientError):
     """A well-formed answer without a single entry: arXiv's known flakiness, or unknown ids."""
-
-
-@dataclass
-class Answer:
-    """One batch's answer: papers by requested id, and ids arXiv rejected (id -> reason)."""
-
-    papers: dict[str, Paper]
-    rejected: dict[str, str]
-    error: str = ""  # an error entry that names none of the requested ids
 
 
 class ArxivClient(arxiv.Client):
@@ -121,9 +98,9 @@ class ArxivClient(arxiv.Client):
         url = self._format_url(search, 0, len(ids))
         for attempt in range(self.num_retries + 1):
             try:
-                answer = _read_feed(self._get(url), ids)
-                if not (answer.papers or answer.rejected or answer.error):
-                    raise _EmptyAnswer("arXiv answered with no entries")
+                answer = read_feed(self._get(url), ids)
+                if answer.empty():
+                    raise _EmptyAnswer(answer.emptiness())
                 return answer
             except TransientError as e:
                 if attempt == self.num_retries:
@@ -163,6 +140,10 @@ class ArxivClient(arxiv.Client):
             raise TransientError(f"HTTP {resp.status}", _retry_after(resp), fatal=True)
         if resp.status not in (200, 400):  # arXiv sends its error feeds with 400
             raise GiveUp(f"HTTP {resp.status} from {_host(url)}")
+        if resp.headers.get("content-type", "").lower().startswith("text/html"):
+            # A login page or a proxy in the way: every batch would get the same.
+            raise TransientError(f"{_host(url)} answered with an HTML page, not arXiv's Atom "
+                                 "feed (a proxy or a login page in the way?)", fatal=True)
         return resp.body
 
 
@@ -181,58 +162,6 @@ def _retry_after(resp, now: float | None = None) -> float | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return max(0.0, when - (time.time() if now is None else now))
-
-
-def _canonical(arxiv_id: str) -> str:
-    """'cs/0501001v2' -> 'cs/0501001'; 'math.GT/0309136' -> 'math/0309136' (how arXiv
-    names old-style papers in its answers)."""
-    arxiv_id = _VERSION.sub("", arxiv_id.strip())
-    return re.sub(r"^([a-z-]+)\.[A-Za-z-]+/", r"\1/", arxiv_id)
-
-
-def _read_feed(content: bytes, ids: list[str]) -> Answer:
-    """Parse an answer strictly (the package's parser silently recovers from broken XML),
-    then let the package build its Results; error entries reject the ids they name."""
-    try:
-        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False,
-                                                         no_network=True))
-    except etree.XMLSyntaxError as e:
-        raise TransientError(f"malformed XML from arXiv ({e})") from e
-    if root is None or root.tag != f"{_ATOM}feed":
-        raise TransientError("arXiv's answer is not an Atom feed")
-    wanted = {_canonical(i): i for i in ids}
-    answer = Answer({}, {})
-    for entry in root.findall(f"{_ATOM}entry"):
-        entry_id = entry.findtext(f"{_ATOM}id") or ""
-        if "/api/errors" in entry_id or entry.findtext(f"{_ATOM}title") == "Error":
-            message = " ".join((entry.findtext(f"{_ATOM}summary") or "error").split())
-            named = [i for c, i in wanted.items() if re.search(rf"\b{re.escape(c)}\b", message)]
-            for i in named:
-                answer.rejected[i] = f"arXiv: {message}"
-            answer.error = answer.error or ("" if named else f"arXiv: {message}")
-        # Error entries and the dateless entries once sent for unknown ids are no papers;
-        # drop them here rather than have the package log a warning for each.
-        if "/api/errors" in entry_id or entry.find(f"{_ATOM}published") is None:
-            root.remove(entry)
-    for result in arxiv_feed.parse(etree.tostring(root)).results:
-        short = result.get_short_id()
-        requested = wanted.get(_canonical(short))
-        if requested is not None:
-            answer.papers[requested] = _paper(requested, short, result)
-    return answer
-
-
-def _paper(arxiv_id: str, short_id: str, r: arxiv.Result) -> Paper:
-    version = _VERSION.search(short_id)
-    categories = [r.primary_category] if r.primary_category else []
-    categories += [c for c in r.categories if c not in categories]
-    return Paper(
-        id=arxiv_id, version=int(version.group(1)) if version else None,
-        title=" ".join(r.title.split()), abstract=" ".join(r.summary.split()),
-        authors=[a.name for a in r.authors], categories=categories,
-        published=r.published.date().isoformat(), updated=r.updated.date().isoformat(),
-        abs_url=f"https://arxiv.org/abs/{arxiv_id}",
-        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}", resolved=True)
 
 
 def cited_ids(store: Store) -> list[str]:
@@ -298,14 +227,23 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
             for i in extra:
                 answer.papers.pop(i, None)
                 answer.rejected.pop(i, None)
+                answer.unreadable.pop(i, None)
             control = control or next(iter(answer.papers), None)
-            if answer.error and not answer.papers and not answer.rejected:
+            if answer.error and not (answer.papers or answer.rejected or answer.unreadable):
                 if len(batch) > 1:  # an error we cannot pin on an id: halve the batch
                     half = len(batch) // 2
                     queue.extendleft([(batch[half:], recheck), (batch[:half], recheck)])
                     continue
+                if WELL_FORMED.match(batch[0]):  # not about this id: arXiv is in trouble
+                    raise GiveUp(f"{answer.error} (asked for {batch[0]} alone)")
                 answer.rejected[batch[0]] = answer.error
-            missing = [i for i in batch if i not in answer.papers and i not in answer.rejected]
+            # An entry that could not be trusted leaves its id pending, asked again next run.
+            for i, why in answer.unreadable.items():
+                if i in batch:
+                    report.warnings.append(why)
+                    _mark_pending(store, [i], why)
+            missing = [i for i in batch if i not in answer.papers and i not in answer.rejected
+                       and i not in answer.unreadable]
             if missing and not recheck:
                 queue.append((missing, True))  # ask once more before giving an id up
             else:
@@ -316,7 +254,7 @@ def fetch_papers(store: Store, refresh: bool = False, offline: bool = False,
             lost = [Paper(id=i, reason=why) for i, why in answer.rejected.items()
                     if status.get(i) != RESOLVED]
             store.save_papers(list(answer.papers.values()) + lost)
-            progress(len(answer.papers) + len(answer.rejected))
+            progress(len(answer.papers) + len(answer.rejected) + len(answer.unreadable))
     except (Unreachable, GiveUp) as e:
         left = batch + [i for ids_left, _ in queue for i in ids_left]
         report.warnings.append(f"arXiv request stopped: {e}; {len(left)} ids kept pending, "
