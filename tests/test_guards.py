@@ -87,6 +87,35 @@ def test_a_source_with_far_fewer_talks_is_refused_unless_allowed(built, tmp_path
     assert len(_talks(built)) < 0.9 * n
 
 
+def _described_archive(root: Path, pages: bool) -> Path:
+    """Ten talks, all in the root table; with ``pages`` each meetup page gives abstracts."""
+    subjects = {"a": "Counting owls in forest", "b": "Mapping moss on stone"}
+    rows = "\n".join(f"| 2027-0{m}-01 | {m} | Ada Berg | {subjects[k]} {m} |"
+                     for m in range(1, 6) for k in ("a", "b"))
+    root.mkdir()
+    (root / "README.md").write_text("| Date | # | Speaker | Topic |\n| --- | --- | --- | --- |\n"
+                                    + rows + "\n")
+    for m in range(1, 6) if pages else ():
+        page = root / "Meetups" / f"Meetup_{m}"
+        page.mkdir(parents=True)
+        page.joinpath("README.md").write_text(f"# Meetup {m}\n\n" + "".join(
+            f"### {subjects[k]} {m}\n\nWe study {subjects[k].lower()} with small models "
+            f"and report what they find there.\n\n" for k in ("a", "b")))
+    return root
+
+
+def test_a_source_that_keeps_its_talks_table_but_lost_the_pages_is_refused(tmp_path):
+    # the root table keeps every talk, so the talk count holds; the abstracts are gone
+    d = tmp_path / "d"
+    assert _build(d, str(_described_archive(tmp_path / "full", pages=True))).exit_code == 0
+    assert sum(1 for t in _talks(d) if t["abstract"]) == 10
+    bare = str(_described_archive(tmp_path / "bare", pages=False))
+    _refused_and_intact(d, _build(d, bare), "0 talks with an abstract",
+                        "the current data has 10", "meetup pages missing")
+    assert _build(d, bare, "--allow-shrink").exit_code == 0
+    assert len(_talks(d)) == 10 and not any(t["abstract"] for t in _talks(d))
+
+
 # -- GitHub ------------------------------------------------------------------------------------
 class FakeGitHubRepo:
     """The fixture archive served as the GitHub API's tree and raw blobs."""

@@ -1408,3 +1408,30 @@ def test_a_venue_column_of_the_root_table_gives_a_page_less_meetup_its_venue():
     assert venues == {"98": "Kestrel Hall", "97": None}
     assert [t.title for t in corpus.talks if t.meetup_key == "98"] == [
         "Graph Networks for Bird Migration"]
+
+
+def test_a_page_without_agenda_describes_the_root_tables_talks_under_their_titles():
+    rows = ("| 2027-06-16 | 99 | Jonas Pichler | Owl Counting at Scale | | |\n"
+            "| 2027-06-16 | 99 | Ida Rautner | Deep Moss: Mapping Moss from Space | | |")
+    page = """# 99th Meetup
+
+## Deep Moss
+
+Dear all, after the summer we meet again with two talks on nature.
+
+### Owl Counting at Scale
+
+We count owls across Austria with microphones and a small classifier.
+
+### Deep Moss: Mapping Moss from Space
+
+We map moss from satellite images with a segmentation model.
+"""
+    got = talks(parse("99", page, rows), "99")
+    # the abstracts were lost: no agenda on the page named these headings as talks
+    assert got["Owl Counting at Scale"][:2] == (
+        ["Jonas Pichler"], "We count owls across Austria with microphones and a small classifier.")
+    # a section named like a title's main part ('## Deep Moss') is no talk of its intro
+    assert got["Deep Moss: Mapping Moss from Space"][1] == (
+        "We map moss from satellite images with a segmentation model.")
+    assert len(got) == 2

@@ -72,7 +72,8 @@ def parse_source(source: str, writer, allow_shrink: bool):
     for note in getattr(archive, "notes", []):
         err.print(f"  [yellow]warning[/yellow] {note}")
     try:
-        notes = check_source(corpus, archive, writer.previous_talks(), allow_shrink)
+        notes = check_source(corpus, archive, writer.previous_talks(), allow_shrink,
+                             writer.previous_abstracts())
     except SourceRefused as e:
         err.print(f"[red]refused:[/red] {e}")
         raise typer.Exit(2) from None

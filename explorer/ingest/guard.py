@@ -42,7 +42,7 @@ def root_table_rows(archive) -> int | None:
 
 
 def check_source(corpus: Corpus, archive, previous_talks: int | None,
-                 allow_shrink: bool = False) -> list[str]:
+                 allow_shrink: bool = False, previous_abstracts: int | None = None) -> list[str]:
     """Refuse a parsed source that yields nothing, lost files, may lack files (a truncated
     listing) or lost many talks.
 
@@ -52,7 +52,9 @@ def check_source(corpus: Corpus, archive, previous_talks: int | None,
             ``incomplete``: why its listing may lack files, if any).
         previous_talks: talks in the current generation (None: there is none).
         allow_shrink: accept a source without talks table, with an incomplete listing
-            or with far fewer talks.
+            or with far fewer talks, or far fewer talks with an abstract.
+        previous_abstracts: talks with an abstract in the current generation (the root
+            table keeps the talk count when the meetup pages are lost; the abstracts go).
 
     Returns:
         Notes on what was accepted only because of ``allow_shrink``.
@@ -88,6 +90,15 @@ def check_source(corpus: Corpus, archive, previous_talks: int | None,
     if previous_talks and n < SHRINK_LIMIT * previous_talks:
         msg = (f"{name} yields {n} talks, the current data has {previous_talks} "
                f"(below {SHRINK_LIMIT:.0%} of them)")
+        if not allow_shrink:
+            raise SourceRefused(f"{msg}; nothing was replaced (pass --allow-shrink if the "
+                                "archive really lost them)")
+        notes.append(msg)
+    described = sum(1 for t in corpus.talks if t.abstract)
+    if previous_abstracts and described < SHRINK_LIMIT * previous_abstracts:
+        msg = (f"{name} yields {described} talks with an abstract, the current data has "
+               f"{previous_abstracts} (below {SHRINK_LIMIT:.0%} of them: are meetup pages "
+               "missing?)")
         if not allow_shrink:
             raise SourceRefused(f"{msg}; nothing was replaced (pass --allow-shrink if the "
                                 "archive really lost them)")

@@ -195,8 +195,9 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         if path == ROOT:
             continue
         base = path.rsplit("/", 1)[0] if "/" in path else ""
+        key = folder_key(path)
         try:
-            page = parse_page(text, base)
+            page = parse_page(text, base, tuple(r.title for r in rows if r.meetup_key == key))
         except Exception as e:  # noqa: BLE001 - a layout bug must cost one page, not the corpus
             warn.append(ParseWarning(path, f"page could not be parsed ({type(e).__name__}: {e})"))
             continue
@@ -206,7 +207,6 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         for line, title in page.unmatched:
             warn.append(ParseWarning(path, f"description {title!r} matches no talk on the "
                                      "agenda and names no speaker; left out", line))
-        key = folder_key(path)
         by_folder, key = key is not None, key or title_key(page.title)
         if key is None:
             warn.append(ParseWarning(path, "cannot tell which meetup this page is about"))

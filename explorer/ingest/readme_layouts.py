@@ -84,7 +84,8 @@ def credited(talk: PageTalk, title: str) -> None:
 
 
 class _Reader(LineReader):
-    def __init__(self, text: str, base_dir: str):
+    def __init__(self, text: str, base_dir: str, known: tuple[str, ...] = ()):
+        self.known = known  # the root table's titles of this meetup: '### <one>' is its talk
         self.lines = text.splitlines()
         self.base = base_dir
         self.page = MeetupPage()
@@ -365,17 +366,20 @@ class _Reader(LineReader):
                     r"stream|/live/", s, re.IGNORECASE) else None)  # the evening's stream
 
 
-def parse_page(text: str, base_dir: str) -> MeetupPage:
+def parse_page(text: str, base_dir: str, known: tuple[str, ...] = ()) -> MeetupPage:
     """Metadata and agenda slots of one meetup README.
 
     Args:
         text: the README (already decoded).
         base_dir: its archive folder, against which relative links resolve.
+        known: titles the root table lists for this meetup (a page without an agenda may
+            describe them under headings of their titles alone).
 
     Returns:
         The page; a slot named twice (agenda line and details block) appears once.
     """
-    reader = _Reader(strip_html(text).replace("\t", "    ").replace("\xa0", " "), base_dir)
+    reader = _Reader(strip_html(text).replace("\t", "    ").replace("\xa0", " "), base_dir,
+                     known)
     page = reader.run()
     if not page.date and not page.month_day:
         head = " ".join(line for line in reader.lines[:12])

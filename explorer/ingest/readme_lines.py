@@ -160,9 +160,11 @@ class LineReader:
             talk.title, talk.speakers = q["title"].strip(), [clean_name(q["who"])]
         elif fold(inner) in ("agenda", "schedule", "details", "talks", "slides", "program"):
             return None
-        elif self.lines[i].lstrip().startswith("#") and any(
-                same_title(inner, t.title) for t in self.page.talks):
-            talk.title = inner  # '### <title of an agenda talk>': its abstract section
+        elif self.lines[i].lstrip().startswith("#") and (any(
+                same_title(inner, t.title) for t in self.page.talks) or fold(inner) in {
+                fold(t) for t in getattr(self, "known", ())}):  # whole title: '## Deep RL'
+                # over a page's intro is no talk 'Deep RL: Learning Like a Baby
+            talk.title = inner  # '### <title of an agenda or root-table talk>': its abstract
         elif (lead := re.match(r"[-–—:]\s+(\S.{20,})$", rest)) and any(
                 same_title(inner, t.title) for t in self.page.talks):
             talk.title, talk.abstract, rest = inner, lead[1], ""  # '**Title** — Abstract ...'

@@ -77,6 +77,13 @@ class Writer:
         """Talk slots in the current generation (None: there is none, or it is unreadable)."""
         return self.previous.talk_count() if self.previous is not None else None
 
+    def previous_abstracts(self) -> int | None:
+        """Talks with an abstract in the current generation (None: there is none)."""
+        if self.previous is None:
+            return None
+        return self.previous.conn.execute(
+            "SELECT count(*) FROM talks WHERE abstract != ''").fetchone()[0]
+
     def begin(self) -> Store:
         """A writable store on a new generation: a copy of the current one (papers, topics
         and cached vectors carry over) or, without one, an empty database."""
