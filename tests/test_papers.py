@@ -364,3 +364,35 @@ def test_retry_after_as_seconds_or_http_date():
     assert _retry_after(resp("Tue, 14 Nov 2023 22:13:50 GMT"), now) == 30.0
     assert _retry_after(resp("Tue, 14 Nov 2023 22:00:00 GMT"), now) == 0.0  # already past
     assert _retry_after(resp("soon"), now) is None
+
+
+def test_cli_papers_interrupted_keeps_what_arxiv_answered(tmp_path, monkeypatch):
+    import explorer.papers as papers_mod
+    from explorer.cli import app
+
+    papers = invent_papers(250)
+    ids = [p["id"] for p in papers]
+    make_store(tmp_path, ids).close()
+    data = str(tmp_path / "data")
+    real = papers_mod.fetch_papers
+
+    def ctrl_c_after_two_batches(store, **kw):
+        seen = []
+
+        def progress(n=1):
+            seen.append(n)
+            if len(seen) == 2:
+                raise KeyboardInterrupt
+        return real(store, **{**kw, "progress": progress})
+
+    monkeypatch.setattr(papers_mod, "fetch_papers", ctrl_c_after_two_batches)
+    with FakeArxiv({p["id"]: p for p in papers}) as api:
+        monkeypatch.setenv("EXPLORER_ARXIV_URL", api.url)
+        monkeypatch.setenv("EXPLORER_ARXIV_DELAY", "0")
+        result = CliRunner().invoke(app, ["papers", "--data-dir", data])
+    assert result.exit_code == 130, result.output
+    assert "fetched so far are kept" in result.output
+    # the two batches arXiv answered are in the current data (they were all lost)
+    status = Store.open(data).paper_status()
+    assert sum(1 for i in ids if status[i] == RESOLVED) == 100
+    assert {status[i] for i in ids[100:]} == {PENDING}

@@ -173,11 +173,17 @@ def papers(
     _open_store(data_dir).close()  # no data yet: say how to build it
     with writing(data_dir, "papers", wait) as w:
         store = w.begin()
-        with _progress() as bar:
-            task = bar.add_task("arXiv metadata", total=0 if offline else
-                                len(ids_to_fetch(store, refresh)))
-            report = fetch_papers(store, refresh=refresh, offline=offline,
-                                  progress=lambda n=1: bar.advance(task, n))
+        try:
+            with _progress() as bar:
+                task = bar.add_task("arXiv metadata", total=0 if offline else
+                                    len(ids_to_fetch(store, refresh)))
+                report = fetch_papers(store, refresh=refresh, offline=offline,
+                                      progress=lambda n=1: bar.advance(task, n))
+        except KeyboardInterrupt:  # each batch is stored whole: keep what arXiv answered
+            w.commit({"refresh": refresh, "interrupted": True})
+            err.print("interrupted: the papers fetched so far are kept; run `explorer papers` "
+                      "again for the rest")
+            raise typer.Exit(130) from None
         for warning in report.warnings:
             err.print(f"  [yellow]warning[/yellow] {warning}")
         err.print(f"papers: {report.summary()}")
