@@ -9,6 +9,10 @@ from explorer.domain import Corpus
 # seen lose a quarter (a root README that failed to download: 180 -> 130) or everything (an
 # empty source): 90% lets ordinary edits pass and stops those.
 SHRINK_LIMIT = 0.90
+# Talks with an abstract may fall further (an edit that drops one meetup page of a small
+# archive loses a fifth of them); losing the pages folder while the root table stays loses
+# nearly all of them: half stops that and lets ordinary edits through.
+ABSTRACT_LIMIT = 0.5
 _SHOWN = 5  # failed files named in a message
 
 
@@ -95,9 +99,9 @@ def check_source(corpus: Corpus, archive, previous_talks: int | None,
                                 "archive really lost them)")
         notes.append(msg)
     described = sum(1 for t in corpus.talks if t.abstract)
-    if previous_abstracts and described < SHRINK_LIMIT * previous_abstracts:
+    if previous_abstracts and described < ABSTRACT_LIMIT * previous_abstracts:
         msg = (f"{name} yields {described} talks with an abstract, the current data has "
-               f"{previous_abstracts} (below {SHRINK_LIMIT:.0%} of them: are meetup pages "
+               f"{previous_abstracts} (below {ABSTRACT_LIMIT:.0%} of them: are meetup pages "
                "missing?)")
         if not allow_shrink:
             raise SourceRefused(f"{msg}; nothing was replaced (pass --allow-shrink if the "
