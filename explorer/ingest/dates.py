@@ -7,7 +7,8 @@ from datetime import date
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+MONTHS |= {"jän": 1, "mär": 3, "mae": 3, "mai": 5, "okt": 10, "dez": 12}  # German: '17. März'
+_MONTH_RE = r"(jan|jän|feb|mar|mär|mae|apr|may|mai|jun|jul|aug|sep|oct|okt|nov|dec|dez)[a-zä]*\.?"
 
 def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
     """('2016-04-07' | 'April 7, 2016' | '7 April' ...) -> (iso or None, (month, day) or None)."""

@@ -31,7 +31,7 @@ _LINK = re.compile(r"\[([^\[\]]*)\]\([ \t]{0,3}<([^<>]*)>[ \t]{0,3}\)|"
 INTRO_WORDS = (
     r"intro(?:duction)?(?: slides)?|welcome|announcements?|annoucements?|agenda|jobs?|"
     r"job (?:openings|offers)|events|hot (?:topics|papers)(?: session)?|latest news|news|"
-    r"interesting papers|survey|vdlm|vldm|open discussions?|q&a"
+    r"interesting papers|survey|vdlm|vldm|open discussions?|q&a|begrüßung|begruessung|willkommen"
 )
 _INTRO_PIECE = re.compile(rf"^(?:{INTRO_WORDS})$", re.IGNORECASE)
 _INTRO_HEAD = re.compile(
@@ -202,7 +202,7 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
     text = re.sub(r"\)\s*,", ");", text)  # 'A (X), B (Y)': the comma separates people
     text = re.sub(r"\([^()]*\)", ",", text)
     people: list[str] = []
-    groups = re.split(r";|\s+(?:and|und|\+)\s+|\s*&\s*", text)
+    groups = re.split(r";|\s+(?:and|und|\+)\s+|\s*&\s*|\s+with\s+(?=\S+\s+\S)", text)
     for gi, group in enumerate(groups):
         pieces = re.split(r",|\s+/+\s+|//|\s+[-–—@]\s+", group)  # 'Ada Berg @ Owlworks'
         # 'A, B and C' lists people: every comma-piece a name, and an 'and' after them
@@ -213,9 +213,15 @@ def split_people(text: str, strict: bool = False) -> tuple[list[str], list[str]]
                 continue
             if is_person(piece) and not (strict and n > 0 and not listed):
                 people.append(clean_name(piece))
-            elif not is_role(piece):
+            elif not is_role(piece) and not _DEGREE.fullmatch(piece):  # 'Eva Steiner, MSc'
                 affils.append(piece)
-    return people, [a for a in dict.fromkeys(affils) if a and not is_role(a)]
+    return people, [a for a in dict.fromkeys(affils) if a and not is_role(a)
+                    and not _DEGREE.fullmatch(a)]
+
+
+# An academic degree after a name ('Eva Steiner, MSc', 'Ada Berg (PhD)'): no organisation.
+_DEGREE = re.compile(r"(?:B\.?Sc|M\.?Sc|B\.?A|M\.?A|MBA|Ph\.?D|M\.?D|MEng|BEng|Dipl\.?-Ing|"
+                     r"DI|Mag|Dr|Prof|LL\.?M)\.?(?:\s*,?\s*(?:B\.?Sc|M\.?Sc|Ph\.?D|MBA|MEng)\.?)*")
 
 
 # Roles name what a speaker does, not where: "Head of AI Research", "PhD student", "CTO".

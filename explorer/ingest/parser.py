@@ -285,6 +285,8 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
                                          f"its speaker to the page's {slot.title!r}; the "
                                          "table's title is used", slot.line or None))
             talk = _talk(k, row, slot)
+            if page is not None and page.cancelled and talk.kind in (TALK, SHORT_TALK):
+                talk.kind = CANCELLED  # 'This meetup has been cancelled': no talk was held
             base_id = talk_id(k, talk.title)
             talk.id, n = base_id, 2
             while talk.id in ids:

@@ -23,7 +23,9 @@ VIDEO_URL = re.compile(r"youtu\.?be|vimeo\.com", re.IGNORECASE)
 _ROLE = re.compile(r"research|scientist|engineer|lecturer|professor|student|candidate|postdoc|"
                    r"predoc|head\b|lead\b|founder|cto\b|ceo\b|manager|developer|director|"
                    r"consultant|intern\b|analyst|architect", re.IGNORECASE)
-_CANCEL = re.compile(r"\s*[-–—(]*\s*\b(cancel+ed|postponed)\b\)?\s*$", re.IGNORECASE)
+# '– cancelled', '(postponed)', '(cancelled — speaker ill)', '– postponed to June' at the end
+_CANCEL = re.compile(r"\s*[-–—(]*\s*\b(cancel+ed|postponed)\b(?:(?:\s+(?:to|until|till|due to|"
+                     r"because of)\b|\s*[-–—:,;])[^()\n]{0,40}?)?\)?\s*$", re.IGNORECASE)
 _SHORT = re.compile(r"^(?:short|lightning)\s+talk\s*\d*\s*[:.–—-]\s*", re.IGNORECASE)
 _SHORT_NOTE = re.compile(r"\s*\((?:short|lightning) talk\)", re.IGNORECASE)
 # A link to a speaker's profile after the credit ('· [LinkedIn](...)'): no affiliation.
@@ -31,7 +33,7 @@ _PROFILE = re.compile(r"\s*[·|•,]?\s*\[\[?(?:linkedin|twitter|x|github|mastod
                       r"scholar|scholar|orcid|(?:personal )?(?:web|website|homepage|home page))"
                       r"\]\([^()\s]*\)\]?", re.IGNORECASE)
 _NO_TALK = re.compile(r"^(welcome|networking|wrap[- ]?up|break|q&a|open discussions?|questions|"
-                      r"doors open|end)\b", re.IGNORECASE)
+                      r"doors open|end|pause|einlass|ende|buffet|apéro|apero)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -99,14 +101,18 @@ def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], lis
               re.match(r"^(?P<t>.+)\s+by\s+(?P<w>[^()]+?(?:\([^()]*\))?)\s*$", body)):
         if m and (sp := speaker_line(m["w"])):  # lazy, then greedy: 'Learning by Doing by A'
             return m["t"], *sp
+    m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>(?P<a>[^-–—()]{4,60})\([^()]{2,80}\))$", body)
+    if m and is_person(m["a"]) and (sp := speaker_line(m["w"])):
+        return m["t"], *sp  # 'T – Ada Berg (Wren Audio)': a name, then its organisation
     m = re.match(r"^(?P<t>.+?)\s*\((?:by\s+)?(?P<w>[^()]+)\)\s*(?P<tail>[:\-–].*)?$", body)
-    if m and (sp := speaker_line(m["w"])):
+    if m and (sp := speaker_line(m["w"])) and not (  # 'Ada Berg (Owl Uni): Deep Owls'
+            m["tail"] and m["tail"].startswith(":") and is_person(m["t"])):
         return m["t"], *sp
     m = re.match(r"^(?P<w>[^:]{4,60}?)\s*(?::|\s[-–—]\s)\s*(?P<t>.+)$", body)
     if name_first and m and is_person(m["w"]) and not is_person(m["t"]):
         return m["t"], [clean_name(m["w"])], []
     m = re.match(r"^(?P<w>[^:()]{4,60}?\([^()]{2,60}\))\s*:\s*(?P<t>.+)$", body)
-    if name_first and m and (sp := speaker_line(m["w"])) and not is_person(m["t"]):
+    if m and (sp := speaker_line(m["w"])) and not is_person(m["t"]):
         return m["t"], *sp  # 'Ada Berg (Owl Uni): Deep Owls'
 
     m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>[^-–—]+)$", body)
@@ -135,8 +141,9 @@ def _without_links(text: str) -> str:
 
 def _credit(title: str, credit: str, kind: str, line: int, urls: str, base: str) -> PageTalk:
     """A slot from a title and a credit text (both markdown), cancel markers and labels read."""
+    struck = "~~" in title  # '~~Neural Codecs~~': struck from the agenda
     title, credit = strip_md(title).strip(), strip_md(_without_links(credit)).strip()
-    if _CANCEL.search(title) or _CANCEL.search(credit):
+    if struck or _CANCEL.search(title) or _CANCEL.search(credit):
         kind = CANCELLED
     title, credit = _CANCEL.sub("", title), _CANCEL.sub("", credit)
     if _SHORT.match(title) or _SHORT_NOTE.search(title):  # 'Short talk: T', 'T (lightning talk)'
@@ -158,6 +165,9 @@ def numbered_talk(line: str, lineno: int, base: str) -> PageTalk | None:
                  r"(?:[—–-]|\bby\b|,)\s*(?P<w>.*)$", s)
     if not m:
         return None
+    if re.fullmatch(r"(?:(?:short|lightning|invited) )?(?:talk|keynote|workshop|tutorial)"
+                    r"\s*#?\d*\s*:?", m["t"].strip(), re.IGNORECASE):
+        return None  # '**Keynote** — Ada Berg (Owl Uni): Deep Owls': a label, no title
     credit = m["w"].removesuffix("~~") if m["struck"] else m["w"]
     talk = _credit(m["t"], credit, CANCELLED if m["struck"] else TALK, lineno, s, base)
     if talk.kind != INTRO and not talk.speakers:
@@ -169,10 +179,12 @@ def _columns(cells: list[str]) -> dict[str, int] | None:
     if len(cells) > 40:
         return None  # no agenda table is that wide
     names = [fold(c) for c in cells]
-    talk = next((i for i, n in enumerate(names) if n in ("talk", "title", "topic", "session",
-                                                          "what")), None)
-    who = next((i for i, n in enumerate(names) if n in ("speaker", "speakers", "who", "by")),
-               None)
+    talk = next((i for i, n in enumerate(names) if n in (
+        "talk", "title", "topic", "session", "what", "talk title", "vortrag", "titel", "thema")),
+        None)  # 'Speaker(s)', 'Presenter', German 'Vortragende': who
+    who = next((i for i, n in enumerate(names) if re.fullmatch(
+        r"speakers?|speaker s|presenters?|presenter s|who|by|vortragender?|referent(?:in)?|"
+        r"sprecher(?:in)?", n)), None)
     if talk is None or who is None:
         return None
     cols = {"talk": talk, "who": who}
@@ -211,7 +223,8 @@ def table_talks(lines: list[str], base: str) -> list[tuple[int, int, list[PageTa
             title = _without_links(cells[cols["talk"]])
             credit = cells[cols["who"]] if cols["who"] < len(cells) else ""
             plain = strip_md(title)
-            if not plain or _NO_TALK.match(plain):
+            if not plain or _NO_TALK.match(plain) and not is_intro(plain) or re.match(
+                    r"panel\b", plain, re.IGNORECASE):  # a panel is no talk (as in lists)
                 continue
             extra = " ".join(cells[c] for k, c in cols.items() if k not in ("who",)
                              and c < len(cells))

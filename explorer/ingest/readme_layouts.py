@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from explorer.domain import CANCELLED, INTRO
 from explorer.ingest.abstract_lists import LEAD_IN, in_list, plain_item
@@ -34,8 +33,10 @@ from explorer.ingest.readme_lines import (
     _TIME,
     MAX_HEADER,
     MAX_TALKS,
+    TRAILING_MEDIA,
     LineReader,
 )
+from explorer.ingest.readme_meta import MeetupPage, meta_line
 from explorer.ingest.slots import (
     BIO_HEAD,
     CANCEL_NOTE,
@@ -51,20 +52,6 @@ from explorer.ingest.slots import (
 # 'Speaker: A, Org' / '- Presenters: A & B': a credit line, whatever talk layout is around it.
 _CREDIT_LABEL = re.compile(r"^(?:[-*•]\s*)?(?:speakers?|presenters?|presented by)\s*:",
                            re.IGNORECASE)
-
-
-@dataclass
-class MeetupPage:
-    """What a meetup README says about its meetup."""
-
-    title: str = ""
-    date: str | None = None
-    month_day: tuple[int, int] | None = None  # when only day and month are given
-    venue: str | None = None
-    meetup_url: str | None = None
-    talks: list[PageTalk] = field(default_factory=list)
-    unmatched: list[tuple[int, str]] = field(default_factory=list)  # orphan descriptions
-    cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
 
 
 # A bare video address on a line ('Recording: https://youtu.be/abc').
@@ -196,20 +183,7 @@ class _Reader(LineReader):
                 continue
             s = self.lines[i].strip()
             plain = strip_md(s)
-            meta = re.match(r"^[-*]?\s*(date|when|venue|location|where|meetup page|meetup)\s*:"
-                            r"\s*(.+)$", plain, re.IGNORECASE)
-            if meta:
-                key, value = meta[1].lower(), meta[2].strip()
-                value, _, other = value.partition(" · ")  # 'Date: 2027-05-19 · Location: X'
-                if (more := re.match(r"(venue|location|where)\s*:\s*(.+)$", other.strip(),
-                                     re.IGNORECASE)) and not self.page.venue:
-                    self.page.venue = more[2].strip()
-                if key in ("date", "when"):
-                    self.page.date, self.page.month_day = parse_date(value)
-                elif key in ("venue", "location", "where"):
-                    self.page.venue = value
-                elif "meetup.com" in s and (url := re.search(r"https?://[^\s)>\]]+", s)):
-                    self.page.meetup_url = url[0]  # bare, <...> or '[event page](...)'
+            if meta_line(self.page, s):
                 i += 1
                 continue
             if s.startswith("# ") and not self.page.title:
@@ -331,6 +305,15 @@ class _Reader(LineReader):
         between = [self.lines[j].strip() for j in range(last.end_line, i)]
         return last if all(not b or re.fullmatch(r"[-*_]{3,}", b) for b in between) else None
 
+    def wraps(self, i: int, s: str) -> bool:
+        """Line i goes on with the sentence of the kept line right above it ('... We port them
+        to' / 'microcontrollers:'): a paragraph wrapped there, not a line of its own."""
+        prev = self.lines[i - 1].strip() if i else ""
+        kept = self.cur.bio if self.in_bio else self.cur.abstract
+        return bool(prev and kept and self.cur.end_line == i and not _BULLET.match(s)
+                    and not _BULLET.match(prev) and kept.endswith(strip_md(prev))
+                    and not strip_md(prev).endswith((".", "!", "?", ":")))
+
     def prose(self, i: int, s: str, plain: str) -> None:
         """A line of text: the current talk's abstract, or its speaker bio."""
         if self.cur is None:  # '## Speakers' / '**Ada Berg** is a researcher at ...'
@@ -342,8 +325,11 @@ class _Reader(LineReader):
             self.cur.slides_url = self.slides_in(s)
             # 'Sparse patterns make it cheap. [Slides](a.pdf) · [Video](...)': the text stays
             plain = strip_md(_LINK.sub("", s)).strip(" ·|,;-–—")
-        if (len(plain.split()) >= 6 or plain.endswith((".", "?", "!")) or self.listed(
-                i, s, plain)) and not (
+        elif strip_md(bare := TRAILING_MEDIA.sub("", s)) and bare != s:
+            plain = strip_md(bare).strip(" ·|,;-–—")  # '... documents. [arXiv](...) · [code](...)'
+        ends = plain.rstrip("\"'”’»)").endswith((".", "?", "!"))  # '> "... a regulariser."'
+        if (len(plain.split()) >= 6 or ends or self.listed(i, s, plain) or self.wraps(
+                i, s)) and not (
                 self.cur.kind == INTRO and _CALL.search(plain)) and not is_intro(
                 re.sub(r"^\(optional\)\s*", "", plain)):
             text = re.sub(r"^(?:abstract|summary)\s*:\s*", "", plain, flags=re.IGNORECASE)

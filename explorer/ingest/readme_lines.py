@@ -33,19 +33,26 @@ MAX_TALKS = 60
 
 # A clock time as schedules write it: '18:30', '18.30', '18:30h', '18:30 Uhr', '6:30 pm'.
 _CLOCK = r"~?\d{1,2}[:.]\d{2}(?:[ \t]{0,2}(?:h|uhr|[ap]\.?m\.?)(?!\w))?"
-_TIME = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*:?\s*", re.IGNORECASE)
+# '18:45 Uhr – Vortrag 1: ...': a dash after the time separates it from the slot.
+_TIME = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*(?::|[–—]|-(?=\s))?\s*", re.IGNORECASE)
 _TIME_HEAD = re.compile(rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?\s*[:|–—-]?\s*", re.IGNORECASE)
 # A line that is only a time ('19:40', '**19:40**', '18:45 –', '18:45 Talk 1'): a slot opens.
 _TIME_ONLY = re.compile(rf"{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?(?:\s*[-–|])?"
                         r"(?:\s*(?:talk|keynote)\s*\d{0,2})?", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*•+]|\(\d+\)|\d+[.)])\s+")
-_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?talk\s*#?\d*|keynote\s*#?\d*|"
+_LABEL = re.compile(r"^(?P<label>(?:main |short |lightning |invited )?(?:talk|vortrag)\s*#?\d*|"
+                    r"keynote\s*#?\d*|"
                     r"short presentation|presentation|talk abstract)\s*[:.–—-]\s*(?P<rest>.*)$",
                     re.IGNORECASE)
 # A link to a talk's material after its credit ('[slides](...)', '[[video](...)]'): its label
 # is no word of the credit ('Ada Berg (Owl Uni) [slides](...)' is no affiliation 'slides').
 _RESOURCE_LINK = re.compile(r"\[?\[(?:slides?|pdf|video|recording|youtube|code|github|paper|"
                             r"poster|notebook)\b[^\]]{0,40}\]\([^)]*\)\]?", re.IGNORECASE)
+# Links to a talk's material closing a line of its text ('... long documents. [arXiv](...) ·
+# [code](...)'): the text before them is what the line says.
+TRAILING_MEDIA = re.compile(r"(?:[ \t]{0,3}[·|,;–—-]?[ \t]{0,3}\[?\[(?:slides?|pdf|video|recording|"
+                            r"youtube|code|github|paper|poster|notebook|arxiv|project page|demo|"
+                            r"blog|website)\b[^\]]{0,40}\]\([^)]*\)\]?){1,8}[ \t]*$", re.IGNORECASE)
 # 'Paper: arXiv:2401.00001' (a citation line, e.g. a sub-bullet of an agenda item): no title.
 _ARXIV_MENTION = re.compile(r"\barxiv\s*:|\barxiv\.org/|\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
 _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”“]+)[\"”“]\s*$")
@@ -53,7 +60,7 @@ _QUOTED = re.compile(r"^(?P<who>[^:\"“]{3,60}):\s*[\"“„](?P<title>[^\"”�
 _MEDIA = re.compile(r"\s*[(\[]?\[\[?(?:slides?|pdf|video|recording)\]\([^()]*\)\]?[)\]]?",
                     re.IGNORECASE)
 _CLOSERS = re.compile(
-    r"^(join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we'd like to thank|your (?:vdlm )?organi[sz]ers|we are (?:very )?(?:grateful|"
+    r"^(anmeldung\b|registration (?:is|via|at|on|through|opens)\b|rsvp\b|join us|(?:very much |we are )?looking forward|please (?:also )?let us know|we (?:kindly |would like to )?thank|we'd like to thank|your (?:vdlm )?organi[sz]ers|we are (?:very )?(?:grateful|"
     r"thankful)|thanks|hope to see|see you|best regards|kind regards|cheers|after the talks?|"
     r"in the break|as usual|afterwards|inbetween|tom,|rene,|rené,|for the vdlm|this meetup)",
     re.IGNORECASE)
@@ -62,6 +69,7 @@ _NOT_TALK = re.compile(r"panel|moderat|keynotes?:?$|poster|wiki|t-shirt|organi[s
 # The evening's other slots: 'Welcome by ...', 'Q&A', 'Doors open & pizza', 'Drinks at the bar',
 # 'End of the meetup' (but 'Food Recognition with CNNs', 'End-to-end ...' may be talks).
 _SKIP_SLOT = re.compile(r"^(welcome|introduction) by |^(welcome|networking|wrap[- ]?up|break|q&a|"
+                        r"pause|einlass|begrüßung|ende des|"
                         r"open discussions?|questions|doors open|get[- ]together)\b|^(pizza|food|"
                         r"drinks?|beers?|snacks|dinner|refreshments)(\s*$|\s*[&+,(]|\s+(and|with|"
                         r"at|in|on)\b)|^end of (the )?(meetup|event|evening|talks)\b", re.IGNORECASE)

@@ -11,13 +11,19 @@ from explorer.ingest.readme_agenda import PageTalk
 
 # A cancel / postpone marker anywhere on a line: '** CANCELLED **', '[postponed]', '- CANCELLED'.
 # Bounded runs only, so a line of a million '*' or '(' is read in linear time.
-_MARK = re.compile(r"(?:\*{1,3}|_{1,2}|\[|\()?[ \t]{0,3}\b(?:cancel+ed|postponed)\b[ \t]{0,3}"
+# Its reason or new date goes with it: 'postponed to June', '(cancelled — speaker ill)'.
+_MARK = re.compile(r"(?:\*{1,3}|_{1,2}|\[|\()?[ \t]{0,3}\b(?:cancel+ed|postponed)\b(?:(?:[ \t]{1,3}"
+                   r"(?:to|until|till|due[ \t]to|because[ \t]of)\b|[ \t]{0,3}[–—:;][ \t]{0,3})"
+                   r"[^()\[\]*_~\n]{0,40}?(?=[)\]*_~]|$))?[ \t]{0,3}"
                    r"(?:\*{1,3}|_{1,2}|\]|\))?[ \t]{0,3}!?", re.IGNORECASE)
 _LEFTOVER = re.compile(r"[ \t]{0,3}(?:[-–—/:]|\b(?:and|or)\b)[ \t]{0,3}$|^[ \t]{0,3}[-–—/:][ \t]{0,3}")
-# 'About the speaker:', '**About the speakers**', '#### About the speaker' (+ text on the line).
+# 'About the speaker:', '**About the speakers**', '#### About the speaker', German 'Über den
+# Vortragenden:' (+ text on the line).
 BIO_HEAD = re.compile(r"^(?:#{1,6}[ \t]{0,3})?(?:\*\*|__)?[ \t]{0,3}(?:about[ \t]{1,3}the[ \t]{1,3}"
                       r"(?:speakers?|presenters?|authors?)\b[ \t]{0,3}(?:\(s\))?|"
-                      r"(?:speakers?[ \t]{1,3})?(?:bios?|biograph(?:y|ies))[ \t]{0,3}(?=[:*_]|$))"
+                      r"(?:speakers?[ \t]{1,3})?(?:bios?|biograph(?:y|ies))[ \t]{0,3}(?=[:*_]|$)|"
+                      r"über[ \t]{1,3}(?:den|die|das)[ \t]{1,3}(?:vortragenden?|referent(?:in|en)?|"
+                      r"sprecher(?:in)?)\b)"
                       r"[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}:?[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}"
                       r"(?P<rest>.*)$", re.IGNORECASE)
 # 'This talk has been cancelled.' inside a talk's section: the talk is cancelled.
