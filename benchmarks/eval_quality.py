@@ -164,7 +164,7 @@ def print_related(engine: SearchEngine) -> None:
           "(CSLS + TF-IDF) | shipped / cosine |\n| --- | --- | --- | --- | --- | --- |")
     for name, path in RELATED_SETS.items():
         judged = load_related_sets(path)
-        cos = mean_related_ndcg(engine.related, judged, method="cosine")
+        cos = mean_related_ndcg(engine.related, judged, method="cosine", floor=False)
         mlt = mean_related_ndcg(bm25_like_this(engine), judged)
         ours = mean_related_ndcg(engine.related, judged)
         print(f"| {name} | {len(judged)} | {cos:.3f} | {mlt:.3f} | {ours:.3f} | "

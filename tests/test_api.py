@@ -74,7 +74,9 @@ def test_search_and_related_return_hits(ex):
     assert papers[0].id == "arxiv:2101.00001"
     assert papers[0].url == "https://arxiv.org/abs/2101.00001"
     rel = ex.related(GRAPHS, k=3)
-    assert len(rel) == 3 and GRAPHS not in {h.id for h in rel} and BEES not in {h.id for h in rel}
+    # only items closer than two random ones (or sharing a cited paper): not padded to k
+    assert 1 <= len(rel) <= 3 and GRAPHS not in {h.id for h in rel} and BEES not in {
+        h.id for h in rel}
     assert ex.shared_terms(GRAPHS, "m7-molecule-generation-with-graph-diffusion")[0] == \
         "molecules"
 

@@ -119,9 +119,12 @@ def test_csls_demotes_a_hub_that_is_close_to_everything():
 
 
 def test_related_methods(engine):
-    csls = engine.related(GRAPHS, k=3)
-    plain = engine.related(GRAPHS, k=3, method="cosine")
+    csls = engine.related(GRAPHS, k=3, floor=False)
+    plain = engine.related(GRAPHS, k=3, method="cosine", floor=False)
     assert len(csls) == len(plain) == 3 and GRAPHS not in {h.id for h in csls}
+    # The floor is the same for both methods: the same items clear it.
+    assert {h.id for h in engine.related(GRAPHS, k=3)} == \
+        {h.id for h in engine.related(GRAPHS, k=3, method="cosine")}
     assert csls[0].id == DIFFUSION  # shares "graph" and "molecules"
     with pytest.raises(ValueError, match="method must be"):
         engine.related(GRAPHS, method="jaccard")

@@ -205,20 +205,23 @@ def test_parse_years():
 
 # -- related ---------------------------------------------------------------------------------
 def test_related_excludes_itself_and_talks_of_its_meetup(engine):
-    hits = engine.related(GRAPHS, k=10)
+    hits = engine.related(GRAPHS, k=10, floor=False)  # every candidate, however far
     ids = [h.id for h in hits]
     assert GRAPHS not in ids and BEES not in ids  # itself, and the other talk of meetup 2
     assert ZEBRA in ids  # papers cited at the same meetup stay: they are not on its agenda
     assert set(ids) == {ROBOTS, DIFFUSION, BIRDS, ZEBRA, XYLO}
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
-    with_own = [h.id for h in engine.related(GRAPHS, k=10, same_meetup=True)]
+    # With the floor (the default) what shares nothing with it is left out.
+    assert {h.id for h in engine.related(GRAPHS, k=10)} < set(ids)
+    assert DIFFUSION in {h.id for h in engine.related(GRAPHS, k=10)}
+    with_own = [h.id for h in engine.related(GRAPHS, k=10, same_meetup=True, floor=False)]
     assert BEES in with_own and GRAPHS not in with_own
-    assert {h.id for h in engine.related(GRAPHS, kind="paper")} == {ZEBRA, XYLO}
+    assert {h.id for h in engine.related(GRAPHS, kind="paper", floor=False)} == {ZEBRA, XYLO}
 
 
 def test_related_accepts_bare_arxiv_ids_and_names_unknown_ids(engine):
-    ids = [h.id for h in engine.related("2101.00001", k=10)]
+    ids = [h.id for h in engine.related("2101.00001", k=10, floor=False)]
     assert ZEBRA not in ids
     # The paper was cited at meetups 2 and 7: talks of both are left out.
     assert set(ids) == {ROBOTS, XYLO}

@@ -13,7 +13,7 @@ import numpy as np
 from embeddings.encoder import EmbedResult, embed_with_cache, get_encoder, text_hash
 from embeddings.index import IndexMismatch, VectorIndex, load_index, rebuild_hint, save_index
 from explorer.domain import Hit
-from explorer.search.exact import ExactIndex, above_floor
+from explorer.search.exact import ExactIndex, above_floor, plain_ids
 from explorer.search.fusion import (
     DEFAULT_FUSION,
     Fusion,
@@ -34,7 +34,7 @@ from explorer.search.items import (
 )
 from explorer.search.lexical import LexicalIndex, expand_query, shared_terms, tokenize
 from explorer.search.reasons import Explainer, Reason
-from explorer.search.related import WordOverlap, hub_scores, related_scores
+from explorer.search.related import WordOverlap, cite_links, hub_scores, related_scores
 from explorer.search.topical import TopicPrior, blended_floor, member_max, with_topics
 from explorer.store import Store
 
@@ -126,7 +126,7 @@ class SearchEngine:
         self.lexical = LexicalIndex([it.lexical_text for it in items])
         self.noise_floor = noise_floor(vectors)
         self.exact = ExactIndex([it.id for it in items], [it.title for it in items],
-                                [it.speakers for it in items])
+                                [it.speakers for it in items], [it.cites for it in items])
         self.pos = {it.id: i for i, it in enumerate(items)}
         self._hubs: np.ndarray | None = None  # related items: built on first use
         self._explainer: Explainer | None = None  # reasons: built on first use
@@ -287,6 +287,7 @@ class SearchEngine:
         cand = np.arange(len(self.items)) if mask is None else np.flatnonzero(mask)
         exact = [i for i in self.exact.matches(query) if mask is None or mask[i]] \
             if exact else []
+        query = plain_ids(query)  # "https://arxiv.org/abs/ID" is scored as "ID"
         expanded = expand_query(query)  # "RL" -> "RL (reinforcement learning)", both modes
         lexical = self.lexical.scores(expanded) if mode != "dense" else None
         if mode == "bm25":
@@ -308,7 +309,10 @@ class SearchEngine:
         coverage = self.lexical.coverage(query)
         if expanded != query:  # the spelled-out words count as the abbreviation
             coverage = np.maximum(coverage, self.lexical.coverage(expanded[len(query):]))
-        strong = above_floor(dense, coverage, floor)
+        # A query that is only people's names means nothing to the model: only the talks
+        # whose text names them count ("Zoë Brandstätter" is close in meaning to anything).
+        strong = above_floor(np.full_like(dense, -np.inf) if self.exact.names_only(query)
+                             else dense, coverage, floor)
         cand = cand[np.isfinite(dense[cand])]
         hits = self._hits(scores, cand[strong[cand]], k, first=exact)
         if include_weak and len(hits) < k:
@@ -327,7 +331,8 @@ class SearchEngine:
         return self._hubs, self._words
 
     def related(self, item_id: str, k: int = 10, kind: str | None = None,
-                same_meetup: bool = False, method: str = "csls") -> list[Hit]:
+                same_meetup: bool = False, method: str = "csls",
+                floor: bool = True) -> list[Hit]:
         """The talks and papers closest in meaning to an item.
 
         Args:
@@ -338,9 +343,13 @@ class SearchEngine:
                 they are already listed beside it).
             method: "csls" (default: cosine less the candidate's hubness, fused with word
                 overlap; see `explorer.search.related`) or "cosine" (plain).
+            floor: leave out what is not related at all: an item whose cosine is below the
+                corpus's noise floor (the median cosine of two items), unless a citation
+                links the two (False: k hits whenever there are k candidates).
 
         Returns:
-            Hits, best first, never the item itself.
+            Hits, best first, never the item itself; fewer than k (even none) when fewer
+            are related.
         """
         if method not in ("csls", "cosine"):
             raise ValueError(f"method must be 'csls' or 'cosine', got {method!r}")
@@ -354,9 +363,12 @@ class SearchEngine:
                 own = np.array(self._by_meetup.get(key, []), dtype=np.int64)
                 mask[own[self.kinds[own] == TALK_KIND]] = False
         dense = self._dense(self.vectors[pos])
-        cand = np.flatnonzero(mask & np.isfinite(dense))
+        cand = mask & np.isfinite(dense)
+        if floor:  # no padding: an item further than two random ones is not related
+            cand &= (dense >= self.noise_floor) | cite_links(self.items, it)
+        scores = dense
         if method == "csls":
             hubs, overlap = self._related_parts()
-            dense = np.where(np.isfinite(dense),
-                             related_scores(dense, hubs, overlap.cosines(pos)), -np.inf)
-        return self._hits(dense, cand, k)
+            scores = np.where(np.isfinite(dense),
+                              related_scores(dense, hubs, overlap.cosines(pos)), -np.inf)
+        return self._hits(scores, np.flatnonzero(cand), k)

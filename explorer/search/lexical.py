@@ -54,6 +54,7 @@ ABBREVIATIONS = {
     "genai": "generative AI",
     "gnn": "graph neural network",
     "llm": "large language model",
+    "mcp": "model context protocol",
     "lstm": "long short-term memory recurrent network",
     "ml": "machine learning",
     "mlops": "machine learning operations deployment",

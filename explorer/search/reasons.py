@@ -52,6 +52,18 @@ FILLER = frozenset([
     "types", "least", "last", "next", "latest", "today", "tomorrow", "within", "without",
     "among", "across", "hands", "practical", "practice", "theory", "largest", "biggest",
     "best",
+    # verbs of an abstract ("we compare ...", "the large model verifies"), vague adjectives
+    # and nouns: "Both about large" or "measure latency" names no subject
+    "compare", "compares", "compared", "comparing", "measure", "measures", "measured",
+    "verify", "verifies", "verified", "mislead", "misleads", "explain", "explains",
+    "explained", "demonstrate", "demonstrates", "cover", "covers", "covered", "describe",
+    "describes", "summary", "summarize", "summarizes", "keep", "keeps", "turn", "turns",
+    "call", "calls", "need", "needs", "help", "helps", "allow", "allows", "let", "lets",
+    "reach", "reaches", "build", "builds", "propose", "proposes", "liked", "generalize",
+    "generalizes", "large", "small", "big", "real", "simple", "modern", "specific",
+    "better", "fast", "faster", "high", "low", "result", "results", "task", "tasks", "number",
+    "numbers",
+    "idea", "ideas",
 ])
 
 
@@ -103,8 +115,14 @@ def phrases(text: str, max_words: int = MAX_WORDS,
 
 
 def phrase_key(phrase: str) -> str:
-    """Stemmed form that matches 'neural networks' with 'neural network'."""
-    return " ".join(_stem_words(phrase.split()))
+    """Stemmed form that matches 'neural networks' with 'neural network' (and 'LLMs' with
+    'LLM': the stemmer leaves a plural acronym as it is)."""
+    out = []
+    for w, st in zip(phrase.split(), _stem_words(phrase.split())):
+        if st == w and len(w) > 2 and w.endswith("s") and not set(w[:-1]) & set("aeiou"):
+            st = w[:-1]
+        out.append(st)
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
@@ -131,15 +149,18 @@ class KeyPhrases:
         from sklearn.feature_extraction.text import CountVectorizer
 
         self.n = len(texts)
-        self.surface: dict[str, str] = {}
+        self.surface: dict[str, str] = {}  # the first spelling seen anywhere
+        self._own: list[dict[str, str]] = []  # each item's own spelling of a key
         docs = []
         for t in texts:
-            keys = []
+            keys, own = [], {}
             for p in phrases(t, never=names):
                 k = phrase_key(p)
                 self.surface.setdefault(k, p)
+                own.setdefault(k, p)
                 keys.append(k)
             docs.append(keys)
+            self._own.append(own)
         self._cv = CountVectorizer(analyzer=lambda keys: keys, binary=True)
         m = self._cv.fit_transform(docs) if docs and any(docs) else None
         self.vocab: dict[str, int] = dict(self._cv.vocabulary_) if m is not None else {}
@@ -187,7 +208,7 @@ class KeyPhrases:
             chosen.append(k)
             if len(chosen) == n:
                 break
-        return [self.surface[k] for k in chosen]
+        return [self._own[a].get(k, self.surface[k]) for k in chosen]
 
 
 def phrase_line(terms: Sequence[str]) -> str:

@@ -67,3 +67,12 @@ def related_scores(dense: np.ndarray, hubs: np.ndarray, words: np.ndarray,
     Example: a hub at cosine .5 with hubness .45 scores below a talk at .45 with hubness .2.
     """
     return weight * (np.asarray(dense, np.float64) - hubs) + (1 - weight) * words
+
+
+def cite_links(items: Sequence, item) -> np.ndarray:
+    """Which items a citation links to ``item`` (bool (n,)): a paper it cites, a talk
+    citing it (a paper), a talk citing a paper it cites too."""
+    cited = set(item.cites) | ({item.id[6:]} if item.kind == "paper" else set())
+    return np.array([bool(cited) and (bool(cited & set(o.cites)) or
+                                      (o.kind == "paper" and o.id[6:] in cited))
+                     for o in items], dtype=bool)
