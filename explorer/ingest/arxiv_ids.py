@@ -15,10 +15,12 @@ _ID = (
     r"|(?P<new>\d{4}\.\d{4,5})"
 )
 # An id with an explicit arXiv marker in front of it: a link or the "arXiv:" prefix. Pages
-# keyed by the arXiv id count too: Hugging Face papers, alphaXiv, arXiv's DOI (10.48550).
+# keyed by the arXiv id count too: Hugging Face papers, alphaXiv, ar5iv, arXiv's DOI
+# (10.48550); so does a reference list's 'CoRR, abs/ID' (CoRR is arXiv's computing section).
 _MARKED = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|\barxiv\s*:\s*|(?:huggingface\.co|hf\.co)/"
-    rf"papers/|alphaxiv\.org/(?:abs|overview)/|10\.48550/arxiv\.)(?:{_ID})(?P<ver>v\d+)?",
+    rf"(?:(?:arxiv|ar5iv)\.org/(?:abs|pdf|html|format)/|\barxiv\s*:\s*|(?:huggingface\.co|hf\.co)"
+    rf"/papers/|alphaxiv\.org/(?:abs|overview|pdf)/|10\.48550/arxiv\.|\bcorr\b[\s,.]*(?:vol\.?"
+    rf"\s*)?abs/)(?:{_ID})(?P<ver>v\d+)?",
     re.IGNORECASE,
 )
 # A bare id: only trusted when the word "arxiv" is near it (see find_arxiv_ids).

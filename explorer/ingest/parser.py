@@ -7,7 +7,6 @@ are; ``mdtext.archive_path`` turns such a URL back into the archive path.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from difflib import SequenceMatcher
@@ -26,43 +25,15 @@ from explorer.domain import (
 )
 from explorer.ingest.arxiv_ids import find_arxiv_ids
 from explorer.ingest.dates import infer_year
-from explorer.ingest.keys import folder_key, meetup_key_of, title_key
-from explorer.ingest.mdtext import archive_path, blank_comments, fold
-from explorer.ingest.pdftext import PdfTextError, pdf_text
+from explorer.ingest.decoding import decode
+from explorer.ingest.keys import folder_key, meetup_key_of, title_key  # noqa: F401 - re-exported
+from explorer.ingest.mdtext import blank_comments, fold
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
 from explorer.ingest.readme_lines import MAX_TALKS
-from explorer.ingest.roottable import UNKNOWN_TITLE, TableRow, parse_table
+from explorer.ingest.roottable import UNKNOWN_TITLE, TableRow, parse_table, table_refs
+from explorer.ingest.slide_refs import pdf_refs
 
 ROOT = "README.md"
-
-
-# Control characters other than tab and line ends; splitlines() would also break lines at
-# some of them (\x0b, \x0c, \x1c-\x1e), so they go before the page is read.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
-
-
-def decode(data: bytes, path: str, warnings: list[ParseWarning]) -> str | None:
-    """UTF-8 text of a page; binary junk -> None, bad bytes replaced, stray control
-    characters (a NUL, a form feed) dropped; each with a warning naming the file."""
-    sample = data[:4096]
-    if sample and sum(b < 9 or 13 < b < 32 or b == 0x0b for b in sample) > len(sample) // 20:
-        warnings.append(ParseWarning(path, "binary data, not a markdown page; skipped"))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        warnings.append(ParseWarning(path, f"invalid UTF-8 at byte {e.start}; bad bytes "
-                                     "replaced", line))
-        text = data.decode("utf-8", errors="replace")
-    first = _CONTROL.search(text)
-    if first:
-        count = sum(len(m) for m in _CONTROL.findall(text))
-        line = text.count("\n", 0, first.start()) + 1
-        warnings.append(ParseWarning(path, f"{count} control character(s) such as "
-                                     f"{first[0][0]!r} removed", line))
-        text = _CONTROL.sub("", text)
-    return text
 
 
 def _title_score(a: str, b: str) -> float:
@@ -292,10 +263,13 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
             while talk.id in ids:
                 talk.id, n = f"{base_id}-{n}", n + 1
             ids.add(talk.id)
+            if row is not None:
+                row.talk_id = talk.id  # the row's arXiv links are this talk's
             corpus.talks.append(talk)
             if slot is not None:
                 spans.setdefault(k, []).append((talk, slot))
     _drop_copied_urls(corpus, pages, by_key)
+    table_refs(corpus, rows)
     _collect_refs(corpus, archive, pages, spans, pdfs, progress)
     return corpus
 
@@ -314,17 +288,8 @@ def _drop_copied_urls(corpus: Corpus, pages: dict, by_key: dict) -> None:
                 corpus.meetups[i] = Meetup(**{**m.__dict__, "meetup_url": None})
 
 
-def _intro_slot(corpus: Corpus, key: str) -> Talk:
-    slot = next((t for t in corpus.talks if t.meetup_key == key and t.kind == INTRO), None)
-    if slot is None:
-        slot = Talk(id=talk_id(key, "Intro and hot topics"), meetup_key=key,
-                    title="Intro and hot topics", kind=INTRO)
-        corpus.talks.append(slot)
-    return slot
-
-
 def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
-    seen: set[tuple[str, str]] = set()
+    seen = {(r.meetup_key, r.arxiv_id) for r in corpus.refs}  # the root table's come first
 
     def add(ident, key, talk, context, path):
         if (key, ident) not in seen:
@@ -343,34 +308,7 @@ def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
         for ident, ctx in find_arxiv_ids(text):
             add(ident, key, intro, ctx, path)
 
-    claims: dict[str, list[Talk]] = {}
-    for t in corpus.talks:
-        p = archive_path(t.slides_url)
-        if p:
-            claims.setdefault(p, []).append(t)
-    meetup_keys = {m.key for m in corpus.meetups}
-    for path in pdfs:
-        if progress:
-            progress(path)
-        owners = claims.get(path, [])
-        owner = next((t for t in owners if t.kind == INTRO), owners[0] if owners else None)
-        key = owner.meetup_key if owner else meetup_key_of(path)
-        if key not in meetup_keys:
-            corpus.warnings.append(ParseWarning(path, "PDF outside any known meetup; skipped"))
-            continue
-        try:
-            text = pdf_text(archive.read(path))
-        except PdfTextError as e:
-            corpus.warnings.append(ParseWarning(path, f"PDF could not be parsed ({e})"))
-            continue
-        except Exception as e:  # noqa: BLE001 - download or read failure of one file
-            corpus.warnings.append(ParseWarning(path, f"cannot read: {e}"))
-            continue
-        found = find_arxiv_ids(text)
-        if found and owner is None:
-            owner = _intro_slot(corpus, key)
-        for ident, ctx in found:
-            add(ident, key, owner, ctx, path)
+    pdf_refs(corpus, archive, pdfs, add, progress)
 
 
 def main(argv: list[str]) -> int:
