@@ -26,6 +26,7 @@ from app_pages.views import (
     paper_item_id,
     project_2d,
     talk_card,
+    when_label,
 )
 from explorer.store import StoreError, default_data_dir, generations
 
@@ -142,6 +143,10 @@ def lookups(directory: str) -> Lookups:
         r["id"] = paper_item_id(str(r["id"]))  # records may carry bare arXiv ids
         papers[r["id"]] = r
     meetups = [_clean(m) for m in ex.meetups().to_dict("records")]
+    # A talk's date is its meetup's: it is a guess wherever the meetup's year was inferred.
+    sources = {meetup_ref(m): m.get("date_source") for m in meetups}
+    for t in talks.values():
+        t["date_source"] = sources.get(meetup_ref(t.get("meetup")))
     labels = {str(m.get("key")): m.get("number") if m.get("number") is not None
               else m.get("key") for m in meetups}
     dates = {str(m.get("key")): m.get("date") for m in meetups}
@@ -318,7 +323,7 @@ def render_card(card: Card, extra: str | None = None, show_score: bool = False,
         if row is not None and card.kind == "talk":
             kind = str(row.get("kind") or "")
             people_row(row.get("meetup"), row.get("speakers"), " · ".join(x for x in (
-                str(row.get("date") or ""), kind_label(kind),
+                when_label(row.get("date"), source=row.get("date_source")), kind_label(kind),
                 ", ".join(row.get("affiliations") or [])) if x))
         elif card.status:  # a paper arXiv has not described says so first
             st.caption(f":material/hourglass_empty: **{escape_md(card.status)}** · "

@@ -105,7 +105,8 @@ def talk_page() -> None:
     card = talk_card(talk)
     common.set_title(card.title)
     meetup = talk.get("meetup")
-    bits = [meetup_label(meetup), when_label(talk.get("date")), kind_label(talk.get("kind")),
+    bits = [meetup_label(meetup), when_label(talk.get("date"), source=talk.get("date_source")),
+            kind_label(talk.get("kind")),
             ", ".join(talk.get("affiliations") or [])]
     st.caption(escape_md(" · ".join(b for b in bits if b)))
     st.title(escape_md(card.title), anchor=False)
@@ -183,7 +184,8 @@ def paper_page() -> None:
             if talk:
                 common.item_link(talk["id"], "talk", talk["title"])
                 st.caption(escape_md(" · ".join(
-                    x for x in (meetup_label(talk.get("meetup")), when_label(talk.get("date")))
+                    x for x in (meetup_label(talk.get("meetup")),
+                                when_label(talk.get("date"), source=talk.get("date_source")))
                     if x)))
             else:
                 common.meetup_link(r.get("meetup"))

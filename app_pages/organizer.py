@@ -32,16 +32,16 @@ def page() -> None:
         from explorer.insights import gaps
 
         with tab_time:
-            _over_time(themes, items)
+            _over_time(themes, items, lk)
         with tab_gaps:
             as_of = ex.last_meetup_date()  # the last meetup held: announced ones are not
-            _as_of_note(ex, as_of)
+            _as_of_note(ex, lk, as_of)
             if not (items["kind"] == "paper").any():  # then "uncovered" cannot be decided
                 st.caption("No cited arXiv paper in this build: whether a theme is read about "
                            "more than talked about cannot be checked, only whether it went "
                            "stale.")
             _gaps(radar_section.with_field(  # each gap's growth in the field, if imported
-                ex, gaps.find_gaps(themes, items, as_of=as_of)),
+                ex, gaps.find_gaps(themes, items, as_of=as_of)), lk,
                   papers=(items["kind"] == "paper").any())
             radar_section.render(ex)  # themes rising in the field with no recent talk
         with tab_table:
@@ -89,7 +89,13 @@ def _tab_to_url() -> None:
         st.query_params["tab"] = slug
 
 
-def _over_time(themes, items) -> None:
+def _when(lk: common.Lookups, date, meetup) -> str:
+    """A talk's date as the organizer's lists show it: upcoming, or a guessed year, said so."""
+    return when_label(date, source=(lk.meetup(meetup) or {}).get("date_source")
+                      if meetup not in (None, "") else None)
+
+
+def _over_time(themes, items, lk: common.Lookups) -> None:
     from explorer.insights.figures import theme_heatmap
     from explorer.insights.gaps import talks_in, topics_over_time
 
@@ -118,8 +124,8 @@ def _over_time(themes, items) -> None:
                            clicked[0] == theme and str(clicked[1]) in labels else 0)
     chosen = None if year == labels[0] else int(year)
     for row in talks_in(themes, items, theme, chosen).itertuples():
-        common.item_link(row.id, "talk", f"{when_label(row.date)} · meetup {row.meetup} · "
-                                         f"{row.title}", bold=False)
+        common.item_link(row.id, "talk", f"{_when(lk, row.date, row.meetup)} · "
+                                         f"meetup {row.meetup} · {row.title}", bold=False)
 
 
 def _clicked_cell(event) -> tuple[str, int] | None:
@@ -132,7 +138,7 @@ def _clicked_cell(event) -> tuple[str, int] | None:
         return None
 
 
-def _as_of_note(ex, as_of: str | None) -> None:
+def _as_of_note(ex, lk: common.Lookups, as_of: str | None) -> None:
     """Say what "now" is for the verdicts below, and which announced meetups wait."""
     dates = ex.meetups()["date"].dropna().astype(str)
     later = sorted(d for d in dates if d and (as_of is None or d[:10] > as_of))
@@ -141,18 +147,21 @@ def _as_of_note(ex, as_of: str | None) -> None:
              f"{'are' if len(later) > 1 else 'is'} not counted: "
              f"{'their' if len(later) > 1 else 'its'} talks have not happened yet."
              if later else "")
-    st.caption(escape_md(f"As of {as_of}, the last meetup held: a theme is stale without a "
+    held = next((m for m in lk.meetups if str(m.get("date") or "")[:10] == as_of), {})
+    when = when_label(as_of, source=held.get("date_source")) if as_of else ""
+    st.caption(escape_md(f"As of {when}, the last meetup held: a theme is stale without a "
                          f"talk in the two years before it.{ahead}" if as_of else
                          "No meetup has been held yet: nothing to measure gaps from."))
 
 
-def _gaps(found: list, papers: bool = True) -> None:
+def _gaps(found: list, lk: common.Lookups, papers: bool = True) -> None:
     from explorer.insights.figures import gap_figure
 
     if not found:
         st.info("No gaps: every theme with talks had one within the last two years"
                 + (", and no theme is cited far more than it is talked about." if papers
                    else "."), icon=":material/check:")
+        return  # an empty chart under it would only repeat it
     st.plotly_chart(gap_figure(found), width="stretch")
     for g in found:
         with st.container(border=True):
@@ -164,15 +173,15 @@ def _gaps(found: list, papers: bool = True) -> None:
             if g.talks_evidence:
                 st.markdown("Last talks on this theme:")
                 for t in g.talks_evidence:
-                    common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
-                                                      f"{t['meetup'] or '?'} · {t['title']}",
-                                     bold=False)
+                    common.item_link(t["id"], "talk", f"{_when(lk, t['date'], t['meetup'])} · "
+                                                      f"meetup {t['meetup'] or '?'} · "
+                                                      f"{t['title']}", bold=False)
             if g.scheduled:
                 st.markdown("Announced talks on this theme (not given yet, not counted):")
                 for t in g.scheduled:
-                    common.item_link(t["id"], "talk", f"{when_label(t['date'])} · meetup "
-                                                      f"{t['meetup'] or '?'} · {t['title']}",
-                                     bold=False)
+                    common.item_link(t["id"], "talk", f"{_when(lk, t['date'], t['meetup'])} · "
+                                                      f"meetup {t['meetup'] or '?'} · "
+                                                      f"{t['title']}", bold=False)
             if g.near_misses:
                 st.markdown("Talks in that time that came close to this theme without "
                             "being assigned to it (check them before taking the verdict):")
@@ -180,9 +189,9 @@ def _gaps(found: list, papers: bool = True) -> None:
                     filed = ", ".join(t.get("themes") or []) or "no theme"
                     score = ("" if t.get("score") is None
                              else f" (theme score {t['score']:.2f}; filed under {filed})")
-                    common.item_link(t["id"], "talk", f"{t['date'] or '?'} · meetup "
-                                                      f"{t['meetup'] or '?'} · {t['title']}"
-                                                      f"{score}", bold=False)
+                    common.item_link(t["id"], "talk", f"{_when(lk, t['date'], t['meetup'])} · "
+                                                      f"meetup {t['meetup'] or '?'} · "
+                                                      f"{t['title']}{score}", bold=False)
             if g.papers_evidence:
                 st.markdown("Papers cited on this theme:")
                 for p in g.papers_evidence[:3]:
@@ -209,7 +218,10 @@ def _novelty(ex, lk: common.Lookups) -> None:
     basis = {"title": f"{whose} has this title; closest in meaning at cosine",
              "in title": f"{whose} has this main title; closest in meaning at cosine"
              }.get(result.named, "closest talk at cosine")
-    st.caption(escape_md(f"Verdict {result.verdict} ({basis} {result.score:.2f}); "
+    # "covered" by a talk not given yet would contradict the gaps, which do not count it.
+    verdict = (f"{result.verdict} by an announced talk" if soon and soon[0]
+               and result.verdict != "new" else result.verdict)
+    st.caption(escape_md(f"Verdict {verdict} ({basis} {result.score:.2f}); "
                          f"nearest themes: {near}"))
     st.markdown("Closest talks (past and announced):" if any(soon) else "Closest past talks:")
     for h in result.closest:

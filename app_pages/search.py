@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.views import escape_md, meetup_label, meetup_timeline, theme_line, year_of
+from app_pages.views import (
+    escape_md,
+    meetup_label,
+    meetup_timeline,
+    theme_line,
+    when_label,
+    year_of,
+)
+from explorer.insights.timeline import upcoming
 from explorer.search import parse_years
 
 MODES = {"hybrid": "Hybrid", "dense": "Semantic", "bm25": "Keyword"}
@@ -183,7 +191,7 @@ def _meetup_option(m: dict) -> str:
     label = meetup_label(m.get("number") if m.get("number") is not None else m.get("key"))
     title = str(m.get("title") or "")
     title = "" if title.replace(" ", "") == label.replace(" ", "") else title
-    date = str(m.get("date") or "")
+    date = when_label(m.get("date"), source=m.get("date_source"))
     return " · ".join(x for x in (label, date, title[:40]) if x)
 
 
@@ -202,20 +210,28 @@ def _empty_state(ex, lk: common.Lookups) -> None:
     for col, q in zip(cols, common.SUGGESTED_QUERIES):
         col.button(q, key=f"suggest_{q}", on_click=_suggest, args=(q,),
                    width="stretch")
-    latest = meetup_timeline(lk.meetups, lk.talks.values())
-    latest = next(((m, ts) for m, ts in latest
-                   if any(t.get("kind") in ("talk", "short talk") for t in ts)), None)
-    if latest:
-        m, talks = latest
-        st.markdown("#### Latest meetup")
-        with st.container(border=True):
-            common.meetup_link(m, _meetup_option(m))
-            for t in talks:
-                if t.get("kind") in ("talk", "short talk"):
-                    who = ", ".join(t.get("speakers") or [])
-                    common.item_link(t["id"], "talk", escape_md(t["title"]) + (
-                        f" · *{escape_md(who)}*" if who else ""), bold=False, escaped=True)
+    with_talks = [(m, ts) for m, ts in meetup_timeline(lk.meetups, lk.talks.values())
+                  if any(t.get("kind") in ("talk", "short talk") for t in ts)]
+    # An announced meetup is the next one, not the latest: its talks have not been given.
+    ahead = [p for p in with_talks if upcoming(p[0].get("date"))]
+    held = next((p for p in with_talks if not upcoming(p[0].get("date"))), None)
+    for heading, shown in (("Next meetup (announced)", ahead[-1] if ahead else None),
+                           ("Latest meetup", held)):
+        if shown:
+            _meetup_box(heading, *shown)
+    if with_talks:
         st.page_link(common.PAGES["meetups"], label="All meetups", icon=":material/event:")
+
+
+def _meetup_box(heading: str, m: dict, talks: list[dict]) -> None:
+    st.markdown(f"#### {heading}")
+    with st.container(border=True):
+        common.meetup_link(m, _meetup_option(m))
+        for t in talks:
+            if t.get("kind") in ("talk", "short talk"):
+                who = ", ".join(t.get("speakers") or [])
+                common.item_link(t["id"], "talk", escape_md(t["title"]) + (
+                    f" · *{escape_md(who)}*" if who else ""), bold=False, escaped=True)
 
 
 def _no_results(query: str, filtered: bool) -> None:

@@ -15,6 +15,7 @@ from app_pages.views import (
     paper_card,
     paper_item_id,
     safe_url,
+    when_in_brackets,
     when_label,
     year_of,
 )
@@ -112,10 +113,12 @@ def _prev_next(lk: common.Lookups, m: dict) -> None:
     with st.container(horizontal=True, gap="medium"):
         if i > 0:
             p = dated[i - 1]
-            common.meetup_link(p, f"← {meetup_label(common.meetup_ref(p))} ({p['date']})")
+            common.meetup_link(p, f"← {meetup_label(common.meetup_ref(p))} "
+                                  f"{when_in_brackets(p['date'], p.get('date_source'))}")
         if i + 1 < len(dated):
             n = dated[i + 1]
-            common.meetup_link(n, f"{meetup_label(common.meetup_ref(n))} ({n['date']}) →")
+            common.meetup_link(n, f"{meetup_label(common.meetup_ref(n))} "
+                                  f"{when_in_brackets(n['date'], n.get('date_source'))} →")
 
 
 def speaker_page() -> None:
@@ -161,7 +164,7 @@ def speaker_page() -> None:
             mates = [s for s in t.get("speakers") or []
                      if (ex.person(s) or {}).get("id") != person["id"]]
             common.people_row(t.get("meetup"), mates, " · ".join(x for x in (
-                str(t.get("date") or ""), kind_label(kind),
+                when_label(t.get("date"), source=t.get("date_source")), kind_label(kind),
                 ", ".join(t.get("affiliations") or [])) if x))
             for s in mates:
                 co[s] = co.get(s, 0) + 1

@@ -69,6 +69,16 @@ def when_label(date: object, today: str | None = None, source: object = None) ->
     return f"{date} ({', '.join(notes)})" if notes else date
 
 
+def when_in_brackets(date: object, source: object = None) -> str:
+    """`when_label` in one pair of brackets, for a label that follows a name.
+
+    Example: when_in_brackets('2019-04-07', 'inferred') -> '(2019-04-07, year inferred)'.
+    """
+    when = when_label(date, source=source)
+    date_part, _, notes = when.partition(" (")
+    return f"({date_part}, {notes}" if notes else f"({when})"
+
+
 @dataclass(frozen=True)
 class Link:
     """A labelled external link whose URL has passed `safe_url`."""
@@ -152,7 +162,8 @@ def talk_card(talk: object, query: str | None = None, score: float | None = None
     """The card of a talk (a row of ``ex.talks()``, a dict or a `Talk`-like object).
 
     Args:
-        talk: needs ``id`` and ``title``; uses ``meetup``, ``date``, ``speakers``,
+        talk: needs ``id`` and ``title``; uses ``meetup``, ``date`` (and its meetup's
+            ``date_source``: an inferred year says so), ``speakers``,
             ``affiliations``, ``kind``, ``abstract``, ``slides_url``, ``video_url`` and
             ``url`` (the meetup page) if present.
         query: the search query, for the snippet.
@@ -164,7 +175,8 @@ def talk_card(talk: object, query: str | None = None, score: float | None = None
     t = as_dict(talk)
     date = _text(t.get("date"))
     kind = _text(t.get("kind"))
-    meta = [meetup_label(t.get("meetup", t.get("meetup_key"))), when_label(date),
+    meta = [meetup_label(t.get("meetup", t.get("meetup_key"))),
+            when_label(date, source=t.get("date_source")),
             kind_label(kind), ", ".join(_names(t.get("speakers"))),
             ", ".join(_names(t.get("affiliations")))]
     links = links_of([("Slides", t.get("slides_url")), ("Video", t.get("video_url")),

@@ -249,3 +249,12 @@ def test_a_date_whose_year_was_inferred_says_so():
     assert when_label("2019-04-07", source="table") == "2019-04-07"
     assert when_label("2031-01-15", today="2026-12-03", source="inferred") == (
         "2031-01-15 (upcoming, year inferred)")
+
+
+def test_a_talk_card_says_when_its_meetup_year_was_inferred():
+    card = talk_card({"id": "m6-x", "title": "X", "meetup": 6, "date": "2026-03-18",
+                      "date_source": "inferred"})
+    assert card.meta == "Meetup #6 · 2026-03-18 (year inferred)"
+    told = talk_card({"id": "m5-y", "title": "Y", "meetup": 5, "date": "2025-11-12",
+                      "date_source": "table"})
+    assert told.meta == "Meetup #5 · 2025-11-12"
