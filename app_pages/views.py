@@ -272,7 +272,8 @@ def paper_card(paper: object, query: str | None = None, score: float | None = No
 def reason_line(terms: Sequence[str], limit: int = 5) -> str:
     """One line saying why two items are related: 'Shared terms: attention, transformer'."""
     terms = [t for t in terms if t][:limit]
-    return "Shared terms: " + ", ".join(terms) if terms else "Close in meaning (no shared key terms)"
+    return ("Shared terms: " + ", ".join(terms) if terms
+            else "Nearest in meaning by the model (no shared key terms)")
 
 
 def meetup_timeline(meetups: Iterable[object], talks: Iterable[object],

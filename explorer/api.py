@@ -158,9 +158,12 @@ class Explorer(Insights, FieldRadar):
         return out
 
     def why_related(self, a_id: str, b_id: str) -> str:
-        """One line for a related card: the strongest of `reasons`, else closeness in meaning."""
+        """One line for a related card: the strongest of `reasons`, else what is true of any
+        listed item: the model puts it near (no claim that it is close: on a small archive or
+        for a talk without abstract the nearest items may be far)."""
         found = self.reasons(a_id, b_id)
-        return found[0].text if found else "Close in meaning (no key phrase in common)"
+        return found[0].text if found else ("Nearest in meaning by the model (no shared key "
+                                            "phrase, cited paper or theme)")
 
     def shared_terms(self, a_id: str, b_id: str, n: int = 3) -> list[str]:
         """Up to n key words two items share, rarest first (why they are related)."""

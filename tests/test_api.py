@@ -200,3 +200,10 @@ def test_talks_by_finds_a_person_under_another_spelling(ex):
         "m2-graph-networks-for-molecules", "m7-molecule-generation-with-graph-diffusion"]
     assert ex.person("Nobody Known") is None
     assert ex.talks_by("Nobody Known").empty
+
+
+def test_a_related_card_without_evidence_claims_no_closeness(ex):
+    # bees and molecule graphs share no key phrase, cited paper or theme here
+    assert ex.reasons(GRAPHS, BEES) == []
+    assert ex.why_related(GRAPHS, BEES) == (
+        "Nearest in meaning by the model (no shared key phrase, cited paper or theme)")

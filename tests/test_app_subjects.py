@@ -123,6 +123,6 @@ def test_speaker_page_says_why_each_talk_by_others_is_related(data):  # noqa: F8
     at = run_app({"speaker": "Bea Fold"})
     assert_ok(at)
     captions = [c.value for c in at.caption]
-    reasons = [c for c in captions if c.startswith(("Both", "Close in meaning", "Shared",
+    reasons = [c for c in captions if c.startswith(("Both", "Nearest in meaning", "Shared",
                                                     "Also cite"))]
     assert reasons, captions

@@ -147,7 +147,8 @@ def test_paper_item_id_normalises_prefix():
 
 def test_reason_line():
     assert reason_line(["graph", "molecules"]) == "Shared terms: graph, molecules"
-    assert reason_line([]) == "Close in meaning (no shared key terms)"
+    # no claim of closeness without evidence: the item is only the model's nearest
+    assert reason_line([]) == "Nearest in meaning by the model (no shared key terms)"
 
 
 def test_project_2d_matches_pca_and_is_sign_stable():
