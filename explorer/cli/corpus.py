@@ -154,7 +154,7 @@ def build(
     used = {t for ts in themes.labels.values() for t in ts}
     other = sum(1 for ts in themes.labels.values() if not ts)
     err.print(f"themes: {len(used)} of {len(themes.themes)} in use (taxonomy "
-              f"{themes.version}), {other} items in no theme")
+              f"{themes.version}), {other} item{'s' * (other != 1)} in no theme")
     err.print(f"data dir: {w.data_dir}  generation: {name}")
 
 
