@@ -196,15 +196,21 @@ def _meetup_option(m: dict) -> str:
 
 
 def _empty_state(ex, lk: common.Lookups) -> None:
-    years = sorted({y for m in lk.meetups if (y := year_of(m.get("date")))})
+    # Announced meetups are counted apart: their talks have not been given yet.
+    held = [m for m in lk.meetups if not upcoming(m.get("date"))]
+    years = sorted({y for m in held if (y := year_of(m.get("date")))})
     span = f" from {years[0]} to {years[-1]}" if len(years) > 1 else ""
     st.markdown(f"#### Explore the Vienna Deep Learning Meetup{span}")
-    n_talks = sum(1 for t in lk.talks.values() if t.get("kind") in ("talk", "short talk"))
+    given = [t for t in lk.talks.values() if t.get("kind") in ("talk", "short talk")]
+    n_talks = sum(1 for t in given if not upcoming(t.get("date")))
     n_papers = len(lk.papers)
     n_fetched = sum(1 for p in lk.papers.values() if p.get("resolved"))
     fetched = f" ({n_fetched} with arXiv metadata)" if n_fetched < n_papers else ""
-    st.caption(f"{len(lk.meetups)} meetups · {n_talks} talks · "
-               f"{n_papers} cited arXiv papers{fetched}")
+    ahead = len(lk.meetups) - len(held)
+    ahead = (f" · {ahead} meetup{'s' * (ahead > 1)} announced ({len(given) - n_talks} "
+             f"talk{'s' * (len(given) - n_talks != 1)})") if ahead else ""
+    st.caption(f"{len(held)} meetups · {n_talks} talks · "
+               f"{n_papers} cited arXiv papers{fetched}{ahead}")
     st.markdown("Try one of these:")
     cols = st.columns(len(common.SUGGESTED_QUERIES))
     for col, q in zip(cols, common.SUGGESTED_QUERIES):

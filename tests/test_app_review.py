@@ -120,3 +120,14 @@ def test_novelty_of_an_announced_title_does_not_say_it_was_covered(data):
     assert "Already scheduled" in out
     verdict = next(c.value for c in at.caption if c.value.startswith("Verdict"))
     assert "announced" in verdict and not verdict.startswith("Verdict covered (")
+
+
+def test_the_home_page_counts_announced_meetups_apart(data):
+    at = run_app()
+    assert_ok(at)
+    # the span and the counts are of what happened; the announced meetup is said apart
+    assert "#### Explore the Vienna Deep Learning Meetup from 2024 to 2026" in [
+        m.value for m in at.markdown]
+    counts = next(plain(c.value) for c in at.caption if "meetups" in c.value)
+    assert counts.startswith("3 meetups · 3 talks")
+    assert counts.endswith("1 meetup announced (1 talk)")
