@@ -307,3 +307,20 @@ def test_years_with_a_sliver_of_the_field_are_no_baseline():
         "theme:a"]
     assert a["trend"] == "no baseline" and not a["rising"] and not a["flagged"]
     assert "no earlier year to compare with" in a["evidence"]
+
+
+def test_a_reader_that_cannot_write_the_cache_still_gets_the_counts(world, monkeypatch):
+    import sqlite3
+
+    from explorer.store.fieldstore import FieldStore
+
+    def read_only(self, key, value):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+    monkeypatch.setattr(FieldStore, "set_meta", read_only)
+    ex = explorer.open(world)
+    try:
+        counts = ex.field_theme_counts()  # the radar raised here: the cache write failed
+        assert not counts.empty and counts.embedded > 0
+        assert not ex.field_radar().empty
+    finally:
+        ex.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -21,6 +22,7 @@ import pandas as pd
 from embeddings.index import normalize
 from explorer.insights.taxonomy import TAXONOMY_VERSION, Theme
 from explorer.insights.themes import Settings, keyword_pattern
+from explorer.store import StoreError
 
 CHUNK = 20_000
 COUNT_COLUMNS = ["topic", "month", "papers"]
@@ -206,7 +208,10 @@ def field_theme_counts(ex, chunk: int = CHUNK, progress: Callable[[int], None] |
         tv = ex.embed(theme_texts(themes))
         found = count_field_themes(fs.iter_dated_vectors(ex.model, chunk), tv, themes,
                                    settings, model=ex.model, progress=progress)
-        fs.set_meta(key, json.dumps({"stamp": stamp, "counts": found.to_json()}))
+        try:  # a cache only: a reader must not fail where it cannot write (a read-only
+            fs.set_meta(key, json.dumps({"stamp": stamp, "counts": found.to_json()}))
+        except (sqlite3.Error, StoreError):  # field.sqlite, or a field writer holding it)
+            pass
         return found
     finally:
         fs.close()
