@@ -154,6 +154,15 @@ def speaker_page() -> None:
         st.markdown(":material/apartment: " + " · ".join(
             f"{escape_md(a)} ({_span(ys)})" for a, ys in affil.items()))
         st.caption("Affiliations as the meetup pages name them for these talks, with years.")
+    # A bio is a talk's; only one of a talk this person gave alone is about them alone.
+    solo = [t for t in talks if str(t.get("bio") or "").strip()
+            and len(t.get("speakers") or []) == 1]
+    if solo:
+        t = solo[-1]  # the latest
+        with st.expander("About", icon=":material/person:", expanded=True):
+            st.markdown(escape_md(str(t["bio"]).strip()))
+            st.caption(f"As the meetup page put it for “{escape_md(t['title'])}” "
+                       f"({escape_md(when_label(t.get('date'), source=t.get('date_source')))}).")
 
     st.subheader(f"Talks ({len(talks)})", divider="gray")
     co: dict[str, int] = {}

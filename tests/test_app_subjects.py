@@ -56,7 +56,16 @@ def test_speaker_page_shows_affiliations_and_unknown_speaker(data):  # noqa: F81
     at = run_app({"speaker": "ada quill"})
     assert_ok(at)
     assert at.title[0].value == "Ada Quill"
-    assert "Quill Lab Vienna (2017)" in texts(at)
+    out = texts(at)
+    assert "Quill Lab Vienna (2017)" in out
+    # the bio of the talk she gave alone, escaped, with where it comes from
+    assert "Ada Quill studies \\*\\*translation\\*\\* at Quill Lab" in out
+    assert "As the meetup page put it for “Attention for machine translation”" in out
+    bio = next(m.value for m in at.markdown if m.value.startswith("Ada Quill studies"))
+    assert "\\<script\\>" in bio  # shown as text, never run
+    at = run_app({"speaker": "Béa Föld"})  # her talks have no bio: no 'About'
+    assert_ok(at)
+    assert not [e for e in at.expander if e.label == "About"]
     at = run_app({"speaker": "Nobody Here"})
     assert_ok(at)
     assert at.warning and "No speaker named" in at.warning[0].value
