@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from explorer import fetch
+from explorer.ingest.keys import is_readme
 from explorer.store import BlobCache
 
 REPO = "vdlm/meetups"
@@ -47,7 +48,19 @@ def wanted(path: str) -> bool:
     Example: 'Meetups/Meetup_5/README.md' -> True, 'Meetups/Meetup_5/img/a.jpg' -> False.
     """
     name = path.rsplit("/", 1)[-1].lower()
-    return name == "readme.md" or name.endswith(".pdf")
+    return name.endswith(".pdf") or is_page(path)
+
+
+def is_page(path: str) -> bool:
+    """A markdown page: a README anywhere; any other .md / .markdown file in a folder (a
+    meetup's 'index.md', 'Meetups/Meetup_76.md'), but not the root's CONTRIBUTING.md or a
+    hidden folder's templates. Example: 'Meetups/Meetup_76/index.md' -> True."""
+    parts = path.split("/")
+    name = parts[-1].lower()
+    if name == "readme.md" or is_readme(path):
+        return True
+    return (len(parts) > 1 and name.endswith((".md", ".markdown"))
+            and not any(p.startswith(".") for p in parts))
 
 
 class LocalArchive:
@@ -198,7 +211,7 @@ class GitHubArchive:
         sha = self._shas.get(path)
         if sha is None:
             raise BlobUnavailable(f"{path}: {self.failed.get(path, 'not in the repository tree')}")
-        cap = README_MAX_BYTES if path.rsplit("/", 1)[-1].lower() == "readme.md" else None
+        cap = README_MAX_BYTES if is_page(path) else None
         if cap is not None and self._sizes.get(path, 0) > cap:
             return self._fail(path, f"too large for a README ({self._sizes[path]:,} bytes, "
                                     f"more than {cap:,})")

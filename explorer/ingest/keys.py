@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-_FOLDER = re.compile(r"(?:\b|_)(?:meetup|vdlm)[_ -]?(\d{1,3})\b|^(\d{1,3})(?:st|nd|rd|th)?"
-                     r"\.?[_ -]*meetup\b", re.IGNORECASE)
+_FOLDER = re.compile(r"(?:\b|_)(?:meetup|vdlm)[_ -]?(?:(?:#|n[or]\.?)[_ -]?)?(\d{1,3})\b|"
+                     r"^(\d{1,3})(?:st|nd|rd|th)?\.?[_ -]*meetup\b", re.IGNORECASE)
+_PAGE = re.compile(r"\.(?:md|markdown)$", re.IGNORECASE)
 _SUMMIT = re.compile(r"ai[_ -]?summit.*", re.IGNORECASE)
 _SERIES = r"(?:vienna\s+)?(?:deep\s+learning\s+)?(?:meetup|vdlm)\b"
 _TITLE = [
@@ -29,13 +30,32 @@ def folder_key(path: str) -> str | None:
     """The meetup a file's folder names. Example: 'Meetups/Meetup_19/README.md' -> '19',
     '1. Meetup/README.md' -> '1', 'AI_Summit/x.pdf' -> 'AI', 'Meetups/Misc/README.md' -> None.
     """
-    for folder in reversed(path.split("/")[:-1]):
+    parts = path.split("/")
+    for k in range(len(parts) - 2, -1, -1):
+        folder = parts[k]
         m = _FOLDER.search(folder)
         if m:
             return str(int(m[1] or m[2]))
         if _SUMMIT.fullmatch(folder):
             return "AI"
+        if re.fullmatch(r"\d{1,3}", folder) and k and parts[k - 1].lower() == "meetups":
+            return str(int(folder))  # 'Meetups/76/README.md'
     return None
+
+
+def is_readme(path: str) -> bool:
+    """'README.md', 'readme.markdown', 'Readme.MD': the page of its folder."""
+    return re.fullmatch(r"readme\.(?:md|markdown)", path.rsplit("/", 1)[-1], re.IGNORECASE) is not None
+
+
+def page_key(path: str) -> str | None:
+    """The meetup a page names by its folder, or by its own file name when it is no README:
+    'Meetups/Meetup_76.md' -> '76', 'Meetups/Meetup_76/index.md' -> '76'."""
+    key = folder_key(path)
+    if key is None and not is_readme(path) and (m := _FOLDER.search(_PAGE.sub("", path.rsplit(
+            "/", 1)[-1]))):
+        key = str(int(m[1] or m[2]))
+    return key
 
 
 def title_key(title: str) -> str | None:

@@ -26,19 +26,26 @@ from explorer.domain import (
 from explorer.ingest.arxiv_ids import find_arxiv_ids
 from explorer.ingest.dates import infer_year
 from explorer.ingest.decoding import decode
-from explorer.ingest.keys import folder_key, meetup_key_of, title_key  # noqa: F401 - re-exported
+from explorer.ingest.keys import (  # noqa: F401 - re-exported
+    folder_key,
+    is_readme,
+    meetup_key_of,
+    page_key,
+    title_key,
+)
 from explorer.ingest.mdtext import blank_comments, fold
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
 from explorer.ingest.readme_lines import MAX_TALKS
 from explorer.ingest.roottable import UNKNOWN_TITLE, TableRow, parse_table, table_refs
 from explorer.ingest.slide_refs import pdf_refs
+from explorer.ingest.slots import other_parts
 
 ROOT = "README.md"
 
 
 def _title_score(a: str, b: str) -> float:
     fa, fb = fold(a), fold(b)
-    if not fa or not fb:
+    if not fa or not fb or other_parts(a, b):  # 'X (Part 1)' is not 'X (Part 2)'
         return 0.0
     short, long_ = sorted((fa, fb), key=len)
     if len(short) >= 12 and short in long_:
@@ -162,11 +169,12 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         warn.append(ParseWarning(ROOT, "no root README with the talks table"))
     pages: dict[str, tuple[str, MeetupPage, str]] = {}
     by_title: set[str] = set()  # keys of pages found by their title, not their folder
-    for path, text in texts.items():
+    # A folder's README is its page; another page in that folder ('notes.md') comes second.
+    for path, text in sorted(texts.items(), key=lambda pt: (not is_readme(pt[0]), pt[0])):
         if path == ROOT:
             continue
         base = path.rsplit("/", 1)[0] if "/" in path else ""
-        key = folder_key(path)
+        key = page_key(path)
         try:
             page = parse_page(text, base, tuple(r.title for r in rows if r.meetup_key == key))
         except Exception as e:  # noqa: BLE001 - a layout bug must cost one page, not the corpus

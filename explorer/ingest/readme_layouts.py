@@ -37,6 +37,7 @@ from explorer.ingest.readme_lines import (
     LineReader,
 )
 from explorer.ingest.readme_meta import MeetupPage, meta_line
+from explorer.ingest.sections import PAST, TRANSLATION, foreign_sections
 from explorer.ingest.slots import (
     BIO_HEAD,
     CANCEL_NOTE,
@@ -84,6 +85,7 @@ class _Reader(LineReader):
         self.at = 0  # the line being read (index)
         self.unmatched: list[tuple[int, str]] = []  # (line, title) of orphan descriptions
         self.labelled: list[tuple[str, str, bool]] = []  # (label, url, is video): link lists
+        self.foreign = foreign_sections(self.lines)  # translations and looks back
         self.tables = {first: (end, slots) for first, end, slots in table_talks(self.lines,
                                                                                  base_dir)}
 
@@ -174,6 +176,10 @@ class _Reader(LineReader):
         i, n = 0, len(self.lines)
         while i < n:
             self.at = i
+            if self.foreign[i] == PAST or self.foreign[i] == TRANSLATION and self.page.talks:
+                self.close()  # a talk of another evening, or one this page already gave
+                i += 1
+                continue
             if i in self.tables:
                 end, slots = self.tables[i]
                 for slot in slots:

@@ -183,6 +183,9 @@ class LineReader:
             talk.title = inner.rstrip(":")
         elif links(rest) and self.slides_in(rest) and not _NOT_TALK.search(inner):
             talk.title = inner.rstrip(":")  # '**Title** [[Slides](...)]', speakers in prose
+        elif self.lines[i].lstrip().startswith("##") and not _NOT_TALK.search(inner) and (
+                credit := agenda_line(inner)):  # '### Title – Ada Berg (Org)', '### Ada: Title'
+            talk.title, talk.speakers, talk.affiliations = credit
         else:
             return None
         if talk.kind == TALK and is_intro(talk.title):

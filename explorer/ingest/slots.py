@@ -84,10 +84,24 @@ def split_marker(line: str) -> tuple[str, bool]:
     return rest, True
 
 
+# 'Part 2', 'Teil II', '(2/2)': the part of a talk given in two slots
+_PART = re.compile(r"\b(?:part|teil)[ \t]{0,3}(\d{1,2}|[ivx]{1,4}|one|two|three)\b|\((\d)[ \t]{0,2}/"
+                   r"[ \t]{0,2}\d\)", re.IGNORECASE)
+
+
+def other_parts(a: str, b: str) -> bool:
+    """'X (Part 1)' and 'X (Part 2)': two parts of one title, two slots."""
+    pa, pb = (m and (m[1] or m[2]).lower() for m in (_PART.search(a), _PART.search(b)))
+    return pa is not None and pb is not None and pa != pb
+
+
 def same_title(a: str, b: str) -> bool:
-    """Two spellings of one talk's title: near-equal, or one (12+ letters) inside the other."""
+    """Two spellings of one talk's title: near-equal, or one (12+ letters) inside the other;
+    'X (Part 1)' and 'X (Part 2)' are two slots, not one talk twice."""
     fa, fb = fold(a), fold(b)
     if not fa or not fb:
+        return False
+    if other_parts(a, b):
         return False
     if len(min(fa, fb, key=len)) >= 12 and (fa in fb or fb in fa):
         return True
