@@ -156,3 +156,27 @@ TU Wien, Gußhausstraße 27
 """
     corpus = parse("76", page)
     assert list(talks(corpus, "76")) == ["Glacier Melt Forecasts with Small Models"]
+
+
+def test_html_headings_are_read_as_markdown_headings():
+    from test_parser_unseen import parse, talks
+
+    page = """# 101st Meetup
+
+* Date: 2027-10-06
+
+<h2>Agenda</h2>
+
+* 18:45 Talk 1: Counting Owls by Sound by Leni Trautmann (Barnhollow)
+
+<h2>Talk Details</h2>
+
+<h3 id="owls">Talk 1: Counting Owls by Sound</h3>
+
+<p>Owls hoot in the dark where cameras see nothing; we count them with a tiny classifier.</p>
+"""
+    # the title kept its tags ('<h3>Talk 1: ...</h3>'), and the talk id was built from them
+    assert talks(parse("101", page), "101") == {"Counting Owls by Sound": (
+        ["Leni Trautmann"],
+        "Owls hoot in the dark where cameras see nothing; we count them with a tiny classifier.",
+        [])}

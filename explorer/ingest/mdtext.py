@@ -98,9 +98,16 @@ def strip_html(text: str) -> str:
     A removed tag leaves a space, so words stay apart ('hoot.<br>We' -> 'hoot. We'); a '<br>'
     between two words separates like a comma ('Ada Berg<br>Owl Uni' -> 'Ada Berg, Owl Uni');
     a link keeps its address as a Markdown link ('<a href="x.pdf">slides</a>' -> '[slides](x.pdf)').
-    A blockquote's markers go too ('> An abstract' -> 'An abstract', '> > a' -> 'a').
+    A blockquote's markers go too ('> An abstract' -> 'An abstract', '> > a' -> 'a'), and an
+    HTML heading on its line is a Markdown one ('<h3>Talk 1: Owls</h3>' -> '### Talk 1: Owls').
     """
-    return _QUOTE.sub("", _HTML_TAG.sub(_untag, _HTML_LINK.sub(_md_link, blank_comments(text))))
+    text = _HTML_HEADING.sub(lambda m: "#" * int(m[1]) + " " + m[2].strip(),
+                             _HTML_LINK.sub(_md_link, blank_comments(text)))
+    return _QUOTE.sub("", _HTML_TAG.sub(_untag, text))
+
+
+_HTML_HEADING = re.compile(r"^[ \t]{0,3}<h([1-6])\b[^>\n]{0,200}>([^<\n]{0,500}?)</h\1\s*>[ \t]*$",
+                           re.IGNORECASE | re.MULTILINE)
 
 
 _QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,8}", re.MULTILINE)
