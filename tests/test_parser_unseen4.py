@@ -180,3 +180,41 @@ def test_html_headings_are_read_as_markdown_headings():
         ["Leni Trautmann"],
         "Owls hoot in the dark where cameras see nothing; we count them with a tiny classifier.",
         [])}
+
+
+def test_footnotes_stay_out_of_titles_credits_and_the_last_abstract():
+    from test_parser_unseen import parse, talks
+
+    page = """# 102nd Meetup
+
+* Date: 2027-11-10
+
+## Agenda
+
+* 18:45 Talk 1: Counting Owls by Sound[^1] by Leni Trautmann (Barnhollow)[^2]
+* 19:30 Talk 2: Moss Mapping from Space by Ida Rautner (Lichen Labs)
+
+## Talk Details
+
+### Talk 1: Counting Owls by Sound
+
+Owls hoot in the dark where cameras see nothing; we count them with a tiny classifier[^3].
+
+### Talk 2: Moss Mapping from Space
+
+We map moss from satellite images with a segmentation model trained on few labels.
+
+[^1]: The title changed since the announcement.
+[^2]: Joining remotely.
+[^3]: Following arXiv:2402.01234, the owl census paper.
+"""
+    corpus = parse("102", page)
+    got = talks(corpus, "102")
+    assert got["Counting Owls by Sound"][0] == ["Leni Trautmann"]
+    assert next(t for t in corpus.talks if t.title == "Counting Owls by Sound"
+                ).affiliations == ["Barnhollow"]
+    # the footnotes went into the last talk's abstract, with their arXiv id
+    assert got["Moss Mapping from Space"][1] == (
+        "We map moss from satellite images with a segmentation model trained on few labels.")
+    assert got["Moss Mapping from Space"][2] == []
+    assert [(r.arxiv_id, r.talk_id) for r in corpus.refs] == [("2402.01234", None)]

@@ -103,6 +103,7 @@ def strip_html(text: str) -> str:
     """
     text = _HTML_HEADING.sub(lambda m: "#" * int(m[1]) + " " + m[2].strip(),
                              _HTML_LINK.sub(_md_link, blank_comments(text)))
+    text = re.sub(r"\[\^[^\]\s]{1,20}\](?!:)", "", text)  # a footnote mark: 'Owls[^1]' -> 'Owls'
     return _QUOTE.sub("", _HTML_TAG.sub(_untag, text))
 
 

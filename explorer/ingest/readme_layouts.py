@@ -210,8 +210,8 @@ class _Reader(LineReader):
                     self.cur.bio = f"{self.cur.bio}\n{rest}".strip()
                 i += 1
                 continue
-            if DETAILS_INTRO.match(plain):
-                self.close()
+            if DETAILS_INTRO.match(plain) or re.match(r"\[\^[^\]\s]{1,20}\]:", s):
+                self.close()  # a footnote's text ('[^1]: ...') is no talk's abstract
                 i += 1
                 continue
             if (self.cur is not None and self.cur.kind == INTRO and _BULLET.match(s)
