@@ -21,9 +21,15 @@ _TITLE = [
     re.compile(r"^\W*(?:the\s+)?(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE),
     # 'Vienna Deep Learning Meetup #58', 'VDLM #58', 'Meetup No. 58' - nothing after
     re.compile(r"\b(?:meetup|vdlm)\s*(?:#\s*|(?:no|nr)\.?\s*)(\d{1,3})[^\w]*$", re.IGNORECASE),
+    # 'Meetup #76 / PyData Vienna #12': a co-host after a slash or pipe, naming no other meetup
+    re.compile(r"\b(?:meetup|vdlm)\s*(?:#\s*|(?:no|nr)\.?\s*)(\d{1,3})\s*[/|×&+]\s*"
+               r"(?![^\n]*\b(?:meetup|vdlm)\b)[^/|\n]{2,60}$", re.IGNORECASE),
     # '58. Vienna Deep Learning Meetup' (not '12. März 2025 – ...')
     re.compile(r"^\W*(\d{1,3})\.\s*" + _SERIES, re.IGNORECASE),
 ]
+
+
+_NUMBERED = re.compile(r"\b(?:meetup|vdlm)\s*(?:#\s*|(?:no|nr)\.?\s*)\d{1,3}\b", re.IGNORECASE)
 
 
 def folder_key(path: str) -> str | None:
@@ -59,7 +65,10 @@ def page_key(path: str) -> str | None:
 
 
 def title_key(title: str) -> str | None:
-    """The meetup a page title names in one of the anchored forms, else None."""
+    """The meetup a page title names in one of the anchored forms, else None; a title that
+    numbers two meetups ('Meetup #76 / PyData Vienna Meetup #12') names none for sure."""
+    if len(_NUMBERED.findall(title)) > 1:
+        return None
     for pattern in _TITLE:
         m = pattern.search(title.strip())
         if m:

@@ -26,6 +26,7 @@ from explorer.domain import (
 from explorer.ingest.arxiv_ids import find_arxiv_ids
 from explorer.ingest.dates import infer_year
 from explorer.ingest.decoding import decode
+from explorer.ingest.footnotes import owned_footnotes
 from explorer.ingest.keys import (  # noqa: F401 - re-exported
     folder_key,
     is_readme,
@@ -186,6 +187,9 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
         for line, title in page.unmatched:
             warn.append(ParseWarning(path, f"description {title!r} matches no talk on the "
                                      "agenda and names no speaker; left out", line))
+        for line, who in page.unpaired:
+            warn.append(ParseWarning(path, f"agenda line names {who!r} but no talk title that can "
+                                     "be paired with it; left out", line))
         by_folder, key = key is not None, key or title_key(page.title)
         if key is None:
             warn.append(ParseWarning(path, "cannot tell which meetup this page is about"))
@@ -312,6 +316,9 @@ def _collect_refs(corpus, archive, pages, spans, pdfs, progress) -> None:
             for first, last in slot.ranges():
                 for ident, ctx in find_arxiv_ids("\n".join(lines[max(first - 1, 0): last])):
                     add(ident, key, talk, ctx, path)
+        for talk, note in owned_footnotes(lines, spans.get(key, [])):  # '[^3]: arXiv:...'
+            for ident, ctx in find_arxiv_ids(note):
+                add(ident, key, talk, ctx, path)
         intro = next((t for t in corpus.talks if t.meetup_key == key and t.kind == INTRO), None)
         for ident, ctx in find_arxiv_ids(text):
             add(ident, key, intro, ctx, path)

@@ -36,6 +36,10 @@ _NO_TALK = re.compile(r"^(welcome|networking|wrap[- ]?up|break|q&a|open discussi
                       r"doors open|end|pause|einlass|ende|buffet|apéro|apero)\b", re.IGNORECASE)
 
 
+# A credit's characters after a title's dash: no dash but a hyphen inside a word ('Jean-Luc')
+_NAMEISH = r"(?:[^-–—()]|(?<=\w)-(?=\w))"
+
+
 @dataclass
 class PageTalk:
     """A slot found on a meetup page, with the page lines it came from."""
@@ -101,7 +105,7 @@ def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], lis
               re.match(r"^(?P<t>.+)\s+by\s+(?P<w>[^()]+?(?:\([^()]*\))?)\s*$", body)):
         if m and (sp := speaker_line(m["w"])):  # lazy, then greedy: 'Learning by Doing by A'
             return m["t"], *sp
-    m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>(?P<a>[^-–—()]{4,60})\([^()]{2,80}\))$", body)
+    m = re.match(rf"^(?P<t>.+)\s[-–—]\s(?P<w>(?P<a>{_NAMEISH}{{4,60}})\([^()]{{2,80}}\))$", body)
     if m and is_person(m["a"]) and (sp := speaker_line(m["w"])):
         return m["t"], *sp  # 'T – Ada Berg (Wren Audio)': a name, then its organisation
     m = re.match(r"^(?P<t>.+?)\s*\((?:by\s+)?(?P<w>[^()]+)\)\s*(?P<tail>[:\-–].*)?$", body)
@@ -115,7 +119,7 @@ def agenda_line(body: str, name_first: bool = True) -> tuple[str, list[str], lis
     if m and (sp := speaker_line(m["w"])) and not is_person(m["t"]):
         return m["t"], *sp  # 'Ada Berg (Owl Uni): Deep Owls'
 
-    m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>[^-–—]+)$", body)
+    m = re.match(r"^(?P<t>.+)\s[-–—]\s(?P<w>(?:[^-–—]|(?<=\w)-(?=\w))+)$", body)
     if m and (sp := speaker_line(m["w"])):
         return m["t"], *sp
     return None

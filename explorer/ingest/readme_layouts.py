@@ -49,6 +49,7 @@ from explorer.ingest.slots import (
     same_title,
     split_marker,
 )
+from explorer.ingest.speaker_agenda import pair_speaker_lines
 
 # 'Speaker: A, Org' / '- Presenters: A & B': a credit line, whatever talk layout is around it.
 _CREDIT_LABEL = re.compile(r"^(?:[-*•]\s*)?(?:speakers?|presenters?|presented by)\s*:",
@@ -370,8 +371,8 @@ def parse_page(text: str, base_dir: str, known: tuple[str, ...] = ()) -> MeetupP
     Returns:
         The page; a slot named twice (agenda line and details block) appears once.
     """
-    reader = _Reader(strip_html(text).replace("\t", "    ").replace("\xa0", " "), base_dir,
-                     known)
+    text, unpaired = pair_speaker_lines(strip_html(text).replace("\t", "    ").replace("\xa0", " "))
+    reader = _Reader(text, base_dir, known)  # '18:45 Ada Berg (Org)' over '### Title'
     page = reader.run()
     if not page.date and not page.month_day:
         head = " ".join(line for line in reader.lines[:12])
@@ -379,6 +380,8 @@ def parse_page(text: str, base_dir: str, known: tuple[str, ...] = ()) -> MeetupP
     page.venue = page.venue or dated_venue(reader.lines[:30])
     merged = merge_twins(page.talks)
     page.unmatched = reader.unmatched
+    page.unpaired = [(n, who) for n, who in unpaired if not any(  # not credited elsewhere
+        fold(s) in fold(who) for t in merged for s in t.speakers)]
     for label, url, video in reader.labelled:
         for t in merged:
             if (t.video_url if video else t.slides_url) is None and (same_title(label, t.title) or (

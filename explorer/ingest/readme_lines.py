@@ -13,6 +13,7 @@ from explorer.ingest.mdtext import (
     links,
     resolve_link,
     strip_md,
+    trim_symbols,
 )
 from explorer.ingest.readme_agenda import (
     PageTalk,
@@ -218,6 +219,8 @@ class LineReader:
         bulleted = _BULLET.match(s) is not None and not s.startswith("**")
         bare = _RESOURCE_LINK.sub("", s).strip()  # '[slides](...)' after a credit: no words
         unbulleted = strip_md(_BULLET.sub("", bare)) if bulleted else strip_md(bare)
+        if _TIME.match(lead := trim_symbols(unbulleted)):  # '🎤 18:45 Talk: ...'
+            unbulleted = lead
         body = _TIME.sub("", unbulleted)
         under = self.under_time(i)  # 'Title by A' on its own under '19:40': no 'A: T' there
         timed = body != unbulleted or under

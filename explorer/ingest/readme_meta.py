@@ -21,6 +21,7 @@ class MeetupPage:
     meetup_url: str | None = None
     talks: list[PageTalk] = field(default_factory=list)
     unmatched: list[tuple[int, str]] = field(default_factory=list)  # orphan descriptions
+    unpaired: list[tuple[int, str]] = field(default_factory=list)  # agenda speakers, no title
     cut_at: int | None = None  # the line of the first slot left out (MAX_TALKS reached)
     cancelled: bool = False  # 'This meetup has been cancelled': none of its talks was held
 
