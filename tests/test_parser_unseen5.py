@@ -137,3 +137,31 @@ def test_speaker_only_agenda_lines_and_a_different_number_of_headings_are_not_pa
     assert [(w.line, w.message) for w in corpus.warnings] == [
         (8, "agenda line names 'Ada Berg (Owl Uni)" + tail),
         (9, "agenda line names 'Ida Rautner (Lichen Labs)" + tail)]
+
+
+def test_tidy_spaces_cuts_runs_and_trailing_blanks_only():
+    from explorer.ingest.mdtext import tidy_spaces
+
+    assert tidy_spaces("  * Owls   by Ada  \n| a" + " " * 40 + "| b |\t\n") == (
+        "  * Owls   by Ada\n| a" + " " * 16 + "| b |\n")
+
+
+def test_a_page_of_long_blank_runs_does_not_hang_the_parse():
+    # A line of 200,000 blanks inside a table row or after a bullet: patterns that start with
+    # optional blanks rescanned the run from each position (cubic: the build never ended).
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.path.insert(0, "tests")
+from test_parser_unseen import parse
+run = " " * 200000
+page = ("# 98th Meetup\\n\\n* Date: 2027-01-01\\n\\n## Agenda\\n\\n* " + run + "\\n\\n"
+        "| 2027-01-01 | 98 | " + run + " | " + run + " |\\n\\n" + run + " by Ada Berg (Owl Uni)\\n")
+print(len(parse("98", page).meetups))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          timeout=60)  # seconds; the parse takes under one (minutes before)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"

@@ -34,7 +34,7 @@ from explorer.ingest.keys import (  # noqa: F401 - re-exported
     page_key,
     title_key,
 )
-from explorer.ingest.mdtext import blank_comments, fold
+from explorer.ingest.mdtext import blank_comments, fold, tidy_spaces
 from explorer.ingest.readme_layouts import MeetupPage, PageTalk, parse_page
 from explorer.ingest.readme_lines import MAX_TALKS
 from explorer.ingest.roottable import UNKNOWN_TITLE, TableRow, parse_table, table_refs
@@ -164,7 +164,7 @@ def parse_archive(archive, progress: Callable[[str], None] | None = None) -> Cor
     rows: list[TableRow] = []
     placeholders: dict[str, int] = {}
     if ROOT in texts:
-        rows, table_warnings = parse_table(texts[ROOT], ROOT, placeholders)
+        rows, table_warnings = parse_table(tidy_spaces(texts[ROOT]), ROOT, placeholders)
         warn.extend(table_warnings)
     else:
         warn.append(ParseWarning(ROOT, "no root README with the talks table"))

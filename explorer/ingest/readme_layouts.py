@@ -15,6 +15,7 @@ from explorer.ingest.mdtext import (
     resolve_link,
     strip_html,
     strip_md,
+    tidy_spaces,
     trim_symbols,
 )
 from explorer.ingest.readme_agenda import (
@@ -371,7 +372,8 @@ def parse_page(text: str, base_dir: str, known: tuple[str, ...] = ()) -> MeetupP
     Returns:
         The page; a slot named twice (agenda line and details block) appears once.
     """
-    text, unpaired = pair_speaker_lines(strip_html(text).replace("\t", "    ").replace("\xa0", " "))
+    text, unpaired = pair_speaker_lines(tidy_spaces(strip_html(text).replace(
+        "\t", "    ").replace("\xa0", " ")))
     reader = _Reader(text, base_dir, known)  # '18:45 Ada Berg (Org)' over '### Title'
     page = reader.run()
     if not page.date and not page.month_day:
