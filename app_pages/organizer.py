@@ -170,15 +170,11 @@ def _gaps(found: list, lk: common.Lookups, papers: bool = True) -> None:
             st.markdown(f"**{escape_md(g.label)}** · {what}")
             st.caption(escape_md(g.reason))
             radar_section.gap_note(g)
-            if g.talks_evidence:
-                st.markdown("Last talks on this theme:")
-                for t in g.talks_evidence:
-                    common.item_link(t["id"], "talk", f"{_when(lk, t['date'], t['meetup'])} · "
-                                                      f"meetup {t['meetup'] or '?'} · "
-                                                      f"{t['title']}", bold=False)
-            if g.scheduled:
-                st.markdown("Announced talks on this theme (not given yet, not counted):")
-                for t in g.scheduled:
+            for talks, heading in ((g.talks_evidence, "Last talks on this theme:"), (
+                    g.scheduled, "Announced talks on this theme (not given yet, not counted):")):
+                if talks:
+                    st.markdown(heading)
+                for t in talks:
                     common.item_link(t["id"], "talk", f"{_when(lk, t['date'], t['meetup'])} · "
                                                       f"meetup {t['meetup'] or '?'} · "
                                                       f"{t['title']}", bold=False)

@@ -17,19 +17,10 @@ from arxiv_server import (
     invent_papers,
 )
 from fake_http import FakeServer, Reply
+from test_fetch import _store
 
-from explorer.domain import ArxivRef, Corpus, Meetup, Talk
 from explorer.papers import ArxivClient, fetch_papers
 from explorer.store import NOT_FOUND, PENDING, RESOLVED, Store
-
-
-def _store(tmp_path, ids: list[str]) -> Store:
-    store = Store.open(tmp_path / "d")
-    store.replace_corpus(Corpus([Meetup("1", 1, "First", "2020-01-01")],
-                                [Talk("m1-a", "1", "A talk")],
-                                [ArxivRef(i, "1", "m1-a", f"see {i}", "README.md")
-                                 for i in ids]))
-    return store
 
 
 def _client(url: str, **kw) -> ArxivClient:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
 from fake_http import FakeServer, Reply
-from typer.testing import CliRunner
+from test_guards import _build, _out, _refused_and_intact, built  # noqa: F401 (fixture)
 
-from explorer.cli import app
 from explorer.ingest import archive as archive_mod
 from explorer.ingest.archive import (
     ArchiveUnavailable,
@@ -22,12 +20,10 @@ from explorer.ingest.archive import (
     git_blob_sha,
 )
 from explorer.store import BlobCache
-from explorer.store import generations as gens
 
 ARCHIVE = FIXTURES / "archive"
 TREE = "/api/repos/vdlm/meetups/git/trees/main"
 ROOT = b"| Date | # | Speaker | Topic |\n|--|--|--|--|\n| 2030-01-02 | 3 | Ada Berg | Kettles |\n"
-runner = CliRunner()
 
 
 class Repo:
@@ -65,31 +61,6 @@ def _fixture_files() -> dict[str, bytes]:
             for p in sorted(ARCHIVE.rglob("*")) if p.is_file()}
 
 
-def _build(d: Path, source: str, *extra: str):
-    return runner.invoke(app, ["build", "--source", source, "--data-dir", str(d),
-                               "--model", "hashing-64", "--offline", *extra])
-
-
-def _out(r) -> str:
-    return " ".join(r.output.split())
-
-
-@pytest.fixture
-def built(tmp_path) -> Path:
-    d = tmp_path / "d"
-    assert _build(d, str(ARCHIVE)).exit_code == 0
-    return d
-
-
-def _refused_and_intact(d: Path, r, *words: str) -> None:
-    before = gens.current_name(d)
-    assert r.exit_code == 2, r.output
-    assert "nothing was replaced" in _out(r)
-    for w in words:
-        assert w in _out(r), r.output
-    assert gens.current_name(d) == before
-
-
 @pytest.mark.parametrize("sha", ["..", ".", "", "not-a-sha", "../" * 5 + "etc/passwd"])
 def test_a_tree_sha_that_is_no_sha_fails_that_file_not_the_run(repo, tmp_path, sha):
     repo.serve()
@@ -116,7 +87,7 @@ def test_a_blob_that_does_not_match_its_sha_is_never_used_or_cached(repo, tmp_pa
     assert cache.get(git_blob_sha(ROOT.replace(b"Kettles", b"Spoons"))) is None
 
 
-def test_a_mismatching_blob_refuses_the_build_and_keeps_the_current_data(repo, built):
+def test_a_mismatching_blob_refuses_the_build_and_keeps_the_current_data(repo, built):  # noqa: F811
     repo.files = _fixture_files()
     page = "Meetups/Meetup_2/README.md"
     repo.srv.routes[Repo.raw(page)] = Reply(200, repo.files[page] + b"\nInjected line\n")
@@ -124,7 +95,7 @@ def test_a_mismatching_blob_refuses_the_build_and_keeps_the_current_data(repo, b
     _refused_and_intact(built, _build(built, "github"), page, "does not match")
 
 
-def test_a_truncated_tree_is_refused_unless_the_user_allows_it(repo, built):
+def test_a_truncated_tree_is_refused_unless_the_user_allows_it(repo, built):  # noqa: F811
     repo.files = _fixture_files()
     repo.truncated = True
     repo.serve()
